@@ -14,7 +14,7 @@ CREATE TYPE "MessageStatus" AS ENUM ('received', 'pending', 'sent', 'delivered',
 CREATE TYPE "RunStatus" AS ENUM ('running', 'waiting', 'completed', 'failed', 'cancelled');
 
 -- CreateEnum
-CREATE TYPE "ExecutorRunStatus" AS ENUM ('queued', 'sleeping', 'waiting', 'completed', 'failed', 'cancelled');
+CREATE TYPE "ExecutorRunStatus" AS ENUM ('queued', 'running', 'sleeping', 'waiting', 'completed', 'failed', 'cancelled');
 
 -- CreateTable
 CREATE TABLE "Workspace" (
@@ -133,7 +133,6 @@ CREATE TABLE "Flow" (
     "id" TEXT NOT NULL,
     "workspaceId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
-    "channelId" TEXT,
     "draft" JSONB NOT NULL,
     "draftRevision" INTEGER NOT NULL DEFAULT 0,
     "publishedVersionId" TEXT,
@@ -204,7 +203,31 @@ CREATE TABLE "AuditLog" (
 );
 
 -- CreateTable
+CREATE TABLE "SimulatorMessage" (
+    "id" TEXT NOT NULL,
+    "phoneNumberId" TEXT NOT NULL,
+    "waId" TEXT NOT NULL,
+    "direction" TEXT NOT NULL,
+    "wamid" TEXT NOT NULL,
+    "body" JSONB NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SimulatorMessage_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ExecutorFunction" (
+    "id" TEXT NOT NULL,
+    "appId" TEXT NOT NULL,
+    "config" JSONB NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ExecutorFunction_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "ExecutorEvent" (
+    "internalId" TEXT NOT NULL,
     "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "data" JSONB NOT NULL,
@@ -212,12 +235,13 @@ CREATE TABLE "ExecutorEvent" (
     "ts" BIGINT NOT NULL,
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "ExecutorEvent_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "ExecutorEvent_pkey" PRIMARY KEY ("internalId")
 );
 
 -- CreateTable
 CREATE TABLE "ExecutorRun" (
     "id" TEXT NOT NULL,
+    "seq" BIGSERIAL NOT NULL,
     "functionId" TEXT NOT NULL,
     "eventId" TEXT NOT NULL,
     "event" JSONB NOT NULL,
@@ -225,9 +249,13 @@ CREATE TABLE "ExecutorRun" (
     "steps" JSONB NOT NULL DEFAULT '{}',
     "stack" JSONB NOT NULL DEFAULT '[]',
     "attempt" INTEGER NOT NULL DEFAULT 0,
+    "maxAttempts" INTEGER NOT NULL DEFAULT 5,
     "pending" JSONB NOT NULL DEFAULT '{}',
     "concurrencyKey" TEXT,
+    "concurrencyLimit" INTEGER,
+    "requestVersion" INTEGER NOT NULL DEFAULT -1,
     "dueAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedBy" TEXT,
     "lockedUntil" TIMESTAMP(3),
     "output" JSONB,
     "error" JSONB,
@@ -245,9 +273,19 @@ CREATE TABLE "ExecutorWait" (
     "eventName" TEXT NOT NULL,
     "expression" TEXT,
     "expiresAt" TIMESTAMP(3) NOT NULL,
+    "resolvedAt" TIMESTAMP(3),
+    "result" JSONB,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ExecutorWait_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "_ChannelToFlow" (
+    "A" TEXT NOT NULL,
+    "B" TEXT NOT NULL,
+
+    CONSTRAINT "_ChannelToFlow_AB_pkey" PRIMARY KEY ("A","B")
 );
 
 -- CreateIndex
@@ -311,19 +349,37 @@ CREATE UNIQUE INDEX "StepTrace_runId_key_key" ON "StepTrace"("runId", "key");
 CREATE INDEX "AuditLog_workspaceId_createdAt_idx" ON "AuditLog"("workspaceId", "createdAt");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "SimulatorMessage_wamid_key" ON "SimulatorMessage"("wamid");
+
+-- CreateIndex
+CREATE INDEX "SimulatorMessage_phoneNumberId_waId_createdAt_idx" ON "SimulatorMessage"("phoneNumberId", "waId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "ExecutorFunction_appId_idx" ON "ExecutorFunction"("appId");
+
+-- CreateIndex
+CREATE INDEX "ExecutorEvent_id_receivedAt_idx" ON "ExecutorEvent"("id", "receivedAt");
+
+-- CreateIndex
 CREATE INDEX "ExecutorEvent_name_receivedAt_idx" ON "ExecutorEvent"("name", "receivedAt");
 
 -- CreateIndex
 CREATE INDEX "ExecutorRun_status_dueAt_idx" ON "ExecutorRun"("status", "dueAt");
 
 -- CreateIndex
-CREATE INDEX "ExecutorRun_functionId_concurrencyKey_idx" ON "ExecutorRun"("functionId", "concurrencyKey");
+CREATE INDEX "ExecutorRun_concurrencyKey_status_idx" ON "ExecutorRun"("concurrencyKey", "status");
 
 -- CreateIndex
-CREATE INDEX "ExecutorWait_eventName_idx" ON "ExecutorWait"("eventName");
+CREATE INDEX "ExecutorRun_seq_idx" ON "ExecutorRun"("seq");
+
+-- CreateIndex
+CREATE INDEX "ExecutorWait_eventName_resolvedAt_idx" ON "ExecutorWait"("eventName", "resolvedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "ExecutorWait_runId_stepId_key" ON "ExecutorWait"("runId", "stepId");
+
+-- CreateIndex
+CREATE INDEX "_ChannelToFlow_B_index" ON "_ChannelToFlow"("B");
 
 -- AddForeignKey
 ALTER TABLE "Membership" ADD CONSTRAINT "Membership_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -359,9 +415,6 @@ ALTER TABLE "MessageStatusEvent" ADD CONSTRAINT "MessageStatusEvent_messageId_fk
 ALTER TABLE "Flow" ADD CONSTRAINT "Flow_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Flow" ADD CONSTRAINT "Flow_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
 ALTER TABLE "Flow" ADD CONSTRAINT "Flow_publishedVersionId_fkey" FOREIGN KEY ("publishedVersionId") REFERENCES "FlowVersion"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
@@ -387,4 +440,10 @@ ALTER TABLE "AuditLog" ADD CONSTRAINT "AuditLog_userId_fkey" FOREIGN KEY ("userI
 
 -- AddForeignKey
 ALTER TABLE "ExecutorWait" ADD CONSTRAINT "ExecutorWait_runId_fkey" FOREIGN KEY ("runId") REFERENCES "ExecutorRun"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "_ChannelToFlow" ADD CONSTRAINT "_ChannelToFlow_A_fkey" FOREIGN KEY ("A") REFERENCES "Channel"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "_ChannelToFlow" ADD CONSTRAINT "_ChannelToFlow_B_fkey" FOREIGN KEY ("B") REFERENCES "Flow"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

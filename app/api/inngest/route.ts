@@ -1,0 +1,18 @@
+import type { NextRequest } from "next/server";
+import { serve } from "inngest/next";
+import type { InngestFunction } from "inngest";
+import { inngest } from "@/server/inngest/client";
+import { servedFunctions } from "@/server/inngest/functions";
+
+export const dynamic = "force-dynamic";
+
+// The serve handler is rebuilt only when the set of published flows changes.
+let current: { functions: InngestFunction.Any[]; handler: ReturnType<typeof serve> } | undefined;
+
+async function handle(request: NextRequest, context: unknown): Promise<Response> {
+  const functions = await servedFunctions();
+  if (current?.functions !== functions) current = { functions, handler: serve({ client: inngest(), functions }) };
+  return current.handler(request, context);
+}
+
+export { handle as GET, handle as POST, handle as PUT };

@@ -1,0 +1,60 @@
+// Turns a flow document into what the runtime executes: nodes resolved against the
+// registry with parsed configs, edges indexed by (node, port), and the Inngest function
+// settings every flow shares. Refuses a graph the validator finds errors in.
+import type { NodeDefinition } from "./define-node";
+import { nodeDefinition, parseConfig } from "./registry";
+import type { FlowGraph, FlowNode } from "./schema";
+import { validateFlow, type Diagnostic } from "./validator";
+
+export interface CompiledNode {
+  node: FlowNode;
+  definition: NodeDefinition<never>;
+  config: never;
+}
+
+export interface CompiledFlow {
+  triggerId: string;
+  nodes: Map<string, CompiledNode>;
+  /** Target node by `${from}\u0000${port}`. */
+  edges: Map<string, string>;
+}
+
+export class FlowCompileError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`The flow has ${diagnostics.length} error(s): ${diagnostics.map((d) => d.message).join("; ")}`);
+    this.name = "FlowCompileError";
+  }
+}
+
+export function compileFlow(graph: FlowGraph): CompiledFlow {
+  const errors = validateFlow(graph).filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new FlowCompileError(errors);
+  const nodes = new Map<string, CompiledNode>();
+  let triggerId: string | undefined;
+  for (const node of graph.nodes) {
+    const definition = nodeDefinition(node.type)!;
+    const check = parseConfig(definition, node.config);
+    if (!check.ok) throw new FlowCompileError([{ severity: "error", nodeId: node.id, message: "invalid config" }]);
+    nodes.set(node.id, { node, definition, config: check.config });
+    if (definition.trigger) triggerId = node.id;
+  }
+  const edges = new Map(graph.edges.map((edge) => [edgeKey(edge.from, edge.port), edge.to]));
+  return { triggerId: triggerId!, nodes, edges };
+}
+
+export function edgeKey(from: string, port: string): string {
+  return `${from}\u0000${port}`;
+}
+
+/** The event that starts a run of one flow, sent by the conversation router. */
+export function flowRunEventName(flowId: string): string {
+  return `parley/flow.${flowId}.run`;
+}
+
+/** Inngest function id of a flow: one function per flow, runs pinned to their version. */
+export function flowFunctionId(flowId: string): string {
+  return `flow-${flowId}`;
+}
+
+/** The doorbell a waiting run listens for; the message itself is read from the database. */
+export const CONVERSATION_MESSAGE_EVENT = "parley/conversation.message";

@@ -1,0 +1,71 @@
+// The one contract between a node type's folder and the rest of Parley. The palette,
+// inspector, validator and compiler read these definitions; none of them names a type.
+import type { z } from "zod";
+import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+
+export type NodeCategory = "trigger" | "message" | "logic" | "ai" | "data";
+
+export interface PortDefinition {
+  id: string;
+  label: string;
+}
+
+export interface NodeContext<Config> {
+  config: Config;
+  node: { id: string; label?: string };
+  contact: ContactInfo;
+  /** The latest message the run received (the trigger message, then each answer). */
+  message: InboundMessage | null;
+  vars: Readonly<Record<string, unknown>>;
+  /** Renders a `{{…}}` template against contact, message, vars and earlier nodes' outputs. */
+  render(template: string): string;
+  setVar(name: string, value: unknown): void;
+  /** Sends a message to the contact, exactly once however often the run is replayed. */
+  send(message: OutboundMessage): Promise<{ messageId: string }>;
+  /**
+   * Waits for the contact's next message, durably: the run sleeps until it arrives or the
+   * timeout ("30m", "24h", "7d") passes, then resolves to it or to null.
+   */
+  waitForReply(options: { timeout: string }): Promise<InboundMessage | null>;
+}
+
+export interface NodeResult {
+  /** Output port to follow; "next" when omitted. */
+  port?: string;
+  /** What the node produced, shown in the run trace and readable as `{{nodes.<id>.…}}`. */
+  output?: Record<string, unknown>;
+}
+
+export interface TriggerBehaviour<Config> {
+  /**
+   * Whether an inbound message that starts a conversation turn should start this flow.
+   * Returns a specificity (higher wins between flows on one channel) or null for no match.
+   */
+  match(config: Config, message: InboundMessage): number | null;
+}
+
+export interface NodeDefinition<Config = unknown> {
+  type: string;
+  version: number;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  /** An emoji or short glyph shown in the palette and on the canvas. */
+  icon: string;
+  config: z.ZodType<Config>;
+  defaultConfig: Config;
+  ports(config: Config): PortDefinition[];
+  /** One line describing a configured node, shown on the canvas. */
+  summary(config: Config): string;
+  /** Config fields holding `{{…}}` templates, checked by the validator. */
+  templateFields?: (keyof Config & string)[];
+  /** Present on trigger nodes only. */
+  trigger?: TriggerBehaviour<Config>;
+  run(context: NodeContext<Config>): Promise<NodeResult>;
+}
+
+export function defineNode<Config>(definition: NodeDefinition<Config>): NodeDefinition<Config> {
+  return definition;
+}
+
+export const NEXT_PORT: PortDefinition = { id: "next", label: "next" };

@@ -1,0 +1,10 @@
+// Built-in node types: each folder here is one type. Adding a folder and listing it below
+// is all a new type needs; the palette, validator and compiler read the registry.
+import type { NodeDefinition } from "../define-node";
+import ask from "./ask";
+import reply from "./reply";
+import trigger from "./trigger";
+
+// Each definition is typed by its own config; the registry erases that type and only
+// hands a definition the config its own zod schema parsed (flows/registry.ts parseConfig).
+export const builtinNodes = [trigger, reply, ask] as unknown[] as NodeDefinition<never>[];

@@ -1,0 +1,112 @@
+// Sends messages through the Graph API (whatsapp.md fact 11) and records them. A send is
+// keyed by an idempotency key (run + node + turn): the row is written before the call and
+// the wamid after it, so a retried step finds the message already sent and sends nothing.
+import { z } from "zod";
+import { db, Prisma } from "@/server/db/client";
+import { decryptSecret } from "@/server/security/secrets";
+import type { OutboundMessage } from "@/flows/message";
+
+export const DEFAULT_GRAPH_URL = "https://graph.facebook.com";
+export const DEFAULT_API_VERSION = "v23.0";
+
+export function graphBaseUrl(channel: { graphBaseUrl: string | null }): string {
+  return (channel.graphBaseUrl ?? process.env.WHATSAPP_GRAPH_URL ?? DEFAULT_GRAPH_URL).replace(/\/+$/, "");
+}
+
+export function graphApiVersion(): string {
+  return process.env.WHATSAPP_API_VERSION ?? DEFAULT_API_VERSION;
+}
+
+export class WhatsAppSendError extends Error {
+  name = "WhatsAppSendError";
+  constructor(
+    message: string,
+    /** Worth retrying later: throttling, Meta's 5xx, a network failure. */
+    readonly retriable: boolean,
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+}
+
+const sendResponseSchema = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
+const graphErrorSchema = z.object({
+  error: z.object({ message: z.string().optional(), code: z.number().optional(), error_subcode: z.number().optional() }),
+});
+
+/** Graph error codes that mean "slow down or try again", not "this message is wrong". */
+const RETRIABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131056, 133004]);
+
+export function toWireMessage(to: string, message: OutboundMessage): Record<string, unknown> {
+  const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
+  switch (message.type) {
+    case "text":
+      return { ...base, type: "text", text: { body: message.text, preview_url: message.previewUrl ?? false } };
+  }
+}
+
+export async function sendMessage(input: {
+  conversationId: string;
+  idempotencyKey: string;
+  runId?: string;
+  nodeId?: string;
+  message: OutboundMessage;
+}): Promise<{ messageId: string; wamid: string }> {
+  const conversation = await db().conversation.findUniqueOrThrow({
+    where: { id: input.conversationId },
+    include: { channel: true, contact: true },
+  });
+  const to = conversation.contact.waId ?? conversation.contact.bsuid;
+  if (!to) throw new WhatsAppSendError(`Contact ${conversation.contact.id} has neither a wa_id nor a user id.`, false);
+
+  const record = await db().message.upsert({
+    where: { idempotencyKey: input.idempotencyKey },
+    create: {
+      conversationId: conversation.id,
+      channelId: conversation.channelId,
+      direction: "outbound",
+      type: input.message.type,
+      text: input.message.type === "text" ? input.message.text : null,
+      payload: input.message as Prisma.InputJsonValue,
+      status: "pending",
+      idempotencyKey: input.idempotencyKey,
+      runId: input.runId,
+      nodeId: input.nodeId,
+    },
+    update: {},
+  });
+  if (record.wamid) return { messageId: record.id, wamid: record.wamid };
+
+  const { channel } = conversation;
+  const url = `${graphBaseUrl(channel)}/${graphApiVersion()}/${encodeURIComponent(channel.phoneNumberId)}/messages`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${decryptSecret(channel.accessTokenCipher)}`, "content-type": "application/json" },
+      body: JSON.stringify(toWireMessage(to, input.message)),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    throw new WhatsAppSendError(`Graph API unreachable at ${url}: ${(error as Error).message}`, true);
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const graphError = graphErrorSchema.safeParse(body);
+    const code = graphError.success ? graphError.data.error.code : undefined;
+    const reason = graphError.success ? graphError.data.error.message : `HTTP ${response.status}`;
+    const retriable = response.status === 429 || response.status >= 500 || (code !== undefined && RETRIABLE_CODES.has(code));
+    await db().message.update({
+      where: { id: record.id },
+      data: { error: { status: response.status, code: code ?? null, message: reason ?? null } },
+    });
+    throw new WhatsAppSendError(`WhatsApp refused the message (${response.status}${code ? `, code ${code}` : ""}): ${reason}`, retriable, code);
+  }
+  const sent = sendResponseSchema.safeParse(body);
+  if (!sent.success) throw new WhatsAppSendError(`Unexpected Graph API answer: ${JSON.stringify(body)?.slice(0, 200)}`, true);
+  const wamid = sent.data.messages[0]!.id;
+  const now = new Date();
+  await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+  await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+  return { messageId: record.id, wamid };
+}

@@ -1,0 +1,165 @@
+// The webhook ingress (whatsapp.md facts 1–10): verify, store every message once, update
+// statuses, then hand each message to the conversation router as an Inngest event whose
+// id is the wamid. Storing comes before answering 200, so nothing Meta delivered is lost.
+import { db, Prisma } from "@/server/db/client";
+import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
+import { decryptSecret, sha256Hex } from "@/server/security/secrets";
+import { isValidSignature } from "./signature";
+import { parseWebhook, WebhookPayloadError, type ParsedInbound, type ParsedStatus } from "./webhook-payload";
+
+export interface IngressResponse {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+const json = (status: number, value: unknown): IngressResponse => ({ status, body: JSON.stringify(value) });
+
+/** Meta's subscription handshake: echo the challenge when the verify token is a channel's. */
+export async function verifySubscription(params: URLSearchParams): Promise<IngressResponse> {
+  const mode = params.get("hub.mode");
+  const token = params.get("hub.verify_token");
+  const challenge = params.get("hub.challenge");
+  if (mode !== "subscribe" || !token || challenge === null) {
+    return json(400, { error: "Expected hub.mode=subscribe, hub.verify_token and hub.challenge." });
+  }
+  const channel = await db().channel.findUnique({ where: { verifyTokenHash: sha256Hex(token) }, select: { id: true } });
+  if (!channel) return json(403, { error: "The verify token matches no channel." });
+  return { status: 200, body: challenge, contentType: "text/plain" };
+}
+
+export async function receiveWebhook(rawBody: Uint8Array, signature: string | null): Promise<IngressResponse> {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(rawBody));
+  } catch {
+    return json(400, { error: "The body is not JSON." });
+  }
+  let parsed;
+  try {
+    parsed = parseWebhook(body);
+  } catch (error) {
+    if (error instanceof WebhookPayloadError) return json(400, { error: error.message });
+    throw error;
+  }
+  const channels = await db().channel.findMany({
+    where: { phoneNumberId: { in: parsed.phoneNumberIds } },
+    select: { id: true, workspaceId: true, phoneNumberId: true, appSecretCipher: true },
+  });
+  if (channels.length === 0 && parsed.phoneNumberIds.length > 0) {
+    return json(404, { error: `No channel has phone_number_id ${parsed.phoneNumberIds.join(", ")}: add it in Settings → Channels.` });
+  }
+  // One Meta app signs the whole POST; every channel it names must share that app's secret.
+  for (const channel of channels) {
+    if (!isValidSignature(rawBody, signature, decryptSecret(channel.appSecretCipher))) {
+      return json(401, { error: "X-Hub-Signature-256 does not match the body signed with the channel's app secret." });
+    }
+  }
+  if (channels.length === 0) return json(401, { error: "The webhook names no phone number, so its signature cannot be checked." });
+
+  const byNumber = new Map(channels.map((channel) => [channel.phoneNumberId, channel]));
+  const events: { id: string; name: string; data: MessageReceivedData }[] = [];
+  for (const message of parsed.messages) {
+    const channel = byNumber.get(message.phoneNumberId);
+    if (!channel) continue; // another app's number in the same batch: not ours to store
+    const stored = await storeInbound(channel, message);
+    events.push({ id: message.wamid, name: MESSAGE_RECEIVED_EVENT, data: stored });
+  }
+  for (const status of parsed.statuses) {
+    if (byNumber.has(status.phoneNumberId)) await recordStatus(status);
+  }
+  if (events.length > 0) {
+    try {
+      // Sent for replays too: the executor drops a repeated event id and the router skips
+      // a routed message, while a message stored by an attempt whose send failed gets routed.
+      await inngest().send(events);
+    } catch (error) {
+      return json(503, { error: `Messages stored, but the executor did not accept them (${(error as Error).message}); Meta will retry.` });
+    }
+  }
+  return json(200, { messages: events.length, statuses: parsed.statuses.length });
+}
+
+async function storeInbound(
+  channel: { id: string; workspaceId: string },
+  message: ParsedInbound,
+): Promise<MessageReceivedData> {
+  return withUniqueRetry(() =>
+    db().$transaction(async (tx) => {
+      const existing = await tx.message.findUnique({ where: { wamid: message.wamid }, select: { id: true, conversationId: true } });
+      if (existing) return { messageId: existing.id, conversationId: existing.conversationId };
+      const contact = await upsertContact(tx, channel.workspaceId, message);
+      const conversation = await tx.conversation.upsert({
+        where: { channelId_contactId: { channelId: channel.id, contactId: contact.id } },
+        create: { workspaceId: channel.workspaceId, channelId: channel.id, contactId: contact.id, lastInboundAt: message.sentAt, lastMessageAt: message.sentAt },
+        update: { lastInboundAt: message.sentAt, lastMessageAt: message.sentAt },
+        select: { id: true },
+      });
+      const stored = await tx.message.create({
+        data: {
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: "inbound",
+          wamid: message.wamid,
+          type: message.type,
+          text: message.text,
+          payload: { replyId: message.replyId, raw: message.raw } as Prisma.InputJsonValue,
+          status: "received",
+          createdAt: new Date(),
+        },
+        select: { id: true },
+      });
+      return { messageId: stored.id, conversationId: conversation.id };
+    }),
+  );
+}
+
+type Tx = Prisma.TransactionClient;
+
+async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound) {
+  const or = [
+    ...(message.waId ? [{ waId: message.waId }] : []),
+    ...(message.bsuid ? [{ bsuid: message.bsuid }] : []),
+  ];
+  if (or.length === 0) throw new WebhookPayloadError(`Message ${message.wamid} names no sender.`);
+  const found = await tx.contact.findFirst({ where: { workspaceId, OR: or } });
+  const fields = {
+    ...(message.waId ? { waId: message.waId } : {}),
+    ...(message.bsuid ? { bsuid: message.bsuid } : {}),
+    ...(message.profileName ? { name: message.profileName } : {}),
+  };
+  if (found) return tx.contact.update({ where: { id: found.id }, data: fields });
+  return tx.contact.create({ data: { workspaceId, ...fields } });
+}
+
+/** Later statuses win; "failed" wins over all. Statuses arrive in no guaranteed order. */
+const STATUS_RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+async function recordStatus(status: ParsedStatus): Promise<void> {
+  const message = await db().message.findUnique({ where: { wamid: status.wamid }, select: { id: true, status: true } });
+  await db().messageStatusEvent.createMany({
+    data: [{ wamid: status.wamid, status: status.status, timestamp: status.timestamp, errors: (status.errors ?? undefined) as Prisma.InputJsonValue | undefined, messageId: message?.id }],
+    skipDuplicates: true,
+  });
+  const rank = STATUS_RANK[status.status];
+  if (!message || rank === undefined || rank <= (STATUS_RANK[message.status] ?? 0)) return;
+  await db().message.update({
+    where: { id: message.id },
+    data: {
+      status: status.status as "sent" | "delivered" | "read" | "failed",
+      ...(status.errors ? { error: status.errors as Prisma.InputJsonValue } : {}),
+    },
+  });
+}
+
+/** Two deliveries of one webhook can race to create the same row: the loser reads the winner's. */
+async function withUniqueRetry<T>(body: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await body();
+    } catch (error) {
+      const unique = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+      if (!unique || attempt >= 2) throw error;
+    }
+  }
+}

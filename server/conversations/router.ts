@@ -1,0 +1,93 @@
+// Decides where an inbound message goes: to the run that owns the conversation, or to a
+// new run of the published flow whose trigger matches it. At most one run owns a
+// conversation: ownership is taken by compare-and-set on Conversation.activeRunId.
+import { db, Prisma } from "@/server/db/client";
+import { nodeDefinition, parseConfig } from "@/flows/registry";
+import type { RunStart } from "@/flows/runtime";
+import { toInboundMessage } from "./inbox";
+import { loadFlowGraph } from "@/server/runs/flow-versions";
+
+export type RouteDecision =
+  | { kind: "start"; start: RunStart }
+  /** The owning run waits for an answer: ring its doorbell. */
+  | { kind: "ring"; runId: string; conversationId: string }
+  /** The owning run is busy: it takes the message at its next question, or hands it on when it ends. */
+  | { kind: "busy"; runId: string }
+  | { kind: "answered"; runId: string }
+  | { kind: "unmatched"; reason: string };
+
+class OwnershipTaken extends Error {}
+
+export async function routeMessage(messageId: string): Promise<RouteDecision> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await decide(messageId);
+    } catch (error) {
+      // Another message of this conversation started a run first: decide again.
+      const raced = error instanceof OwnershipTaken || (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002");
+      if (!raced || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function decide(messageId: string): Promise<RouteDecision> {
+  const message = await db().message.findUniqueOrThrow({
+    where: { id: messageId },
+    include: { conversation: { include: { contact: true } } },
+  });
+  if (message.consumedByRunId) return { kind: "answered", runId: message.consumedByRunId };
+  const { conversation } = message;
+  if (conversation.activeRunId) {
+    const run = await db().flowRun.findUnique({ where: { id: conversation.activeRunId }, select: { status: true } });
+    if (run?.status === "waiting") return { kind: "ring", runId: conversation.activeRunId, conversationId: conversation.id };
+    return { kind: "busy", runId: conversation.activeRunId };
+  }
+
+  const inbound = toInboundMessage(message);
+  const flows = await db().flow.findMany({
+    where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
+    select: { id: true, publishedVersionId: true },
+    orderBy: { createdAt: "asc" },
+  });
+  let best: { flowId: string; versionId: string; specificity: number } | undefined;
+  for (const flow of flows) {
+    const graph = await loadFlowGraph(flow.publishedVersionId!);
+    for (const node of graph.nodes) {
+      const definition = nodeDefinition(node.type);
+      if (!definition?.trigger) continue;
+      const config = parseConfig(definition, node.config);
+      if (!config.ok) continue;
+      const specificity = definition.trigger.match(config.config, inbound);
+      if (specificity !== null && (!best || specificity > best.specificity)) {
+        best = { flowId: flow.id, versionId: flow.publishedVersionId!, specificity };
+      }
+    }
+  }
+  if (!best) return { kind: "unmatched", reason: flows.length === 0 ? "no published flow on this channel" : "no trigger matches" };
+
+  const chosen = best;
+  const run = await db().$transaction(async (tx) => {
+    const created = await tx.flowRun.create({
+      data: { flowId: chosen.flowId, flowVersionId: chosen.versionId, conversationId: conversation.id, triggerMessageId: message.id },
+      select: { id: true },
+    });
+    const owned = await tx.conversation.updateMany({
+      where: { id: conversation.id, activeRunId: null },
+      data: { activeRunId: created.id },
+    });
+    if (owned.count === 0) throw new OwnershipTaken();
+    await tx.message.update({ where: { id: message.id }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
+    return created;
+  });
+  return {
+    kind: "start",
+    start: {
+      runId: run.id,
+      flowId: chosen.flowId,
+      flowVersionId: chosen.versionId,
+      conversationId: conversation.id,
+      contact: { id: conversation.contact.id, name: conversation.contact.name, waId: conversation.contact.waId },
+      message: inbound,
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// The one Inngest client. Which executor it talks to is chosen by the SDK's standard
+// environment variables only (DESIGN.md section 3): `npm start` points them at the embedded
+// executor unless INNGEST_BASE_URL / INNGEST_DEV name a real Inngest server.
+import { Inngest } from "inngest";
+
+const holder = globalThis as unknown as { parleyInngest?: Inngest };
+
+export function inngest(): Inngest {
+  holder.parleyInngest ??= new Inngest({ id: "parley" });
+  return holder.parleyInngest;
+}
+
+export const MESSAGE_RECEIVED_EVENT = "whatsapp/message.received";
+
+export interface MessageReceivedData {
+  messageId: string;
+  conversationId: string;
+  /** Set when a finished run hands over a message it did not answer: route it again. */
+  reroute?: boolean;
+}

@@ -1,0 +1,134 @@
+// Every durable function Parley serves at /api/inngest: the conversation router and one
+// compiled function per published flow. Flows are published at run time, so the list is
+// read from the database (cached briefly) rather than fixed at build time.
+import { NonRetriableError, type InngestFunction } from "inngest";
+import { z } from "zod";
+import { CONVERSATION_MESSAGE_EVENT, flowFunctionId, flowRunEventName } from "@/flows/compiler";
+import { runFlow, type DurableSteps, type FlowServices, type RunStart } from "@/flows/runtime";
+import { db } from "@/server/db/client";
+import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph-client";
+import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
+import { routeMessage } from "@/server/conversations/router";
+import { loadFlowGraph } from "@/server/runs/flow-versions";
+import { finishRun, writeTrace } from "@/server/runs/records";
+import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
+
+/** How often the router rings a waiting run before concluding it will not take the message. */
+const MAX_RINGS = 5;
+
+const messageReceivedSchema = z.object({ messageId: z.string(), conversationId: z.string(), reroute: z.boolean().optional() });
+
+function conversationRouter() {
+  return inngest().createFunction(
+    {
+      id: "conversation-router",
+      name: "Route inbound WhatsApp message",
+      triggers: [{ event: MESSAGE_RECEIVED_EVENT }],
+      // One message of a conversation is routed at a time, in arrival order.
+      concurrency: [{ key: "event.data.conversationId", limit: 1 }],
+      retries: 5,
+    },
+    async ({ event, step }) => {
+      const { messageId } = messageReceivedSchema.parse(event.data);
+      for (let ring = 0; ring < MAX_RINGS; ring++) {
+        const decision = await step.run(`route:${ring}`, () => routeMessage(messageId));
+        if (decision.kind === "start") {
+          await step.sendEvent("start-run", {
+            id: `run:${decision.start.runId}`,
+            name: flowRunEventName(decision.start.flowId),
+            data: decision.start,
+          });
+          return { routed: "started", runId: decision.start.runId };
+        }
+        if (decision.kind !== "ring") return { routed: decision.kind };
+        // The run may have checked its inbox just before this message was stored and not
+        // be listening yet: ring, give it a moment, and look again until it has taken it.
+        await step.sendEvent(`ring:${ring}`, {
+          name: CONVERSATION_MESSAGE_EVENT,
+          data: { conversationId: decision.conversationId, messageId },
+        });
+        await step.sleep(`settle:${ring}`, "1s");
+      }
+      return { routed: "unanswered" };
+    },
+  );
+}
+
+const services: FlowServices = {
+  async send(input) {
+    try {
+      const { messageId } = await sendMessage(input);
+      return { messageId };
+    } catch (error) {
+      if (error instanceof WhatsAppSendError && !error.retriable) throw new NonRetriableError(error.message, { cause: error });
+      throw error;
+    }
+  },
+  takeNextMessage,
+  stopWaiting,
+  writeTrace,
+  finishRun,
+};
+
+const runStartSchema = z.object({
+  runId: z.string(),
+  flowId: z.string(),
+  flowVersionId: z.string(),
+  conversationId: z.string(),
+  contact: z.object({ id: z.string(), name: z.string().nullable(), waId: z.string().nullable() }),
+  message: z.object({ id: z.string(), type: z.string(), text: z.string().nullable(), replyId: z.string().nullable(), receivedAt: z.string() }),
+});
+
+function flowFunction(flow: { id: string; name: string }) {
+  return inngest().createFunction(
+    {
+      id: flowFunctionId(flow.id),
+      name: `Flow: ${flow.name}`,
+      triggers: [{ event: flowRunEventName(flow.id) }],
+      retries: 3,
+      onFailure: async ({ event, error }) => {
+        const start = runStartSchema.safeParse(event.data.event.data);
+        if (!start.success) return;
+        await finishRun({ runId: start.data.runId, conversationId: start.data.conversationId, status: "failed", error: error.message });
+      },
+    },
+    async ({ event, step, attempt }) => {
+      const start: RunStart = runStartSchema.parse(event.data);
+      // The version was fixed when the run started: a later publish never changes a run in flight.
+      const graph = await loadFlowGraph(start.flowVersionId);
+      const steps: DurableSteps = {
+        run: (id, body) => step.run(id, body) as Promise<never>,
+        waitForEvent: (id, options) => step.waitForEvent(id, options),
+      };
+      try {
+        return await runFlow({ start, graph, steps, services, attempt });
+      } catch (error) {
+        if (error instanceof Error && error.name === "FlowRunError") throw new NonRetriableError(error.message);
+        throw error;
+      }
+    },
+  );
+}
+
+type AnyFunction = InngestFunction.Any;
+
+let cache: { key: string; at: number; functions: AnyFunction[] } | undefined;
+const CACHE_MS = 2_000;
+
+/** The functions to serve now. `refresh` after a publish, so the next sync sees the new flow. */
+export async function servedFunctions(options: { refresh?: boolean } = {}): Promise<AnyFunction[]> {
+  if (!options.refresh && cache && Date.now() - cache.at < CACHE_MS) return cache.functions;
+  const flows = await db().flow.findMany({
+    where: { publishedVersionId: { not: null } },
+    select: { id: true, name: true },
+    orderBy: { id: "asc" },
+  });
+  const key = flows.map((flow) => `${flow.id}:${flow.name}`).join("|");
+  if (cache?.key === key) {
+    cache.at = Date.now();
+    return cache.functions;
+  }
+  const functions: AnyFunction[] = [conversationRouter(), ...flows.map(flowFunction)];
+  cache = { key, at: Date.now(), functions };
+  return functions;
+}

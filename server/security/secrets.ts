@@ -1,0 +1,45 @@
+// Secrets at rest (channel tokens, app secrets, provider keys): AES-256-GCM with a key
+// derived from PARLEY_SECRET_KEY. `npm start` generates one into the data folder when the
+// environment gives none. The ciphertext names its key id so keys can be rotated.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+
+const ALGORITHM = "aes-256-gcm";
+
+function keyFrom(material: string): { id: string; key: Buffer } {
+  const key = createHash("sha256").update(material, "utf8").digest();
+  return { id: createHash("sha256").update(key).digest("hex").slice(0, 8), key };
+}
+
+function keys(): { current: { id: string; key: Buffer }; all: Map<string, Buffer> } {
+  const material = process.env.PARLEY_SECRET_KEY;
+  if (!material) throw new Error("PARLEY_SECRET_KEY is not set: `npm start` provides one, or set it in the environment.");
+  const current = keyFrom(material);
+  const all = new Map([[current.id, current.key]]);
+  for (const previous of (process.env.PARLEY_SECRET_KEY_PREVIOUS ?? "").split(",").filter(Boolean)) {
+    const old = keyFrom(previous);
+    all.set(old.id, old.key);
+  }
+  return { current, all };
+}
+
+export function encryptSecret(plaintext: string): string {
+  const { current } = keys();
+  const iv = randomBytes(12);
+  const cipher = createCipheriv(ALGORITHM, current.key, iv);
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return ["v1", current.id, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(":");
+}
+
+export function decryptSecret(ciphertext: string): string {
+  const [version, keyId, iv, tag, body] = ciphertext.split(":");
+  if (version !== "v1" || !keyId || !iv || !tag || body === undefined) throw new Error("Unreadable secret: not a Parley ciphertext.");
+  const key = keys().all.get(keyId);
+  if (!key) throw new Error(`Secret encrypted with key ${keyId}, which is neither PARLEY_SECRET_KEY nor in PARLEY_SECRET_KEY_PREVIOUS.`);
+  const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}
+
+export function sha256Hex(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
