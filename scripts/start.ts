@@ -71,17 +71,18 @@ async function main() {
   let executor: { sync(): Promise<void>; stop(): Promise<void>; url: string } | undefined;
   if (!externalExecutor) {
     const { startExecutor } = await import("@/server/executor");
-    executor = await startExecutor({
+    const embedded = await startExecutor({
       db: db(),
       serveUrl: `${internalUrl}/api/inngest`,
       signingKey: env.INNGEST_SIGNING_KEY ?? generated.inngestSigningKey,
       eventKey: env.INNGEST_EVENT_KEY ?? generated.inngestEventKey,
     });
-    stops.push(() => executor!.stop());
-    env.INNGEST_BASE_URL = executor.url;
+    executor = embedded;
+    stops.push(() => embedded.stop());
+    env.INNGEST_BASE_URL = embedded.url;
     env.INNGEST_SIGNING_KEY ??= generated.inngestSigningKey;
     env.INNGEST_EVENT_KEY ??= generated.inngestEventKey;
-    log(`embedded executor at ${executor.url}`);
+    log(`embedded executor at ${embedded.url}`);
   } else {
     log("using the Inngest server named by INNGEST_* variables");
   }

@@ -1,0 +1,2 @@
+export function hydratePostgresSymlinks(): void;
+export function generatePrismaClient(): void;

@@ -1,0 +1,25 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { currentViewer, type Viewer } from "@/server/auth/session";
+import type { Role } from "@/server/db/generated/enums";
+
+export async function createContext(): Promise<{ viewer: Viewer | null }> {
+  return { viewer: await currentViewer() };
+}
+
+const t = initTRPC.context<Awaited<ReturnType<typeof createContext>>>().create({ transformer: superjson });
+
+export const router = t.router;
+
+const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+
+/** A procedure for signed-in members holding at least `role` in their workspace. */
+export function procedureFor(role: Role) {
+  return t.procedure.use(({ ctx, next }) => {
+    if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+    if (RANK[ctx.viewer.role] < RANK[role]) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role; you are ${ctx.viewer.role}.` });
+    }
+    return next({ ctx: { viewer: ctx.viewer } });
+  });
+}

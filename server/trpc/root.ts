@@ -1,0 +1,8 @@
+import { router } from "./init";
+import { flowsRouter } from "./routers/flows";
+import { runsRouter } from "./routers/runs";
+import { simulatorRouter } from "./routers/simulator";
+
+export const appRouter = router({ flows: flowsRouter, runs: runsRouter, simulator: simulatorRouter });
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,86 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { flowGraphSchema } from "@/flows/schema";
+import { validateFlow } from "@/flows/validator";
+import { db, Prisma } from "@/server/db/client";
+import { FlowCompileError, publishFlow } from "@/server/flows/publish";
+import { syncFunctions } from "@/server/inngest/sync";
+import { procedureFor, router } from "../init";
+
+async function flowInWorkspace(flowId: string, workspaceId: string) {
+  const flow = await db().flow.findFirst({
+    where: { id: flowId, workspaceId },
+    include: { publishedVersion: { select: { number: true, publishedAt: true } }, channels: { select: { id: true, name: true } } },
+  });
+  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: "No such flow in your workspace." });
+  return flow;
+}
+
+export const flowsRouter = router({
+  list: procedureFor("viewer").query(async ({ ctx }) => {
+    const flows = await db().flow.findMany({
+      where: { workspaceId: ctx.viewer.workspaceId },
+      orderBy: { updatedAt: "desc" },
+      include: {
+        publishedVersion: { select: { number: true, publishedAt: true } },
+        channels: { select: { name: true } },
+        _count: { select: { runs: true } },
+      },
+    });
+    return flows.map((flow) => ({
+      id: flow.id,
+      name: flow.name,
+      updatedAt: flow.updatedAt,
+      publishedVersion: flow.publishedVersion?.number ?? null,
+      publishedAt: flow.publishedVersion?.publishedAt ?? null,
+      channels: flow.channels.map((channel) => channel.name),
+      runs: flow._count.runs,
+    }));
+  }),
+
+  get: procedureFor("viewer").input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
+    const flow = await flowInWorkspace(input.id, ctx.viewer.workspaceId);
+    const graph = flowGraphSchema.parse(flow.draft);
+    return {
+      id: flow.id,
+      name: flow.name,
+      graph,
+      revision: flow.draftRevision,
+      publishedVersion: flow.publishedVersion?.number ?? null,
+      channels: flow.channels,
+      diagnostics: validateFlow(graph),
+    };
+  }),
+
+  /** Saves the draft if nobody saved since `revision`; otherwise refuses rather than overwrite. */
+  saveDraft: procedureFor("editor")
+    .input(z.object({ id: z.string(), revision: z.number().int(), graph: flowGraphSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await flowInWorkspace(input.id, ctx.viewer.workspaceId);
+      const saved = await db().flow.updateMany({
+        where: { id: input.id, draftRevision: input.revision },
+        data: { draft: input.graph as Prisma.InputJsonValue, draftRevision: { increment: 1 } },
+      });
+      if (saved.count === 0) {
+        throw new TRPCError({ code: "CONFLICT", message: "Someone else saved this flow since you opened it: reload to see their changes." });
+      }
+      return { revision: input.revision + 1, diagnostics: validateFlow(input.graph) };
+    }),
+
+  publish: procedureFor("editor").input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
+    await flowInWorkspace(input.id, ctx.viewer.workspaceId);
+    try {
+      const published = await publishFlow({ flowId: input.id, userId: ctx.viewer.userId });
+      await db().auditLog.create({
+        data: { workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, action: "flow.publish", target: input.id, details: { version: published.number } },
+      });
+      await syncFunctions();
+      return published;
+    } catch (error) {
+      if (error instanceof FlowCompileError) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: `Fix the flow before publishing: ${error.diagnostics.map((d) => d.message).join(" ")}` });
+      }
+      throw error;
+    }
+  }),
+});
