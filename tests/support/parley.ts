@@ -1,0 +1,148 @@
+// Parley's message path assembled for integration tests: the real route handlers
+// (webhook, Inngest serve, simulator Graph), the real embedded executor on the test
+// database, and a fake Graph API. Only Next's HTTP layer is replaced (tests/support/http.ts).
+import { randomBytes } from "node:crypto";
+import { freePort } from "@/server/db/embedded";
+import { signBody } from "@/server/channels/whatsapp/signature";
+import type { Executor } from "@/server/executor";
+import { startFakeGraph, type FakeGraph } from "./fake-graph";
+import { serveRoutes, type Route } from "./http";
+import type { TestDatabase } from "./database";
+
+export const CHANNEL = {
+  phoneNumberId: "109876543210",
+  accessToken: "test-access-token",
+  appSecret: "test-app-secret",
+  verifyToken: "test-verify-token",
+};
+
+export interface TestParley {
+  url: string;
+  graph: FakeGraph;
+  /** POSTs a webhook body signed with the channel's app secret (or `secret`). */
+  postWebhook(body: unknown, options?: { secret?: string; raw?: string }): Promise<Response>;
+  /** Stops the app and its executor, then starts them again on the same database and ports. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startParley(database: TestDatabase): Promise<TestParley> {
+  const appPort = await freePort();
+  const executorPort = await freePort();
+  const url = `http://127.0.0.1:${appPort}`;
+  const graph = await startFakeGraph({ token: CHANNEL.accessToken });
+  const signingKey = `signkey-test-${randomBytes(32).toString("hex")}`;
+  const eventKey = randomBytes(16).toString("hex");
+  Object.assign(process.env, {
+    DATABASE_URL: database.url,
+    PARLEY_SECRET_KEY: randomBytes(32).toString("base64url"),
+    PARLEY_INTERNAL_URL: url,
+    WHATSAPP_GRAPH_URL: graph.url,
+    INNGEST_SIGNING_KEY: signingKey,
+    INNGEST_EVENT_KEY: eventKey,
+    INNGEST_BASE_URL: `http://127.0.0.1:${executorPort}`,
+  });
+  delete process.env.INNGEST_DEV;
+
+  const [{ seed }, { startExecutor }, webhook, inngestRoute, simulatorGraph, { db }] = await Promise.all([
+    import("@/server/db/seed"),
+    import("@/server/executor"),
+    import("@/app/api/webhooks/whatsapp/route"),
+    import("@/app/api/inngest/route"),
+    import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
+    import("@/server/db/client"),
+  ]);
+  await seed(db(), { internalUrl: url, envChannel: CHANNEL });
+
+  const routes: Route[] = [
+    { pattern: /^\/api\/webhooks\/whatsapp$/, methods: { GET: webhook.GET, POST: webhook.POST } },
+    { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },
+    { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/messages$/, methods: { POST: simulatorGraph.POST as Route["methods"]["POST"] } },
+  ];
+
+  let app: Awaited<ReturnType<typeof serveRoutes>>;
+  let executor: Executor;
+  const start = async () => {
+    app = await serveRoutes(routes, appPort);
+    executor = await startExecutor({
+      db: db(),
+      serveUrl: `${url}/api/inngest`,
+      signingKey,
+      eventKey,
+      port: executorPort,
+      retryBackoff: () => 200,
+    });
+    await executor.sync();
+  };
+  const stop = async () => {
+    await executor.stop();
+    await app.close();
+  };
+  await start();
+
+  return {
+    url,
+    graph,
+    postWebhook(body, options = {}) {
+      const raw = options.raw ?? JSON.stringify(body);
+      return fetch(`${url}/api/webhooks/whatsapp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signBody(raw, options.secret ?? CHANNEL.appSecret) },
+        body: raw,
+      });
+    },
+    async restart() {
+      await stop();
+      await start();
+    },
+    async stop() {
+      await stop();
+      await graph.close();
+    },
+  };
+}
+
+let counter = 0;
+
+/** A Meta-shaped webhook carrying one text message from `from`. */
+export function textWebhook(from: string, text: string, options: { wamid?: string; name?: string } = {}) {
+  const wamid = options.wamid ?? `wamid.TEST${Date.now()}${counter++}`;
+  return {
+    wamid,
+    body: {
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "WABA-1",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "15550009999", phone_number_id: CHANNEL.phoneNumberId },
+                contacts: [{ profile: { name: options.name ?? "Ana" }, wa_id: from }],
+                messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+              },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
