@@ -1,0 +1,118 @@
+// The executor's HTTP API, the subset of Inngest's that the SDK calls in a serve() setup:
+// POST /e/:eventKey (send events) and POST /fn/register (out-of-band sync).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { z } from "zod";
+import { incomingEventsSchema, registerRequestSchema } from "./schemas";
+import { constantTimeEqual } from "./signing";
+
+/** Inngest accepts up to 3 MB per send request; a little headroom for JSON overhead. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpHandlers {
+  eventKey: string;
+  hashedSigningKey: string;
+  sendEvents(events: z.infer<typeof incomingEventsSchema>): Promise<string[]>;
+  register(appId: string, functions: unknown[]): Promise<number>;
+  log(line: string): void;
+}
+
+export interface HttpServer {
+  server: Server;
+  /** Requests being handled now (for idle()). */
+  inFlight(): number;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createHttpServer(handlers: HttpHandlers): HttpServer {
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    route(req, res, handlers)
+      .catch((error: unknown) => {
+        const status = error instanceof HttpError ? error.status : 500;
+        if (status === 500) handlers.log(`executor: ${req.method} ${pathOf(req)} failed: ${messageOf(error)}`);
+        const message = error instanceof HttpError ? error.message : "Internal error";
+        const isEvents = pathOf(req).startsWith("/e/");
+        // The SDK reads `error` and `status` from the body of both APIs.
+        send(res, status, isEvents ? { ids: [], status, error: message } : { status, error: message, ok: false });
+      })
+      .finally(() => {
+        inFlight--;
+      });
+  });
+  return { server, inFlight: () => inFlight };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {
+  const path = pathOf(req);
+  const eventMatch = /^\/e\/([^/]+)\/?$/.exec(path);
+  if (eventMatch && req.method === "POST") {
+    const key = decodeURIComponent(eventMatch[1] ?? "");
+    if (!constantTimeEqual(key, handlers.eventKey)) throw new HttpError(401, "Event key not found");
+    const parsed = incomingEventsSchema.safeParse(await readJson(req));
+    if (!parsed.success) throw new HttpError(400, `Invalid event: ${z.prettifyError(parsed.error)}`);
+    const ids = await handlers.sendEvents(parsed.data);
+    // The SDK requires `status: 200` in the body, not only as the HTTP status (protocol doc §2.3).
+    send(res, 200, { ids, status: 200 });
+    return;
+  }
+  if (path === "/fn/register" && req.method === "POST") {
+    const auth = req.headers.authorization ?? "";
+    if (!constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) throw new HttpError(401, "Unauthorized");
+    const parsed = registerRequestSchema.safeParse(await readJson(req));
+    if (!parsed.success) throw new HttpError(400, `Invalid registration: ${z.prettifyError(parsed.error)}`);
+    try {
+      await handlers.register(parsed.data.appName, parsed.data.functions);
+    } catch (error) {
+      throw new HttpError(400, messageOf(error));
+    }
+    // The SDK judges the reply by its JSON body (protocol doc §1.8).
+    send(res, 200, { ok: true, status: 200, modified: true });
+    return;
+  }
+  if ((path === "/" || path === "/health") && req.method === "GET") {
+    send(res, 200, { ok: true, service: "parley-embedded-executor" });
+    return;
+  }
+  throw new HttpError(404, `No route for ${req.method ?? "?"} ${path}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `Malformed JSON: ${messageOf(error)}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://executor").pathname;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,60 @@
+// Identifiers and durations shared by the executor.
+import { randomBytes } from "node:crypto";
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * A ULID (time-ordered, 26 chars), the id format Inngest uses for runs and events. Ordering
+ * by id roughly follows creation time, which keeps logs and tables readable.
+ */
+export function ulid(now = Date.now()): string {
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = randomBytes(16);
+  let rand = "";
+  for (let i = 0; i < 16; i++) rand += CROCKFORD[(bytes[i] ?? 0) % 32];
+  return time + rand;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses an Inngest time string ("30s", "2h30m", "1w") into milliseconds, or null when it is
+ * not one. The SDK produces these for step.sleep and waitForEvent timeouts (protocol doc §3.6).
+ */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|w|d|h|m|s))+$/.test(trimmed)) return null;
+  let total = 0;
+  for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|w|d|h|m|s)/g)) {
+    total += Number(match[1]) * (UNIT_MS[match[2] ?? "s"] ?? 1000);
+  }
+  return total;
+}
+
+/** A Sleep op's `name` is either a time string (step.sleep) or an ISO date (step.sleepUntil). */
+export function sleepTarget(name: string, now = Date.now()): Date | null {
+  const duration = parseDuration(name);
+  if (duration !== null) return new Date(now + duration);
+  const at = Date.parse(name);
+  return Number.isNaN(at) ? null : new Date(at);
+}
+
+/** `Retry-After` is whole seconds or an HTTP/ISO date (RetryAfterError). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.max(0, Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}

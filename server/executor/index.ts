@@ -1,0 +1,137 @@
+// Parley's embedded executor: runs the app's Inngest functions without an Inngest server,
+// speaking the SDK's own HTTP protocol to the serve handler and keeping all state in
+// PostgreSQL. See docs/executor.md.
+import type { AddressInfo } from "node:net";
+import type { Db } from "@/server/db/client";
+import { ingestEvents } from "./events";
+import { createHttpServer } from "./http";
+import { FunctionRegistry } from "./registry";
+import { inBandSyncResponseSchema, type IncomingEvent } from "./schemas";
+import { canonicalJson, hashedSigningKey, signBody } from "./signing";
+import { Worker } from "./worker";
+
+export interface ExecutorOptions {
+  db: Db;
+  /** The app's serve handler, e.g. http://127.0.0.1:3000/api/inngest */
+  serveUrl: string;
+  /** "signkey-<env>-<hex>"; the app runs the SDK in cloud mode with INNGEST_SIGNING_KEY = this. */
+  signingKey: string;
+  /** The SDK sends events to {url}/e/{eventKey}; other keys get 401. */
+  eventKey: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: a free port. */
+  port?: number;
+  /** Milliseconds before retry number `attempt` (1-based). Default: 1 s doubling, capped at 10 min. */
+  retryBackoff?: (attempt: number) => number;
+  /** Never receives secrets or full event payloads. */
+  log?: (line: string) => void;
+}
+
+export interface Executor {
+  /** Base URL: the app sets INNGEST_BASE_URL to it. */
+  url: string;
+  /** In-band sync: signed PUT to serveUrl; registers the functions it returns. */
+  sync(): Promise<void>;
+  /** Resolves once no run is due now and no request is in flight (for tests). */
+  idle(): Promise<void>;
+  /** Stops accepting requests and finishes (or abandons, resumably) in-flight work. */
+  stop(): Promise<void>;
+}
+
+export function defaultRetryBackoff(attempt: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
+}
+
+export async function startExecutor(options: ExecutorOptions): Promise<Executor> {
+  const { db, serveUrl, signingKey, eventKey } = options;
+  if (!/^signkey-[\w]+-[0-9a-f]+$/i.test(signingKey)) throw new Error("signingKey must look like signkey-<env>-<hex>");
+  if (!eventKey) throw new Error("eventKey is required");
+  const log = options.log ?? (() => {});
+  const registry = new FunctionRegistry(db, log);
+  await registry.load();
+  const worker = new Worker({ db, registry, signingKey, retryBackoff: options.retryBackoff ?? defaultRetryBackoff, log });
+
+  const sendEvents = async (input: IncomingEvent | IncomingEvent[]): Promise<string[]> => {
+    const events = Array.isArray(input) ? input : [input];
+    const result = await db.$transaction((tx) => ingestEvents(tx, registry, events));
+    if (result.wake) worker.wake();
+    return result.ids;
+  };
+
+  const http = createHttpServer({
+    eventKey,
+    hashedSigningKey: hashedSigningKey(signingKey),
+    sendEvents,
+    register: (appId, functions) => registry.replaceApp(appId, functions),
+    log,
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    http.server.once("error", reject);
+    http.server.listen(options.port ?? 0, host, () => {
+      http.server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = http.server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  worker.start();
+  log(`executor: listening on ${url}, ${serveUrl} is the serve handler`);
+
+  return {
+    url,
+    async sync() {
+      const body = canonicalJson({ url: serveUrl });
+      const response = await fetch(serveUrl, {
+        method: "PUT",
+        headers: {
+          "content-type": "application/json",
+          "x-inngest-sync-kind": "in_band",
+          "x-inngest-signature": signBody(body, signingKey),
+        },
+        body,
+      });
+      const text = await response.text();
+      const kind = response.headers.get("x-inngest-sync-kind");
+      if (response.ok && kind === "out_of_band") {
+        // The SDK refused in-band sync (INNGEST_ALLOW_IN_BAND_SYNC=false) and registered
+        // itself through POST /fn/register during this request instead.
+        return;
+      }
+      if (!response.ok) throw new Error(`Sync failed: HTTP ${response.status} from ${serveUrl}: ${text.slice(0, 300)}`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new Error(`Sync failed: the serve handler answered non-JSON: ${text.slice(0, 300)}`);
+      }
+      const parsed = inBandSyncResponseSchema.safeParse(json);
+      if (!parsed.success) throw new Error(`Sync failed: unexpected reply: ${parsed.error.message}`);
+      const count = await registry.replaceApp(parsed.data.app_id, parsed.data.functions);
+      log(`executor: synced app ${parsed.data.app_id} (${count} functions)`);
+      worker.wake();
+    },
+    async idle() {
+      for (;;) {
+        if (!worker.busy() && http.inFlight() === 0) {
+          const now = new Date();
+          const due = await db.executorRun.count({
+            where: {
+              OR: [{ status: { in: ["queued", "sleeping", "waiting"] }, dueAt: { lte: now } }, { status: "running" }],
+            },
+          });
+          if (due === 0 && !worker.busy() && http.inFlight() === 0) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      http.server.closeIdleConnections();
+      await worker.stop();
+      http.server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,601 @@
+// The worker: claims due runs from the database and drives each one through the SDK until it
+// completes, fails, or blocks (sleep, waitForEvent, retry backoff).
+//
+// Ownership rules that keep concurrent writers from clobbering each other:
+// - A run's state (steps, stack, pending, attempt) is written only by the worker holding its
+//   lease (lockedBy = a token unique to the claim, lockedUntil renewed by a heartbeat). Every
+//   write is conditional on that token, so a worker whose lease was taken over cannot write.
+// - An event resolves a wait by updating the ExecutorWait row (never the run's state) and
+//   making the run due; the lease holder folds resolved waits into the steps.
+// - Claims are serialised across executors by an advisory lock and use FOR UPDATE SKIP
+//   LOCKED, so two executors on one database never hold the same run.
+import { randomUUID } from "node:crypto";
+import type { Db, Prisma } from "@/server/db/client";
+import { ingestEvents } from "./events";
+import { parseDuration, sleepTarget, ulid } from "./ids";
+import type { FunctionRegistry, RegisteredFunction } from "./registry";
+import { waitForEventOptsSchema, type IncomingEvent, type Json, type Op, type RunEvent } from "./schemas";
+import { callFunction, errorJson, type CallOutcome } from "./sdk";
+
+type Tx = Prisma.TransactionClient;
+
+/** Any constant: it only serialises claims of executors sharing one database. */
+const CLAIM_LOCK_ID = 72_616_274;
+/** Safety net against an SDK that answers without progress (e.g. only lazy ops). */
+const MAX_IDLE_DISCOVERIES = 3;
+/** After this many SDK round trips in one turn the run is requeued, to share the workers. */
+const MAX_CALLS_PER_TURN = 200;
+
+/** Work reported by the SDK that must finish before the next discovery request. */
+interface PendingItem {
+  kind: "step" | "sleep" | "wait";
+  /** step: when it may run (retry backoff); sleep: wake time; wait: timeout. ISO string. */
+  dueAt: string;
+  /** Planned steps: the attempt of that step's own request. */
+  attempt?: number;
+}
+
+interface RunState {
+  id: string;
+  functionId: string;
+  event: RunEvent;
+  steps: Record<string, Json>;
+  stack: string[];
+  attempt: number;
+  maxAttempts: number;
+  pending: Record<string, PendingItem>;
+  requestVersion: number;
+  /** Waits created by the last reply, written with the next save. */
+  newWaits: { stepId: string; eventName: string; expression: string | null; expiresAt: Date }[];
+}
+
+type Final =
+  | { status: "completed"; output: Json }
+  | { status: "failed"; error: Json }
+  | { status: "queued" | "sleeping" | "waiting"; dueAt: Date };
+
+export interface WorkerOptions {
+  db: Db;
+  registry: FunctionRegistry;
+  signingKey: string;
+  retryBackoff: (attempt: number) => number;
+  log: (line: string) => void;
+  /** Runs executed at once (each is at most one SDK request, or one per parallel step). */
+  capacity?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  requestTimeoutMs?: number;
+}
+
+class LeaseLost extends Error {}
+
+export class Worker {
+  private readonly db: Db;
+  private readonly capacity: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly turns = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private claiming: Promise<void> | null = null;
+  private rewake = false;
+  private stopping = false;
+  private poller: NodeJS.Timeout | null = null;
+  private readonly workerId = randomUUID().slice(0, 8);
+
+  constructor(private readonly options: WorkerOptions) {
+    this.db = options.db;
+    this.capacity = options.capacity ?? 16;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 300;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
+  }
+
+  start(): void {
+    // Polling only finds due sleeps, timeouts, retries and expired leases; new events wake
+    // the worker directly.
+    this.poller = setInterval(() => this.wake(), this.pollMs);
+    this.poller.unref();
+    this.wake();
+  }
+
+  /** Look for due runs now (coalesced: a wake during a claim triggers one more claim). */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.rewake = true;
+      return;
+    }
+    this.claiming = this.claimLoop()
+      .catch((error: unknown) => this.options.log(`executor: claim failed: ${messageOf(error)}`))
+      .finally(() => {
+        this.claiming = null;
+      });
+  }
+
+  /** True while a claim or a turn is in progress. */
+  busy(): boolean {
+    return this.claiming !== null || this.turns.size > 0;
+  }
+
+  /**
+   * Stops claiming, lets turns finish their current request for up to `graceMs`, then aborts
+   * the rest. Interrupted runs are released (due now) so the next executor resumes them at
+   * once; if even that fails, their lease simply expires.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    if (this.poller) clearInterval(this.poller);
+    await this.claiming;
+    const all = Promise.all([...this.turns.values()].map((t) => t.done));
+    const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+    if ((await Promise.race([all, timer])) === "timeout") {
+      for (const turn of this.turns.values()) turn.abort.abort();
+      await all;
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    do {
+      this.rewake = false;
+      const free = this.capacity - this.turns.size;
+      if (free <= 0 || this.stopping) return;
+      const claimed = await this.claim(free);
+      for (const { id, token } of claimed) this.startTurn(id, token);
+      if (claimed.length === free) this.rewake = true;
+    } while (this.rewake && !this.stopping);
+  }
+
+  private async claim(limit: number): Promise<{ id: string; token: string }[]> {
+    const now = new Date();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`;
+      // Due runs in creation order, skipping those whose concurrency key is already full.
+      // Only runs in an SDK request (status running, live lease) count towards a limit.
+      const candidates = await tx.$queryRaw<
+        { id: string; concurrencyKey: string | null; concurrencyLimit: number | null; busy: number }[]
+      >`
+        WITH busy AS (
+          SELECT "concurrencyKey" AS key, count(*)::int AS n FROM "ExecutorRun"
+          WHERE status = 'running' AND "lockedUntil" >= ${now} AND "concurrencyKey" IS NOT NULL
+          GROUP BY 1)
+        SELECT r.id, r."concurrencyKey", r."concurrencyLimit", COALESCE(b.n, 0)::int AS busy
+        FROM "ExecutorRun" r LEFT JOIN busy b ON b.key = r."concurrencyKey"
+        WHERE ((r.status IN ('queued', 'sleeping', 'waiting') AND r."dueAt" <= ${now})
+            OR (r.status = 'running' AND r."lockedUntil" < ${now}))
+          AND (r."concurrencyKey" IS NULL OR COALESCE(b.n, 0) < r."concurrencyLimit")
+        ORDER BY r.seq
+        LIMIT ${limit * 4}
+        FOR UPDATE OF r SKIP LOCKED`;
+      const taken = new Map<string, number>();
+      const chosen: { id: string; token: string }[] = [];
+      for (const run of candidates) {
+        if (chosen.length >= limit) break;
+        if (run.concurrencyKey !== null && run.concurrencyLimit !== null) {
+          const used = taken.get(run.concurrencyKey) ?? run.busy;
+          if (used >= run.concurrencyLimit) continue;
+          taken.set(run.concurrencyKey, used + 1);
+        }
+        chosen.push({ id: run.id, token: `${this.workerId}:${ulid()}` });
+      }
+      for (const { id, token } of chosen) {
+        await tx.executorRun.update({
+          where: { id },
+          data: { status: "running", lockedBy: token, lockedUntil: leaseUntil },
+        });
+      }
+      return chosen;
+    });
+  }
+
+  private startTurn(id: string, token: string): void {
+    const abort = new AbortController();
+    const done = this.turn(id, token, abort.signal)
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLost) this.options.log(`executor: run ${id}: lease lost, leaving it to its new owner`);
+        else this.options.log(`executor: run ${id}: turn failed: ${messageOf(error)}`);
+        return this.release(id, token);
+      })
+      .finally(() => {
+        this.turns.delete(id);
+        this.wake();
+      });
+    this.turns.set(id, { abort, done });
+  }
+
+  /** Makes an interrupted run due again at once (best effort: otherwise its lease expires). */
+  private async release(id: string, token: string): Promise<void> {
+    try {
+      await this.db.executorRun.updateMany({
+        where: { id, lockedBy: token },
+        data: { status: "queued", lockedBy: null, lockedUntil: null, dueAt: new Date() },
+      });
+    } catch (error) {
+      this.options.log(`executor: run ${id}: release failed: ${messageOf(error)}`);
+    }
+  }
+
+  private async turn(id: string, token: string, signal: AbortSignal): Promise<void> {
+    const heartbeat = setInterval(() => {
+      this.db.executorRun
+        .updateMany({ where: { id, lockedBy: token }, data: { lockedUntil: new Date(Date.now() + this.leaseMs) } })
+        .catch((error: unknown) => this.options.log(`executor: run ${id}: heartbeat failed: ${messageOf(error)}`));
+    }, Math.max(100, this.leaseMs / 3));
+    heartbeat.unref();
+    try {
+      const run = await this.load(id, token);
+      if (!run) return;
+      const fn = await this.options.registry.resolve(run.functionId);
+      if (!fn) {
+        await this.finish(run, token, {
+          status: "failed",
+          error: errorJson("FunctionNotFound", `Function ${run.functionId} is not registered`),
+        });
+        return;
+      }
+      await this.drive(run, fn, token, signal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async load(id: string, token: string): Promise<RunState | null> {
+    const row = await this.db.executorRun.findFirst({ where: { id, lockedBy: token } });
+    if (!row) return null;
+    return {
+      id: row.id,
+      functionId: row.functionId,
+      // Written by events.ts from validated input.
+      event: row.event as unknown as RunEvent,
+      steps: (row.steps ?? {}) as Record<string, Json>,
+      stack: (row.stack ?? []) as string[],
+      attempt: row.attempt,
+      maxAttempts: row.maxAttempts,
+      pending: (row.pending ?? {}) as unknown as Record<string, PendingItem>,
+      requestVersion: row.requestVersion,
+      newWaits: [],
+    };
+  }
+
+  /** The loop of one turn: fold in resolved work, run due planned steps, else discover. */
+  private async drive(run: RunState, fn: RegisteredFunction, token: string, signal: AbortSignal): Promise<void> {
+    let idleDiscoveries = 0;
+    for (let calls = 0; ; calls++) {
+      if (this.stopping || calls >= MAX_CALLS_PER_TURN) {
+        await this.finish(run, token, { status: "queued", dueAt: new Date() });
+        return;
+      }
+      await this.absorb(run, token);
+      const now = Date.now();
+      const pendingIds = Object.keys(run.pending);
+      const dueSteps = pendingIds.filter((stepId) => {
+        const item = run.pending[stepId];
+        return item?.kind === "step" && Date.parse(item.dueAt) <= now;
+      });
+
+      if (dueSteps.length > 0) {
+        // Parallel steps: one request per planned step, all at once.
+        const results = await Promise.all(
+          dueSteps.map(async (stepId) => ({ stepId, outcome: await this.call(run, fn, stepId, signal) })),
+        );
+        for (const { stepId, outcome } of results) {
+          const final = this.applyPlannedOutcome(run, fn, stepId, outcome);
+          if (final) {
+            await this.finish(run, token, final, fn);
+            return;
+          }
+        }
+        await this.save(run, token);
+        continue;
+      }
+
+      if (pendingIds.length > 0) {
+        // Blocked on sleeps, waits or a step's backoff: sleep until the earliest.
+        const dueAt = new Date(Math.min(...Object.values(run.pending).map((item) => Date.parse(item.dueAt))));
+        const kinds = Object.values(run.pending).map((item) => item.kind);
+        const status = kinds.includes("step") ? "queued" : kinds.includes("wait") ? "waiting" : "sleeping";
+        await this.finish(run, token, { status, dueAt });
+        return;
+      }
+
+      const outcome = await this.call(run, fn, "step", signal);
+      const result = this.applyDiscoveryOutcome(run, fn, outcome);
+      if (result.final) {
+        await this.finish(run, token, result.final, fn);
+        return;
+      }
+      idleDiscoveries = result.progressed ? 0 : idleDiscoveries + 1;
+      if (idleDiscoveries >= MAX_IDLE_DISCOVERIES) {
+        const final = this.retryOrFail(run, errorJson("ProtocolError", "The SDK made no progress"), null);
+        await this.finish(run, token, final, fn);
+        return;
+      }
+      await this.save(run, token);
+    }
+  }
+
+  private async call(run: RunState, fn: RegisteredFunction, stepId: string, signal: AbortSignal): Promise<CallOutcome> {
+    const planned = stepId !== "step";
+    const { outcome, requestVersion } = await callFunction(
+      {
+        url: fn.url,
+        stepId,
+        runId: run.id,
+        event: run.event,
+        steps: run.steps,
+        stack: run.stack,
+        attempt: planned ? (run.pending[stepId]?.attempt ?? 0) : run.attempt,
+        maxAttempts: run.maxAttempts,
+        disableImmediateExecution: planned,
+        requestVersion: run.requestVersion,
+      },
+      this.options.signingKey,
+      AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
+    );
+    if (requestVersion !== null) run.requestVersion = requestVersion;
+    return outcome;
+  }
+
+  /** Discovery reply. Returns a final state, or whether the run moved forward. */
+  private applyDiscoveryOutcome(
+    run: RunState,
+    fn: RegisteredFunction,
+    outcome: CallOutcome,
+  ): { final?: Final; progressed: boolean } {
+    if (outcome.kind === "complete") return { final: { status: "completed", output: outcome.output }, progressed: true };
+    if (outcome.kind === "error") {
+      return { final: outcome.retriable ? this.retryOrFail(run, outcome.error, outcome.retryAfterMs) : { status: "failed", error: outcome.error }, progressed: false };
+    }
+    const stepError = outcome.ops.find((op) => op.op === "StepError");
+    if (stepError) {
+      // The step ran inline in the discovery request and threw: retry the discovery.
+      const error = (stepError.error ?? errorJson("Error", "Step failed")) as Json;
+      if (run.attempt + 1 < run.maxAttempts) return { final: this.retryOrFail(run, error, outcome.retryAfterMs), progressed: false };
+      // Out of attempts (the SDK should have sent StepFailed): record the error for the code to handle.
+      this.record(run, stepError.id, { error });
+      run.attempt = 0;
+      return { progressed: true };
+    }
+    const applied = this.applyOps(run, fn, outcome.ops);
+    if (applied.final) return { final: applied.final, progressed: true };
+    if (applied.progressed) run.attempt = 0;
+    return { progressed: applied.progressed };
+  }
+
+  /** Reply to a planned (parallel) step request: only that step's result is expected. */
+  private applyPlannedOutcome(run: RunState, fn: RegisteredFunction, stepId: string, outcome: CallOutcome): Final | null {
+    const item = run.pending[stepId];
+    if (!item) return null;
+    if (outcome.kind === "complete") return { status: "completed", output: outcome.output };
+    if (outcome.kind === "error" && !outcome.retriable) return { status: "failed", error: outcome.error };
+    const stepError = outcome.kind === "error" ? { error: outcome.error } : outcome.ops.find((op) => op.op === "StepError");
+    if (stepError) {
+      const attempt = (item.attempt ?? 0) + 1;
+      const error = (stepError.error ?? errorJson("Error", "Step failed")) as Json;
+      if (attempt >= run.maxAttempts) {
+        this.record(run, stepId, { error });
+        delete run.pending[stepId];
+      } else {
+        const delay = outcome.retryAfterMs ?? this.options.retryBackoff(attempt);
+        run.pending[stepId] = { ...item, attempt, dueAt: new Date(Date.now() + delay).toISOString() };
+      }
+      return null;
+    }
+    return this.applyOps(run, fn, outcome.kind === "ops" ? outcome.ops : []).final ?? null;
+  }
+
+  /** Applies the ops of a 206 reply (protocol doc §3.6). */
+  private applyOps(run: RunState, fn: RegisteredFunction, ops: Op[]): { final?: Final; progressed: boolean } {
+    let progressed = false;
+    const now = Date.now();
+    for (const op of ops) {
+      switch (op.op) {
+        case "StepRun":
+        case "Step":
+          this.record(run, op.id, { data: (op.data ?? null) as Json });
+          delete run.pending[op.id];
+          progressed = true;
+          break;
+        case "StepFailed":
+          this.record(run, op.id, { error: (op.error ?? errorJson("Error", "Step failed")) as Json });
+          delete run.pending[op.id];
+          progressed = true;
+          break;
+        case "StepPlanned":
+          if (!(op.id in run.steps) && !run.pending[op.id]) {
+            run.pending[op.id] = { kind: "step", dueAt: new Date(now).toISOString(), attempt: 0 };
+          }
+          progressed = true;
+          break;
+        case "Sleep": {
+          // The duration or date is in `name`, not in opts (protocol doc §3.6).
+          const until = sleepTarget(op.name ?? "", now);
+          if (!until) {
+            this.record(run, op.id, { error: errorJson("Error", `Invalid sleep "${op.name ?? ""}"`) });
+          } else if (!run.pending[op.id]) {
+            run.pending[op.id] = { kind: "sleep", dueAt: until.toISOString() };
+          }
+          progressed = true;
+          break;
+        }
+        case "WaitForEvent": {
+          const opts = waitForEventOptsSchema.safeParse(op.opts ?? {});
+          const timeout = opts.success ? parseDuration(opts.data.timeout) : null;
+          if (!op.name || !opts.success || timeout === null) {
+            this.record(run, op.id, { error: errorJson("Error", "Invalid waitForEvent: event name and timeout are required") });
+          } else if (!run.pending[op.id]) {
+            const expiresAt = new Date(now + timeout);
+            run.pending[op.id] = { kind: "wait", dueAt: expiresAt.toISOString() };
+            run.newWaits.push({ stepId: op.id, eventName: op.name, expression: opts.data.if ?? null, expiresAt });
+          }
+          progressed = true;
+          break;
+        }
+        case "RunComplete":
+          return { final: { status: "completed", output: (op.data ?? null) as Json }, progressed: true };
+        case "DiscoveryRequest":
+          progressed = true;
+          break;
+        case "DeferAdd":
+        case "DeferAbort":
+          break;
+        default:
+          // InvokeFunction, AIGateway, Gateway, WaitForSignal…: not implemented yet. Answer
+          // with an error so the function's code sees it instead of hanging forever.
+          this.record(run, op.id, {
+            error: errorJson("NotSupported", `${op.op} is not supported by Parley's embedded executor (function ${fn.id})`),
+          });
+          progressed = true;
+      }
+    }
+    return { progressed };
+  }
+
+  private record(run: RunState, stepId: string, value: Json): void {
+    if (!(stepId in run.steps)) run.stack.push(stepId);
+    run.steps[stepId] = value;
+  }
+
+  private retryOrFail(run: RunState, error: Json, retryAfterMs: number | null): Final {
+    const attempt = run.attempt + 1;
+    if (attempt >= run.maxAttempts) return { status: "failed", error };
+    run.attempt = attempt;
+    return { status: "queued", dueAt: new Date(Date.now() + (retryAfterMs ?? this.options.retryBackoff(attempt))) };
+  }
+
+  /**
+   * Folds finished sleeps and resolved or timed-out waits into the steps, in one transaction
+   * with the run's save so a resolution is never dropped.
+   */
+  private async absorb(run: RunState, token: string): Promise<void> {
+    const now = new Date();
+    let changed = false;
+    for (const [stepId, item] of Object.entries(run.pending)) {
+      if (item.kind === "sleep" && Date.parse(item.dueAt) <= now.getTime()) {
+        this.record(run, stepId, null);
+        delete run.pending[stepId];
+        changed = true;
+      }
+    }
+    const waitIds = Object.keys(run.pending).filter((stepId) => run.pending[stepId]?.kind === "wait");
+    if (waitIds.length === 0) {
+      if (changed) await this.save(run, token);
+      return;
+    }
+    await this.db.$transaction(async (tx) => {
+      // Time out expired waits; an event that got there first keeps its win.
+      await tx.executorWait.updateMany({
+        where: { runId: run.id, resolvedAt: null, expiresAt: { lte: now } },
+        data: { resolvedAt: now },
+      });
+      const resolved = await tx.executorWait.findMany({ where: { runId: run.id, resolvedAt: { not: null } } });
+      for (const wait of resolved) {
+        if (run.pending[wait.stepId]?.kind !== "wait") continue;
+        // The matched event, unwrapped, or null on timeout (protocol doc §3.4).
+        this.record(run, wait.stepId, (wait.result ?? null) as Json);
+        delete run.pending[wait.stepId];
+        changed = true;
+      }
+      if (resolved.length > 0) await tx.executorWait.deleteMany({ where: { id: { in: resolved.map((w) => w.id) } } });
+      for (const stepId of Object.keys(run.pending)) {
+        // A wait whose row is gone (should not happen) must not block the run forever.
+        if (run.pending[stepId]?.kind === "wait" && !resolved.some((w) => w.stepId === stepId)) {
+          const exists = await tx.executorWait.count({ where: { runId: run.id, stepId } });
+          const isNew = run.newWaits.some((w) => w.stepId === stepId);
+          if (!exists && !isNew) {
+            this.record(run, stepId, null);
+            delete run.pending[stepId];
+            changed = true;
+          }
+        }
+      }
+      if (changed) await this.write(tx, run, token, {});
+    });
+  }
+
+  /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
+  private async save(run: RunState, token: string): Promise<void> {
+    await this.db.$transaction(async (tx) => this.write(tx, run, token, {}));
+  }
+
+  private async write(
+    tx: Tx,
+    run: RunState,
+    token: string,
+    extra: Prisma.ExecutorRunUpdateManyMutationInput,
+  ): Promise<void> {
+    const updated = await tx.executorRun.updateMany({
+      where: { id: run.id, lockedBy: token },
+      data: {
+        steps: run.steps as object,
+        stack: run.stack,
+        attempt: run.attempt,
+        pending: run.pending as unknown as object,
+        requestVersion: run.requestVersion,
+        lockedUntil: new Date(Date.now() + this.leaseMs),
+        ...extra,
+      },
+    });
+    if (updated.count !== 1) throw new LeaseLost();
+    if (run.newWaits.length > 0) {
+      await tx.executorWait.createMany({
+        data: run.newWaits.map((w) => ({ id: ulid(), runId: run.id, ...w })),
+        skipDuplicates: true,
+      });
+      run.newWaits = [];
+    }
+  }
+
+  /** Ends the turn: final state, lease released, and the run's lifecycle events emitted. */
+  private async finish(run: RunState, token: string, final: Final, fn?: RegisteredFunction): Promise<void> {
+    const now = new Date();
+    let wake = false;
+    await this.db.$transaction(async (tx) => {
+      // Lock the row first: an event resolving a wait either committed before (and we see
+      // it below) or updates the row after us (and makes the run due again).
+      const owned = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
+      if (owned.length === 0) throw new LeaseLost();
+      const release = { lockedBy: null, lockedUntil: null };
+      if (final.status === "completed" || final.status === "failed") {
+        await this.write(tx, run, token, {
+          ...release,
+          status: final.status,
+          endedAt: now,
+          ...(final.status === "completed" ? { output: final.output as object } : { error: final.error as object }),
+        });
+        await tx.executorWait.deleteMany({ where: { runId: run.id } });
+        const events = lifecycleEvents(run, final, fn);
+        wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
+        this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
+      } else {
+        const resolvedWaits = await tx.executorWait.count({ where: { runId: run.id, resolvedAt: { not: null } } });
+        const dueAt = resolvedWaits > 0 ? now : final.dueAt;
+        await this.write(tx, run, token, { ...release, status: resolvedWaits > 0 ? "queued" : final.status, dueAt });
+        wake = dueAt.getTime() <= now.getTime();
+      }
+    });
+    if (wake) this.wake();
+  }
+}
+
+/** inngest/function.finished, and inngest/function.failed when it failed (protocol doc §7). */
+function lifecycleEvents(
+  run: RunState,
+  final: { status: "completed"; output: Json } | { status: "failed"; error: Json },
+  fn?: RegisteredFunction,
+): IncomingEvent[] {
+  const base = { function_id: fn?.id ?? run.functionId, run_id: run.id, event: run.event, events: [run.event] };
+  if (final.status === "completed") {
+    return [{ name: "inngest/function.finished", data: { ...base, result: final.output, _inngest: { status: "Completed" } } }];
+  }
+  const data = { ...base, error: final.error, result: final.error, _inngest: { status: "Failed" } };
+  return [
+    { name: "inngest/function.failed", data },
+    { name: "inngest/function.finished", data },
+  ];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
