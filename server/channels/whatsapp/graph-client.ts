@@ -5,6 +5,7 @@ import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { decryptSecret } from "@/server/security/secrets";
 import type { OutboundMessage } from "@/flows/message";
+import { applyEarlyStatuses } from "./statuses";
 
 export const DEFAULT_GRAPH_URL = "https://graph.facebook.com";
 export const DEFAULT_API_VERSION = "v23.0";
@@ -108,5 +109,6 @@ export async function sendMessage(input: {
   const now = new Date();
   await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
   await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+  await applyEarlyStatuses(record.id, wamid);
   return { messageId: record.id, wamid };
 }

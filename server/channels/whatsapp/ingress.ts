@@ -5,7 +5,8 @@ import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { decryptSecret, sha256Hex } from "@/server/security/secrets";
 import { isValidSignature } from "./signature";
-import { parseWebhook, WebhookPayloadError, type ParsedInbound, type ParsedStatus } from "./webhook-payload";
+import { recordStatus } from "./statuses";
+import { parseWebhook, WebhookPayloadError, type ParsedInbound } from "./webhook-payload";
 
 export interface IngressResponse {
   status: number;
@@ -130,26 +131,6 @@ async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound
   };
   if (found) return tx.contact.update({ where: { id: found.id }, data: fields });
   return tx.contact.create({ data: { workspaceId, ...fields } });
-}
-
-/** Later statuses win; "failed" wins over all. Statuses arrive in no guaranteed order. */
-const STATUS_RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
-
-async function recordStatus(status: ParsedStatus): Promise<void> {
-  const message = await db().message.findUnique({ where: { wamid: status.wamid }, select: { id: true, status: true } });
-  await db().messageStatusEvent.createMany({
-    data: [{ wamid: status.wamid, status: status.status, timestamp: status.timestamp, errors: (status.errors ?? undefined) as Prisma.InputJsonValue | undefined, messageId: message?.id }],
-    skipDuplicates: true,
-  });
-  const rank = STATUS_RANK[status.status];
-  if (!message || rank === undefined || rank <= (STATUS_RANK[message.status] ?? 0)) return;
-  await db().message.update({
-    where: { id: message.id },
-    data: {
-      status: status.status as "sent" | "delivered" | "read" | "failed",
-      ...(status.errors ? { error: status.errors as Prisma.InputJsonValue } : {}),
-    },
-  });
 }
 
 /** Two deliveries of one webhook can race to create the same row: the loser reads the winner's. */

@@ -1,0 +1,48 @@
+// Delivery statuses (sent, delivered, read, failed) arrive on the webhook in no guaranteed
+// order, and can even arrive before the send call has stored the wamid. Every status is
+// kept by wamid; a message's status only moves forward, and "failed" wins over all.
+import { db, Prisma } from "@/server/db/client";
+import type { MessageStatus } from "@/server/db/generated/enums";
+import type { ParsedStatus } from "./webhook-payload";
+
+const STATUS_RANK: Record<string, number> = { received: 0, pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+function advances(next: string, current: string): next is MessageStatus {
+  const rank = STATUS_RANK[next];
+  return rank !== undefined && rank > (STATUS_RANK[current] ?? 0);
+}
+
+export async function recordStatus(status: ParsedStatus): Promise<void> {
+  const message = await db().message.findUnique({ where: { wamid: status.wamid }, select: { id: true, status: true } });
+  await db().messageStatusEvent.createMany({
+    data: [
+      {
+        wamid: status.wamid,
+        status: status.status,
+        timestamp: status.timestamp,
+        errors: (status.errors ?? undefined) as Prisma.InputJsonValue | undefined,
+        messageId: message?.id,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (!message || !advances(status.status, message.status)) return;
+  await db().message.update({
+    where: { id: message.id },
+    data: { status: status.status, ...(status.errors ? { error: status.errors as Prisma.InputJsonValue } : {}) },
+  });
+}
+
+/** After a send stores its wamid: applies statuses that arrived before it, and links them. */
+export async function applyEarlyStatuses(messageId: string, wamid: string): Promise<void> {
+  const early = await db().messageStatusEvent.findMany({ where: { wamid, messageId: null } });
+  if (early.length === 0) return;
+  await db().messageStatusEvent.updateMany({ where: { wamid, messageId: null }, data: { messageId } });
+  const latest = early.reduce((best, event) => ((STATUS_RANK[event.status] ?? 0) > (STATUS_RANK[best.status] ?? 0) ? event : best));
+  if (advances(latest.status, "sent")) {
+    await db().message.update({
+      where: { id: messageId },
+      data: { status: latest.status, ...(latest.errors ? { error: latest.errors as Prisma.InputJsonValue } : {}) },
+    });
+  }
+}
