@@ -178,11 +178,11 @@ export class Worker {
         }
         chosen.push({ id: run.id, token: `${this.workerId}:${ulid()}` });
       }
-      for (const { id, token } of chosen) {
-        await tx.executorRun.update({
-          where: { id },
-          data: { status: "running", lockedBy: token, lockedUntil: leaseUntil },
-        });
+      if (chosen.length > 0) {
+        await tx.$executeRaw`
+          UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil}
+          FROM unnest(${chosen.map((c) => c.id)}::text[], ${chosen.map((c) => c.token)}::text[]) AS c(id, token)
+          WHERE r.id = c.id`;
       }
       return chosen;
     });
@@ -515,7 +515,9 @@ export class Worker {
 
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
-    await this.db.$transaction(async (tx) => this.write(tx, run, token, {}));
+    // One statement needs no transaction; new waits must commit together with the state.
+    if (run.newWaits.length === 0) await this.write(this.db, run, token, {});
+    else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}));
   }
 
   private async write(
@@ -550,6 +552,7 @@ export class Worker {
   private async finish(run: RunState, token: string, final: Final, fn?: RegisteredFunction): Promise<void> {
     const now = new Date();
     let wake = false;
+    let wakeAt: number | null = null;
     await this.db.$transaction(async (tx) => {
       // Lock the row first: an event resolving a wait either committed before (and we see
       // it below) or updates the row after us (and makes the run due again).
@@ -573,9 +576,17 @@ export class Worker {
         const dueAt = resolvedWaits > 0 ? now : final.dueAt;
         await this.write(tx, run, token, { ...release, status: resolvedWaits > 0 ? "queued" : final.status, dueAt });
         wake = dueAt.getTime() <= now.getTime();
+        wakeAt = dueAt.getTime();
       }
     });
     if (wake) this.wake();
+    else if (wakeAt !== null) this.wakeAt(wakeAt);
+  }
+
+  /** Due before the next poll (a short backoff or sleep): wake exactly then instead. */
+  private wakeAt(at: number): void {
+    const delay = at - Date.now();
+    if (delay < this.pollMs) setTimeout(() => this.wake(), Math.max(0, delay) + 5).unref();
   }
 }
 
