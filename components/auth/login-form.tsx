@@ -1,0 +1,86 @@
+"use client";
+import { signIn } from "next-auth/react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { ErrorNote } from "@/components/ui/notice";
+
+/** Only same-origin paths are followed after sign-in; anything else goes to /flows. */
+function safeCallback(raw: string | null): string {
+  if (!raw) return "/flows";
+  try {
+    const url = new URL(raw, window.location.origin);
+    if (url.origin !== window.location.origin || url.pathname.startsWith("/login") || url.pathname.startsWith("/api/")) return "/flows";
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return "/flows";
+  }
+}
+
+export function LoginForm() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(params.get("error") ? "Sign-in failed: check your email and password." : null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      const result = await signIn("credentials", { email, password, redirect: false });
+      if (!result || result.error || !result.ok) {
+        setError(result?.error === "CredentialsSignin" || !result?.error ? "Wrong email or password." : `Sign-in failed: ${result.error}`);
+        setPending(false);
+        return;
+      }
+      router.replace(safeCallback(params.get("callbackUrl")));
+      router.refresh();
+    } catch {
+      setError("Parley is not reachable: try again in a moment.");
+      setPending(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" noValidate>
+      <div className="space-y-1">
+        <label htmlFor="email" className="block text-sm font-medium text-slate-700">
+          Email
+        </label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          className="field"
+        />
+      </div>
+      <div className="space-y-1">
+        <label htmlFor="password" className="block text-sm font-medium text-slate-700">
+          Password
+        </label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          className="field"
+        />
+      </div>
+      <ErrorNote>{error}</ErrorNote>
+      <Button type="submit" variant="primary" className="w-full py-2" disabled={pending || !email || !password}>
+        {pending ? "Signing in…" : "Sign in"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+"use client";
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { createContext, memo, useContext } from "react";
+import { nodeDefinition } from "@/flows/registry";
+import { nodePorts, nodeSummary, type CanvasNode } from "./graph";
+
+export interface NodeIssues {
+  errors: string[];
+  warnings: string[];
+}
+
+/** Diagnostics per node id, provided by the editor so nodes can show a badge. */
+export const NodeIssuesContext = createContext<Map<string, NodeIssues>>(new Map());
+
+const CATEGORY_ACCENT: Record<string, string> = {
+  trigger: "border-t-amber-400",
+  message: "border-t-brand-500",
+  logic: "border-t-violet-400",
+  ai: "border-t-sky-400",
+  data: "border-t-slate-400",
+};
+
+function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
+  const definition = nodeDefinition(data.type);
+  const issues = useContext(NodeIssuesContext).get(id);
+  const ports = nodePorts(data.type, data.config);
+  const summary = nodeSummary(data.type, data.config);
+  const title = data.label?.trim() || definition?.title || data.type;
+  const errorCount = issues?.errors.length ?? 0;
+  const warningCount = issues?.warnings.length ?? 0;
+
+  return (
+    <div
+      data-testid="flow-node"
+      data-node-id={id}
+      className={`relative w-60 rounded-lg border border-t-4 bg-white shadow-sm transition-shadow ${
+        definition ? (CATEGORY_ACCENT[definition.category] ?? "border-t-slate-300") : "border-t-red-400"
+      } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"}`}
+    >
+      {definition && !definition.trigger ? (
+        <Handle type="target" position={Position.Top} className="!size-3 !border-2 !border-white !bg-slate-400" />
+      ) : null}
+      {errorCount + warningCount > 0 ? (
+        <span
+          data-testid="node-issue-badge"
+          title={[...(issues?.errors ?? []), ...(issues?.warnings ?? [])].join("\n")}
+          className={`absolute -right-2 -top-3 flex h-5 min-w-5 items-center justify-center rounded-full px-1 text-[11px] font-bold text-white shadow ${
+            errorCount > 0 ? "bg-red-600" : "bg-amber-500"
+          }`}
+        >
+          {errorCount > 0 ? errorCount : warningCount}
+          <span className="sr-only">{errorCount > 0 ? " errors" : " warnings"}</span>
+        </span>
+      ) : null}
+      <div className="px-3 pb-2 pt-2">
+        <div className="flex items-center gap-2">
+          <span aria-hidden className="text-base leading-none">
+            {definition?.icon ?? "❔"}
+          </span>
+          <div className="min-w-0 flex-1">
+            <div className="truncate text-sm font-semibold text-slate-900" data-testid="flow-node-title">
+              {title}
+            </div>
+            <div className="truncate text-[11px] uppercase tracking-wide text-slate-400">{definition ? definition.title : `unknown type “${data.type}”`}</div>
+          </div>
+        </div>
+        {summary ? (
+          <p className="mt-1.5 truncate text-xs text-slate-600" title={summary}>
+            {summary}
+          </p>
+        ) : null}
+      </div>
+      {ports.length > 0 ? (
+        <div className="relative flex h-6 border-t border-slate-100">
+          {ports.map((port, index) => {
+            const left = `${((index + 0.5) / ports.length) * 100}%`;
+            return (
+              <div key={port.id} className="absolute inset-y-0 -translate-x-1/2 pt-1 text-center" style={{ left }}>
+                <span className="whitespace-nowrap text-[10px] text-slate-500">{port.label}</span>
+                <Handle
+                  id={port.id}
+                  type="source"
+                  position={Position.Bottom}
+                  title={`Output: ${port.label}`}
+                  style={{ left: "50%" }}
+                  className="!size-3 !border-2 !border-white !bg-brand-600"
+                />
+              </div>
+            );
+          })}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export const FlowNodeComponent = memo(FlowNodeView);

@@ -1,0 +1,202 @@
+"use client";
+import { useId, useMemo, useState, type ReactNode, type TextareaHTMLAttributes } from "react";
+import type { z } from "zod";
+import { fieldErrors, formFields, type FormField } from "./schema-fields";
+
+/** A form for any node config, generated from the node definition's zod schema. */
+export function ConfigForm({
+  schema,
+  config,
+  templateFields = [],
+  onChange,
+}: {
+  schema: z.ZodType;
+  config: Record<string, unknown>;
+  templateFields?: string[];
+  onChange: (config: Record<string, unknown>) => void;
+}) {
+  const fields = useMemo(() => formFields(schema), [schema]);
+  const errors = useMemo(() => fieldErrors(schema, config), [schema, config]);
+  const general = errors.get("") ?? [];
+
+  function set(key: string, value: unknown) {
+    const next = { ...config };
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+    onChange(next);
+  }
+
+  if (fields.length === 0) {
+    return <p className="text-sm text-slate-500">This node has nothing to configure.</p>;
+  }
+  return (
+    <div className="space-y-4">
+      {fields.map((field) => (
+        <Field
+          key={field.key}
+          field={field}
+          value={config[field.key]}
+          errors={errors.get(field.key) ?? []}
+          template={templateFields.includes(field.key)}
+          onChange={(value) => set(field.key, value)}
+        />
+      ))}
+      {general.length > 0 ? (
+        <ul role="alert" className="space-y-1 text-xs text-red-700">
+          {general.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function Field({
+  field,
+  value,
+  errors,
+  template,
+  onChange,
+}: {
+  field: FormField;
+  value: unknown;
+  errors: string[];
+  template: boolean;
+  onChange: (value: unknown) => void;
+}) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const helpId = `${id}-help`;
+  const invalid = errors.length > 0;
+  const describedBy = [invalid ? errorId : null, field.description || template ? helpId : null].filter(Boolean).join(" ") || undefined;
+  const common = { id, "aria-invalid": invalid || undefined, "aria-describedby": describedBy, className: "field" } as const;
+  const spec = field.spec;
+
+  let control: ReactNode;
+  if (spec.kind === "text") {
+    const text = typeof value === "string" ? value : value == null ? "" : String(value);
+    control = spec.multiline ? (
+      <textarea {...common} rows={4} value={text} maxLength={spec.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />
+    ) : (
+      <input {...common} type="text" value={text} maxLength={spec.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />
+    );
+  } else if (spec.kind === "enum") {
+    const selected = typeof value === "string" ? value : typeof field.defaultValue === "string" ? field.defaultValue : "";
+    control = (
+      <select {...common} value={selected} onChange={(e) => onChange(e.target.value)}>
+        {selected === "" ? <option value="">Choose…</option> : null}
+        {spec.options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (spec.kind === "number") {
+    control = (
+      <input
+        {...common}
+        type="number"
+        step={spec.integer ? 1 : "any"}
+        min={spec.min ?? undefined}
+        max={spec.max ?? undefined}
+        value={typeof value === "number" || typeof value === "string" ? value : ""}
+        onChange={(e) => {
+          const raw = e.target.value;
+          if (raw === "") return onChange(undefined);
+          const number = Number(raw);
+          onChange(Number.isFinite(number) ? number : raw);
+        }}
+      />
+    );
+  } else if (spec.kind === "boolean") {
+    control = (
+      <input
+        id={id}
+        type="checkbox"
+        aria-describedby={describedBy}
+        className="size-4 rounded border-slate-300 accent-brand-600"
+        checked={value === true || (value === undefined && field.defaultValue === true)}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+    );
+  } else if (spec.kind === "list") {
+    control = <ListEditor {...common} value={Array.isArray(value) ? value.map(String) : []} onChange={onChange} />;
+  } else {
+    control = <JsonEditor {...common} value={value} onChange={onChange} />;
+  }
+
+  return (
+    <div className={spec.kind === "boolean" ? "flex items-center gap-2" : "space-y-1"}>
+      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+        {field.label}
+        {field.required ? null : <span className="ml-1 font-normal text-slate-400">(optional)</span>}
+      </label>
+      {control}
+      {spec.kind === "list" ? <p className="text-xs text-slate-400">One per line, or separated by commas.</p> : null}
+      {field.description || template ? (
+        <p id={helpId} className="text-xs text-slate-500">
+          {field.description}
+          {field.description && template ? " " : null}
+          {template ? "Use {{contact.name}}, {{message.text}}, {{vars.…}} to personalise." : null}
+        </p>
+      ) : null}
+      {invalid ? (
+        <p id={errorId} className="text-xs text-red-700" data-testid="field-error">
+          {errors.join("; ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function ListEditor({ value, onChange, ...props }: { value: string[]; onChange: (value: string[]) => void } & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "value" | "onChange">) {
+  // Keep the typed text so separators the user just typed do not vanish mid-edit.
+  const [text, setText] = useState(() => value.join("\n"));
+  const current = splitList(text);
+  const shown = current.join("\n") === value.join("\n") ? text : value.join("\n");
+  return (
+    <textarea
+      {...props}
+      rows={3}
+      value={shown}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(splitList(e.target.value));
+      }}
+    />
+  );
+}
+
+function JsonEditor({ value, onChange, ...props }: { value: unknown; onChange: (value: unknown) => void } & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "value" | "onChange">) {
+  const [text, setText] = useState(() => JSON.stringify(value ?? null, null, 2));
+  const [bad, setBad] = useState(false);
+  return (
+    <>
+      <textarea
+        {...props}
+        rows={4}
+        className="field font-mono text-xs"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          try {
+            onChange(JSON.parse(e.target.value));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+      {bad ? <p className="text-xs text-amber-700">Not valid JSON yet: the last valid value is kept.</p> : null}
+    </>
+  );
+}
