@@ -1,5 +1,6 @@
 // Conformance of the embedded executor with the real SDK: events, triggers and steps.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashedSigningKey } from "./signing";
 import { eventually, startHarness, type Harness } from "./testing";
 
 const counts = new Map<string, number>();
@@ -40,6 +41,9 @@ beforeAll(async () => {
     inngest.createFunction({ id: "until", triggers: [{ event: "test/until" }] }, async ({ step }) => {
       await step.sleepUntil("nap", new Date(Date.now() - 1000));
       return "past";
+    }),
+    inngest.createFunction({ id: "void", triggers: [{ event: "test/void" }] }, async () => {
+      bump("void");
     }),
     inngest.createFunction({ id: "waiter", triggers: [{ event: "test/wait.start" }] }, async ({ event, step }) => {
       const byMatch = await step.waitForEvent("by-match", {
@@ -131,6 +135,37 @@ describe("event API", () => {
   });
 });
 
+describe("registration", () => {
+  it("accepts the SDK's out-of-band registration (Bearer hashed signing key)", async () => {
+    // A PUT without x-inngest-sync-kind makes the SDK POST its functions to {baseUrl}/fn/register.
+    const response = await fetch(h.serveUrl, { method: "PUT" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ modified: true });
+    expect(await h.database.db.executorFunction.count({ where: { appId: "parley-test" } })).toBeGreaterThan(5);
+  });
+
+  it("replaces an app's function set on each registration", async () => {
+    const register = (functions: unknown[]) =>
+      fetch(`${h.executor.url}/fn/register`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${hashedSigningKey(h.signingKey)}`, "content-type": "application/json" },
+        body: JSON.stringify({ url: h.serveUrl, appName: "other-app", functions }),
+      });
+    const fn = (id: string) => ({
+      id,
+      triggers: [{ event: "other/never" }],
+      steps: { step: { id: "step", runtime: { type: "http", url: `${h.serveUrl}?fnId=${id}&stepId=step` } } },
+    });
+    expect((await register([fn("other-app-a"), fn("other-app-b")])).status).toBe(200);
+    expect((await register([fn("other-app-b")])).status).toBe(200);
+    const ids = (await h.database.db.executorFunction.findMany({ where: { appId: "other-app" } })).map((f) => f.id);
+    expect(ids).toEqual(["other-app-b"]);
+    const invalid = await register([{ id: "broken" }]);
+    expect(invalid.status).toBe(400);
+    expect(await h.database.db.executorFunction.count({ where: { appId: "other-app" } })).toBe(1);
+  });
+});
+
 describe("triggers and steps", () => {
   it("memoizes step.run: each body runs once and the run completes with its output", async () => {
     const started = Date.now();
@@ -141,6 +176,12 @@ describe("triggers and steps", () => {
     expect(run?.output).toEqual({ total: 6 });
     expect(["a:seq", "b:seq", "c:seq"].map((k) => counts.get(k))).toEqual([1, 1, 1]);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("completes a function that returns nothing", async () => {
+    await h.inngest.send({ name: "test/void" });
+    const done = await eventually(async () => (await runsOf("void")).find((r) => r.status === "completed"));
+    expect(done.output).toBeNull();
   });
 
   it("evaluates trigger expressions", async () => {

@@ -10,7 +10,7 @@
 // - Claims are serialised across executors by an advisory lock and use FOR UPDATE SKIP
 //   LOCKED, so two executors on one database never hold the same run.
 import { randomUUID } from "node:crypto";
-import type { Db, Prisma } from "@/server/db/client";
+import { Prisma, type Db } from "@/server/db/client";
 import { ingestEvents } from "./events";
 import { parseDuration, sleepTarget, ulid } from "./ids";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
@@ -565,7 +565,10 @@ export class Worker {
           ...release,
           status: final.status,
           endedAt: now,
-          ...(final.status === "completed" ? { output: final.output as object } : { error: final.error as object }),
+          // A JSON null must be spelled Prisma.JsonNull in a Json column (a void function returns null).
+          ...(final.status === "completed"
+            ? { output: final.output === null ? Prisma.JsonNull : (final.output as object) }
+            : { error: final.error === null ? Prisma.JsonNull : (final.error as object) }),
         });
         await tx.executorWait.deleteMany({ where: { runId: run.id } });
         const events = lifecycleEvents(run, final, fn);
