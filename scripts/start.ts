@@ -22,7 +22,7 @@ async function main() {
 
   const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
   const port = Number(process.env.PORT ?? 3000);
-  const hostname = process.env.HOSTNAME_BIND ?? "0.0.0.0";
+  const hostname = process.env.HOST ?? "0.0.0.0";
   const internalUrl = `http://127.0.0.1:${port}`;
   const { loadGeneratedSecrets } = await import("@/server/boot/data-dir");
   const generated = await loadGeneratedSecrets(dataDir);

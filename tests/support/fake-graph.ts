@@ -23,7 +23,7 @@ export interface FakeGraph {
   close(): Promise<void>;
 }
 
-export async function startFakeGraph(options: { token: string }): Promise<FakeGraph> {
+export async function startFakeGraph(options: { token: string; port?: number }): Promise<FakeGraph> {
   const requests: GraphRequest[] = [];
   const delays: { match: string; ms: number }[] = [];
   const server = createServer(async (req, res) => {
@@ -46,7 +46,7 @@ export async function startFakeGraph(options: { token: string }): Promise<FakeGr
     requests.push({ version: match[1]!, phoneNumberId: match[2]!, authorization: req.headers.authorization, body, wamid, at: Date.now() });
     reply(200, { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
