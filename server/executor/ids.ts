@@ -58,3 +58,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
+
+/**
+ * Options for the executor's interactive transactions. Prisma's defaults (2 s to get a
+ * connection, 5 s to finish) are tight when 16 turns, claims and event posts share one pool
+ * on a loaded machine; a slow transaction is better than a failed claim or a lost event post.
+ */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Db } from "@/server/db/client";
 import { ingestEvents } from "./events";
 import { createHttpServer } from "./http";
+import { TX_OPTIONS } from "./ids";
 import { FunctionRegistry } from "./registry";
 import { inBandSyncResponseSchema, type IncomingEvent } from "./schemas";
 import { canonicalJson, hashedSigningKey, signBody } from "./signing";
@@ -54,7 +55,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
 
   const sendEvents = async (input: IncomingEvent | IncomingEvent[]): Promise<string[]> => {
     const events = Array.isArray(input) ? input : [input];
-    const result = await db.$transaction((tx) => ingestEvents(tx, registry, events));
+    const result = await db.$transaction((tx) => ingestEvents(tx, registry, events), TX_OPTIONS);
     if (result.wake) worker.wake();
     return result.ids;
   };

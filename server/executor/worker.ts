@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
 import { ingestEvents } from "./events";
-import { parseDuration, sleepTarget, ulid } from "./ids";
+import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 import { waitForEventOptsSchema, type IncomingEvent, type Json, type Op, type RunEvent } from "./schemas";
 import { callFunction, errorJson, type CallOutcome } from "./sdk";
@@ -185,7 +185,7 @@ export class Worker {
           WHERE r.id = c.id`;
       }
       return chosen;
-    });
+    }, TX_OPTIONS);
   }
 
   private startTurn(id: string, token: string): void {
@@ -510,14 +510,14 @@ export class Worker {
         }
       }
       if (changed) await this.write(tx, run, token, {});
-    });
+    }, TX_OPTIONS);
   }
 
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
     // One statement needs no transaction; new waits must commit together with the state.
     if (run.newWaits.length === 0) await this.write(this.db, run, token, {});
-    else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}));
+    else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
   }
 
   private async write(
@@ -581,7 +581,7 @@ export class Worker {
         wake = dueAt.getTime() <= now.getTime();
         wakeAt = dueAt.getTime();
       }
-    });
+    }, TX_OPTIONS);
     if (wake) this.wake();
     else if (wakeAt !== null) this.wakeAt(wakeAt);
   }
