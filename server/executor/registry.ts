@@ -50,8 +50,14 @@ export class FunctionRegistry {
     const rows = await this.db.executorFunction.findMany();
     const next = new Map<string, RegisteredFunction>();
     for (const row of rows) {
+      // A stored config this version cannot read is skipped (and logged), never fatal at start.
       const parsed = functionConfigSchema.safeParse(row.config);
-      if (parsed.success) next.set(row.id, this.build(row.appId, parsed.data));
+      try {
+        if (!parsed.success) throw new Error(parsed.error.message);
+        next.set(row.id, this.build(row.appId, parsed.data));
+      } catch (error) {
+        this.log(`executor: stored function ${row.id} ignored: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     this.functions = next;
   }
