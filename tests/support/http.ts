@@ -33,7 +33,8 @@ export async function serveRoutes(routes: Route[], port = 0): Promise<{ url: str
         const handler = route.methods[request.method];
         if (!handler) break;
         const response = await handler(request, { params: Promise.resolve(match.groups ?? {}) });
-        res.writeHead(response.status, Object.fromEntries(response.headers));
+        // No keep-alive: a test that restarts the app must not reuse a socket of the old server.
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), connection: "close" });
         res.end(Buffer.from(await response.arrayBuffer()));
         return;
       }
