@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { db } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { CHANNEL, eventually, startParley, textWebhook, type TestParley } from "../support/parley";
+import { CHANNEL, eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../support/parley";
 
 let database: TestDatabase;
 let parley: TestParley;
@@ -127,7 +127,7 @@ describe("the ingress refuses bad input with a reason and stores nothing", () =>
 
   test("an unknown phone number id gets 404", async () => {
     const { body } = textWebhook("34600000007", "hi");
-    (body.entry[0]!.changes[0]!.value.metadata as { phone_number_id: string }).phone_number_id = "999";
+    body.entry[0]!.changes[0]!.value.metadata.phone_number_id = "999";
     const response = await parley.postWebhook(body);
     expect(response.status).toBe(404);
     expect((await response.json()).error).toMatch(/999/);
@@ -149,24 +149,10 @@ describe("status webhooks", () => {
     await eventually(() => sentTo(waId).length >= 2, 10_000, "answers");
     const sent = parley.graph.requests.find((r) => r.body.to === waId)!;
     const runsBefore = await db().flowRun.count();
-    const statuses = (list: { status: string; errors?: unknown[] }[]) => ({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "WABA-1",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "15550009999", phone_number_id: CHANNEL.phoneNumberId },
-                statuses: list.map((s) => ({ id: sent.wamid, recipient_id: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...s })),
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const statuses = (list: { status: string; errors?: unknown[] }[]) =>
+      webhookEnvelope({
+        statuses: list.map((s) => ({ id: sent.wamid, recipient_id: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...s })),
+      });
     // Out of order: "read" before "delivered" must not be downgraded.
     expect((await parley.postWebhook(statuses([{ status: "read" }]))).status).toBe(200);
     expect((await parley.postWebhook(statuses([{ status: "delivered" }]))).status).toBe(200);

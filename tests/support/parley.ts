@@ -104,30 +104,37 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
 
 let counter = 0;
 
-/** A Meta-shaped webhook carrying one text message from `from`. */
+/** A Meta-shaped webhook envelope for the test channel with one "messages" change. */
+export function webhookEnvelope(value: Record<string, unknown>) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "WABA-1",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550009999", phone_number_id: CHANNEL.phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A webhook carrying one text message from `from`. */
 export function textWebhook(from: string, text: string, options: { wamid?: string; name?: string } = {}) {
   const wamid = options.wamid ?? `wamid.TEST${Date.now()}${counter++}`;
   return {
     wamid,
-    body: {
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "WABA-1",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "15550009999", phone_number_id: CHANNEL.phoneNumberId },
-                contacts: [{ profile: { name: options.name ?? "Ana" }, wa_id: from }],
-                messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-              },
-            },
-          ],
-        },
-      ],
-    },
+    body: webhookEnvelope({
+      contacts: [{ profile: { name: options.name ?? "Ana" }, wa_id: from }],
+      messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+    }),
   };
 }
 
