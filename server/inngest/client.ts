@@ -15,6 +15,4 @@ export const MESSAGE_RECEIVED_EVENT = "whatsapp/message.received";
 export interface MessageReceivedData {
   messageId: string;
   conversationId: string;
-  /** Set when a finished run hands over a message it did not answer: route it again. */
-  reroute?: boolean;
 }

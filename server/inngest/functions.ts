@@ -16,7 +16,7 @@ import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 /** How often the router rings a waiting run before concluding it will not take the message. */
 const MAX_RINGS = 5;
 
-const messageReceivedSchema = z.object({ messageId: z.string(), conversationId: z.string(), reroute: z.boolean().optional() });
+const messageReceivedSchema = z.object({ messageId: z.string(), conversationId: z.string() });
 
 function conversationRouter() {
   return inngest().createFunction(

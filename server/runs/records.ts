@@ -63,7 +63,7 @@ export async function finishRun(input: {
     });
   });
   if (leftover) {
-    const data: MessageReceivedData = { messageId: leftover.id, conversationId: input.conversationId, reroute: true };
+    const data: MessageReceivedData = { messageId: leftover.id, conversationId: input.conversationId };
     await inngest().send({ name: MESSAGE_RECEIVED_EVENT, id: `${leftover.id}:after:${input.runId}`, data });
   }
 }
