@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { currentViewer } from "@/server/auth/session";
+import { Logo } from "@/components/ui/logo";
 import { NavLinks } from "@/components/ui/nav-links";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 
@@ -15,9 +16,7 @@ export default async function StudioLayout({ children }: { children: ReactNode }
     <div className="flex h-full flex-col">
       <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4">
         <Link href="/flows" className="flex items-center gap-2 font-semibold text-slate-900">
-          <span aria-hidden className="flex size-7 items-center justify-center rounded-lg bg-brand-600 text-sm text-white">
-            💬
-          </span>
+          <Logo />
           Parley
         </Link>
         <NavLinks />

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { LoginForm } from "@/components/auth/login-form";
+import { Logo } from "@/components/ui/logo";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -9,9 +10,7 @@ export default function LoginPage() {
     <main className="flex min-h-full items-center justify-center p-6">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div aria-hidden className="mx-auto mb-3 flex size-12 items-center justify-center rounded-2xl bg-brand-600 text-2xl text-white">
-            💬
-          </div>
+          <Logo className="mx-auto mb-3 size-12 rounded-2xl" />
           <h1 className="text-xl font-semibold">Sign in to Parley</h1>
           <p className="mt-1 text-sm text-slate-500">Build and test WhatsApp bots.</p>
         </div>

@@ -1,7 +1,7 @@
 "use client";
 import { signIn } from "next-auth/react";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorNote } from "@/components/ui/notice";
 
@@ -20,13 +20,22 @@ function safeCallback(raw: string | null): string {
 export function LoginForm() {
   const router = useRouter();
   const params = useSearchParams();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+  // The form stays disabled until React runs, so it never submits natively (with the
+  // password in the address) and reads what was typed before hydration from the inputs.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(params.get("error") ? "Sign-in failed: check your email and password." : null);
 
-  async function submit(event: FormEvent) {
+  async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    if (!email || !password) {
+      setError("Enter your email and password.");
+      return;
+    }
     setPending(true);
     setError(null);
     try {
@@ -45,7 +54,7 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={submit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" noValidate>
+    <form onSubmit={submit} method="post" aria-busy={pending} className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" noValidate>
       <div className="space-y-1">
         <label htmlFor="email" className="block text-sm font-medium text-slate-700">
           Email
@@ -57,8 +66,6 @@ export function LoginForm() {
           autoComplete="username"
           required
           autoFocus
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
           className="field"
         />
       </div>
@@ -72,13 +79,11 @@ export function LoginForm() {
           type="password"
           autoComplete="current-password"
           required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
           className="field"
         />
       </div>
       <ErrorNote>{error}</ErrorNote>
-      <Button type="submit" variant="primary" className="w-full py-2" disabled={pending || !email || !password}>
+      <Button type="submit" variant="primary" className="w-full py-2" disabled={!hydrated || pending}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>
     </form>

@@ -317,7 +317,6 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
               fitView
               fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
               minZoom={0.2}
-              proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} color="#cbd5e1" />
               <Controls />

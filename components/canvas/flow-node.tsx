@@ -71,11 +71,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
         ) : null}
       </div>
       {ports.length > 0 ? (
-        <div className="relative flex h-6 border-t border-slate-100">
+        <div className="relative flex h-7 border-t border-slate-100">
           {ports.map((port, index) => {
             const left = `${((index + 0.5) / ports.length) * 100}%`;
             return (
-              <div key={port.id} className="absolute inset-y-0 -translate-x-1/2 pt-1 text-center" style={{ left }}>
+              <div key={port.id} className="absolute inset-y-0 -translate-x-1/2 pt-0.5 text-center leading-none" style={{ left }}>
                 <span className="whitespace-nowrap text-[10px] text-slate-500">{port.label}</span>
                 <Handle
                   id={port.id}
