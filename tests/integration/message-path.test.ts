@@ -99,6 +99,21 @@ describe("a signed webhook", () => {
     expect(sentTo(waId)).toEqual(["Hi Slowpoke! I'm Parley's demo bot.", QUESTION, "Nice to meet you, Quick Quentin! Write again any time to start over."]);
   });
 
+  test("a message written while a run finishes without asking again starts the next run", async () => {
+    const waId = "34600000009";
+    await parley.postWebhook(textWebhook(waId, "hi", { name: "Bea" }).body);
+    await eventually(async () => (await runOf(waId)).status === "waiting", 10_000, "the question");
+    parley.graph.delayWhen("Nice to meet you, Bea B", 1_500);
+    await parley.postWebhook(textWebhook(waId, "Bea B", { name: "Bea" }).body);
+    await eventually(async () => (await runOf(waId)).status === "running", 10_000, "the run to take the answer");
+    // The run is busy sending its last message and will not ask anything more.
+    await parley.postWebhook(textWebhook(waId, "one more thing", { name: "Bea" }).body);
+    await eventually(() => sentTo(waId).length >= 5, 15_000, "a second greeting");
+    expect(sentTo(waId).slice(2)).toEqual(["Nice to meet you, Bea B! Write again any time to start over.", `Hi Bea! ${GREETING}`, QUESTION]);
+    const runs = await db().flowRun.findMany({ where: { conversation: { contact: { waId } } }, orderBy: { startedAt: "asc" } });
+    expect(runs.map((r) => r.status)).toEqual(["completed", "waiting"]);
+  });
+
   test("a run waiting across an app restart resumes on the next message", async () => {
     const waId = "34600000005";
     await parley.postWebhook(textWebhook(waId, "hi").body);
