@@ -2,6 +2,7 @@
 // on port 3100 with a fresh DATA_DIR (.e2e-data, deleted first) and drives it with the
 // Chromium from Debian's `chromium` package (`apt-get install -y chromium`).
 import { defineConfig } from "@playwright/test";
+import { E2E_ADMIN, E2E_CHANNEL } from "./e2e/env";
 
 const PORT = 3100;
 const DATA_DIR = ".e2e-data";
@@ -36,8 +37,14 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       DATA_DIR,
-      ADMIN_EMAIL: "admin@example.com",
-      ADMIN_PASSWORD: "e2e-password-123",
+      ADMIN_EMAIL: E2E_ADMIN.email,
+      ADMIN_PASSWORD: E2E_ADMIN.password,
+      // A real-number channel whose Graph API is the fake one e2e/webhook.spec.ts starts.
+      WHATSAPP_PHONE_NUMBER_ID: E2E_CHANNEL.phoneNumberId,
+      WHATSAPP_ACCESS_TOKEN: E2E_CHANNEL.accessToken,
+      WHATSAPP_APP_SECRET: E2E_CHANNEL.appSecret,
+      WHATSAPP_VERIFY_TOKEN: E2E_CHANNEL.verifyToken,
+      WHATSAPP_GRAPH_URL: `http://127.0.0.1:${E2E_CHANNEL.graphPort}`,
       // Embedded defaults only: never a database or Inngest server from the environment.
       DATABASE_URL: "",
       INNGEST_BASE_URL: "",

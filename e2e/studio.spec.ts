@@ -2,8 +2,7 @@
 // demo flow on the canvas, talk to it in the simulator, then read the run's trace.
 // Run with `npm run test:e2e`.
 import { expect, test, type Page } from "@playwright/test";
-
-const ADMIN = { email: "admin@example.com", password: "e2e-password-123" };
+import { E2E_ADMIN as ADMIN } from "./env";
 const GREETING = "Hello {{contact.name}}, welcome to the e2e demo!";
 
 async function signIn(page: Page, password = ADMIN.password) {
