@@ -220,10 +220,14 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
       ? reactFlow.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 })
       : { x: 0, y: 0 };
     const id = newNodeId(type, new Set(nodes.map((node) => node.id)));
+    // At the middle of the view, moved right until it covers no other node.
+    const position = { x: center.x - 120, y: center.y - 40 };
+    const overlaps = () => nodes.some((other) => Math.abs(other.position.x - position.x) < 260 && Math.abs(other.position.y - position.y) < 130);
+    for (let tries = 0; tries < 50 && overlaps(); tries++) position.x += 280;
     const node: CanvasNode = {
       id,
       type: "flow",
-      position: { x: center.x - 120 + (nodes.length % 5) * 12, y: center.y - 40 + (nodes.length % 5) * 12 },
+      position,
       data: { type: definition.type, version: definition.version, config: structuredClone(definition.defaultConfig) as Record<string, unknown> },
       selected: true,
     };
