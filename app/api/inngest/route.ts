@@ -9,10 +9,11 @@ export const dynamic = "force-dynamic";
 // The serve handler is rebuilt only when the set of published flows changes.
 let current: { functions: InngestFunction.Any[]; handler: ReturnType<typeof serve> } | undefined;
 
-async function handle(request: NextRequest, context: unknown): Promise<Response> {
+async function handle(request: Request, context: unknown): Promise<Response> {
   const functions = await servedFunctions();
   if (current?.functions !== functions) current = { functions, handler: serve({ client: inngest(), functions }) };
-  return current.handler(request, context);
+  // The SDK's Next adapter reads only what a standard Request has (url, headers, text()).
+  return current.handler(request as NextRequest, context);
 }
 
 export { handle as GET, handle as POST, handle as PUT };
