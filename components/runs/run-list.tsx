@@ -53,7 +53,10 @@ export function RunList() {
                 </Link>
               </td>
               <td className="px-4 py-2.5 text-slate-600">v{run.version}</td>
-              <td className="px-4 py-2.5 text-slate-600">{run.contact ?? "—"}</td>
+              <td className="px-4 py-2.5 text-slate-600">
+                {run.contact ?? "—"}
+                {run.contactNumber && <span className="ml-1.5 font-mono text-xs text-slate-400">+{run.contactNumber}</span>}
+              </td>
               <td className="px-4 py-2.5">
                 <StatusBadge status={run.status} />
               </td>
