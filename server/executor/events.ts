@@ -1,21 +1,31 @@
-// Event ingestion: store, deduplicate, start runs, resolve waits. Runs inside the caller's
-// transaction so that an event, the runs it starts and the waits it resolves commit together
-// (the worker's internal events, such as inngest/function.failed, use the same path).
-import type { Prisma } from "@/server/db/client";
+// Event ingestion: store, deduplicate, start runs (through flow control), cancel runs
+// (cancelOn), resolve waits. Runs inside the caller's transaction so that an event, the runs it
+// starts, the runs it cancels and the waits it resolves commit together (the worker's internal
+// events, such as inngest/function.failed, use the same path).
+import { Prisma } from "@/server/db/client";
 import { evaluateKey, matches } from "./expressions";
-import { ulid } from "./ids";
+import { seededId, ulid } from "./ids";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 import type { IncomingEvent, Json, RunEvent } from "./schemas";
 
 type Tx = Prisma.TransactionClient;
 
-/** Event ids are deduplicated for 24 hours, as in Inngest. */
-const DEDUP_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Event ids are deduplicated for 24 hours, as in Inngest; so are idempotency keys. */
+export const DEDUP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export const ACTIVE_STATUSES = ["queued", "running", "sleeping", "waiting"] as const;
 
 export interface IngestResult {
   ids: string[];
   /** Runs were created or woken: the worker should look for work now. */
   wake: boolean;
+  /** Runs cancelled by these events (a worker executing one in-process aborts its request). */
+  cancelled: string[];
+}
+
+export interface IngestOptions {
+  /** The SDK's x-inngest-event-id-seed header: ids of events sent without one derive from it. */
+  seed?: string | null;
 }
 
 export async function ingestEvents(
@@ -23,24 +33,30 @@ export async function ingestEvents(
   registry: FunctionRegistry,
   incoming: IncomingEvent[],
   now = new Date(),
+  options: IngestOptions = {},
 ): Promise<IngestResult> {
   const ids: string[] = [];
+  const cancelled: string[] = [];
   let wake = false;
-  for (const raw of incoming) {
+  // Lifecycle events of runs cancelled here are appended and ingested in the same pass.
+  const queue: { raw: IncomingEvent; external: boolean }[] = incoming.map((raw) => ({ raw, external: true }));
+  for (let index = 0; index < queue.length; index++) {
+    const { raw, external } = queue[index] as { raw: IncomingEvent; external: boolean };
+    const givenId = raw.id ?? (external ? seededId(options.seed, index) : null) ?? undefined;
     const event: RunEvent = {
-      id: raw.id ?? ulid(now.getTime()),
+      id: givenId ?? ulid(now.getTime()),
       name: raw.name,
       data: raw.data ?? {},
       user: raw.user ?? {},
       ts: raw.ts ?? now.getTime(),
       ...(raw.v ? { v: raw.v } : {}),
     };
-    ids.push(event.id);
-    if (raw.id) {
+    if (external) ids.push(event.id);
+    if (givenId) {
       // Serialise concurrent deliveries of the same id, then check the window.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parley-executor-event:${raw.id}`}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parley-executor-event:${givenId}`}))`;
       const seen = await tx.executorEvent.findFirst({
-        where: { id: raw.id, receivedAt: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
+        where: { id: givenId, receivedAt: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
         select: { internalId: true },
       });
       if (seen) continue;
@@ -58,15 +74,122 @@ export async function ingestEvents(
       },
     });
     for (const fn of registry.matching(event)) {
-      await createRun(tx, fn, event, internalId, now);
-      wake = true;
+      if (await startRun(tx, fn, event, internalId, now)) wake = true;
+    }
+    for (const { fn, rules } of registry.cancelling(event.name)) {
+      const runs = await tx.executorRun.findMany({
+        where: { functionId: fn.id, status: { in: [...ACTIVE_STATUSES] }, eventId: { not: internalId } },
+        select: { id: true, event: true, createdAt: true },
+      });
+      for (const run of runs) {
+        const hit = rules.some(
+          (rule) =>
+            (rule.timeoutMs === undefined || run.createdAt.getTime() + rule.timeoutMs >= now.getTime()) &&
+            (!rule.if || matches(rule.if, { event: run.event, async: event })),
+        );
+        if (!hit) continue;
+        const emitted = await cancelRun(tx, run.id, { name: "FunctionCancelled", message: `Cancelled by event ${event.name} (${event.id})` }, now);
+        if (emitted.length) cancelled.push(run.id);
+        for (const raw of emitted) queue.push({ raw, external: false });
+      }
     }
     if (await resolveWaits(tx, event, now)) wake = true;
   }
-  return { ids, wake };
+  return { ids, wake, cancelled };
 }
 
-async function createRun(tx: Tx, fn: RegisteredFunction, event: RunEvent, eventId: string, now: Date): Promise<void> {
+/** A key expression's value, scoped to the function; a key that cannot be evaluated shares one bucket. */
+function scopedKey(fn: RegisteredFunction, expression: string | undefined, event: RunEvent): string {
+  const value = expression ? (evaluateKey(expression, { event }) ?? `unresolved:${expression}`) : "";
+  return `${fn.id}:${value}`;
+}
+
+async function lockKey(tx: Tx, kind: string, key: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parley-executor-${kind}:${key}`}))`;
+}
+
+export interface StartOptions {
+  /** step.invoke: "<parent run>.<step>" (the child skips flow control except concurrency). */
+  correlationId?: string;
+}
+
+/**
+ * Starts one run of `fn` for `event`, through its flow control (in Inngest's order):
+ * idempotency and rateLimit may skip the event; debounce folds it into the run gathering the
+ * burst (which then carries the latest event); throttle delays the start. Returns the run id,
+ * or null when the event starts nothing.
+ */
+export async function startRun(
+  tx: Tx,
+  fn: RegisteredFunction,
+  event: RunEvent,
+  eventId: string,
+  now: Date,
+  options: StartOptions = {},
+): Promise<string | null> {
+  const id = ulid(now.getTime());
+  const keys: { kind: string; key: string; at: Date; expiresAt: Date }[] = [];
+  let dueAt = now;
+  let debounce: { key: string; until: Date | null } | null = null;
+  const invoked = options.correlationId !== undefined;
+
+  if (fn.idempotency && !invoked) {
+    const key = scopedKey(fn, fn.idempotency, event);
+    await lockKey(tx, "idempotency", key);
+    const seen = await tx.executorKey.count({
+      where: { kind: "idempotency", key, at: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
+    });
+    if (seen > 0) return null;
+    keys.push({ kind: "idempotency", key, at: now, expiresAt: new Date(now.getTime() + DEDUP_WINDOW_MS) });
+  }
+  if (fn.rateLimit && !invoked) {
+    const key = scopedKey(fn, fn.rateLimit.key, event);
+    await lockKey(tx, "rateLimit", key);
+    const used = await tx.executorKey.count({
+      where: { kind: "rateLimit", key, at: { gt: new Date(now.getTime() - fn.rateLimit.periodMs) } },
+    });
+    if (used >= fn.rateLimit.limit) return null;
+    keys.push({ kind: "rateLimit", key, at: now, expiresAt: new Date(now.getTime() + fn.rateLimit.periodMs) });
+  }
+  if (fn.debounce && !invoked) {
+    const key = scopedKey(fn, fn.debounce.key, event);
+    await lockKey(tx, "debounce", key);
+    // A queued run still gathering this key's burst takes the new event and restarts its
+    // period. A worker that claimed it first cleared debounceKey, and then a new run starts.
+    const gathering = await tx.$queryRaw<{ id: string; debounceUntil: Date | null }[]>`
+      SELECT id, "debounceUntil" FROM "ExecutorRun"
+      WHERE "debounceKey" = ${key} AND status = 'queued' AND "startedAt" IS NULL
+      LIMIT 1 FOR UPDATE`;
+    const target = new Date(now.getTime() + fn.debounce.periodMs);
+    const current = gathering[0];
+    if (current) {
+      const due = current.debounceUntil && current.debounceUntil < target ? current.debounceUntil : target;
+      await tx.executorRun.update({
+        where: { id: current.id },
+        data: { event: event as unknown as object, eventId, dueAt: due },
+      });
+      return current.id;
+    }
+    const until = fn.debounce.timeoutMs !== undefined ? new Date(now.getTime() + fn.debounce.timeoutMs) : null;
+    debounce = { key, until };
+    dueAt = until && until < target ? until : target;
+  } else if (fn.throttle && !invoked) {
+    // At most `limit` starts in any window of `period`: the new run starts no earlier than
+    // `period` after the limit-th latest scheduled start of its key.
+    const key = scopedKey(fn, fn.throttle.key, event);
+    await lockKey(tx, "throttle", key);
+    const slot = await tx.executorKey.findMany({
+      where: { kind: "throttle", key },
+      orderBy: { at: "desc" },
+      skip: fn.throttle.limit - 1,
+      take: 1,
+      select: { at: true },
+    });
+    const earliest = slot[0] ? new Date(slot[0].at.getTime() + fn.throttle.periodMs) : now;
+    dueAt = earliest > now ? earliest : now;
+    keys.push({ kind: "throttle", key, at: dueAt, expiresAt: new Date(dueAt.getTime() + fn.throttle.periodMs) });
+  }
+
   let concurrencyKey: string | null = null;
   let concurrencyLimit: number | null = null;
   if (fn.concurrency) {
@@ -75,11 +198,11 @@ async function createRun(tx: Tx, fn: RegisteredFunction, event: RunEvent, eventI
     // so such runs still share one bucket rather than escaping the limit.
     const value = key ? (evaluateKey(key, { event }) ?? `unresolved:${key}`) : "";
     concurrencyKey = `${scope === "fn" ? `fn:${fn.id}` : scope}:${value}`;
-    concurrencyLimit = fn.concurrency.limit;
+    concurrencyLimit = limit;
   }
   await tx.executorRun.create({
     data: {
-      id: ulid(now.getTime()),
+      id,
       functionId: fn.id,
       eventId,
       event: event as unknown as object,
@@ -87,17 +210,80 @@ async function createRun(tx: Tx, fn: RegisteredFunction, event: RunEvent, eventI
       maxAttempts: fn.maxAttempts,
       concurrencyKey,
       concurrencyLimit,
-      dueAt: now,
+      dueAt,
       createdAt: now,
+      debounceKey: debounce?.key ?? null,
+      debounceUntil: debounce?.until ?? null,
+      startBy: fn.timeouts?.startMs !== undefined ? new Date(now.getTime() + fn.timeouts.startMs) : null,
+      finishAfterMs: fn.timeouts?.finishMs ?? null,
+      correlationId: options.correlationId ?? null,
     },
   });
+  if (keys.length) await tx.executorKey.createMany({ data: keys.map((k) => ({ ...k, runId: id })) });
+  return id;
+}
+
+/**
+ * Cancels a run that has not finished: status cancelled, lease dropped (a worker executing it
+ * loses its lease and writes nothing more), open waits deleted. Returns the lifecycle events
+ * to ingest (inngest/function.cancelled and inngest/function.finished), or [] when the run
+ * had already finished.
+ */
+export async function cancelRun(tx: Tx, runId: string, reason: Json, now: Date): Promise<IncomingEvent[]> {
+  const rows = await tx.$queryRaw<{ id: string; functionId: string; event: RunEvent; correlationId: string | null }[]>`
+    UPDATE "ExecutorRun"
+    SET status = 'cancelled', "lockedBy" = NULL, "lockedUntil" = NULL, "endedAt" = ${now},
+        "debounceKey" = NULL, error = ${JSON.stringify(reason)}::jsonb
+    WHERE id = ${runId} AND status IN ('queued', 'running', 'sleeping', 'waiting')
+    RETURNING id, "functionId", event, "correlationId"`;
+  const row = rows[0];
+  if (!row) return [];
+  await tx.executorWait.deleteMany({ where: { runId } });
+  return lifecycleEvents(
+    { id: row.id, functionId: row.functionId, event: row.event, correlationId: row.correlationId },
+    { status: "cancelled", error: reason },
+  );
+}
+
+export interface RunRef {
+  id: string;
+  functionId: string;
+  event: RunEvent;
+  correlationId: string | null;
+}
+
+/**
+ * inngest/function.finished for every end, plus inngest/function.failed or
+ * inngest/function.cancelled (protocol doc §7). `correlation_id` lets a step.invoke waiting on
+ * this run resolve.
+ */
+export function lifecycleEvents(
+  run: RunRef,
+  final: { status: "completed"; output: Json } | { status: "failed" | "cancelled"; error: Json },
+): IncomingEvent[] {
+  const base = {
+    function_id: run.functionId,
+    run_id: run.id,
+    event: run.event,
+    events: [run.event],
+    ...(run.correlationId ? { correlation_id: run.correlationId } : {}),
+  };
+  if (final.status === "completed") {
+    return [{ name: "inngest/function.finished", data: { ...base, result: final.output, _inngest: { status: "Completed" } } }];
+  }
+  const status = final.status === "failed" ? "Failed" : "Cancelled";
+  const data = { ...base, error: final.error, result: final.error, _inngest: { status } };
+  return [
+    { name: `inngest/function.${final.status}`, data },
+    { name: "inngest/function.finished", data },
+  ];
 }
 
 /**
  * Resolves the open waits this event matches. The wait row is the arbiter with the timeout:
  * only the conditional update that sets resolvedAt first wins. The run is then made due now;
  * a run currently leased keeps its status and its worker sees the resolution when it
- * commits (see worker.ts, finishTurn).
+ * commits (see worker.ts, finish).
  */
 async function resolveWaits(tx: Tx, event: RunEvent, now: Date): Promise<boolean> {
   const waits = await tx.executorWait.findMany({

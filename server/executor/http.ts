@@ -11,7 +11,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface HttpHandlers {
   eventKey: string;
   hashedSigningKey: string;
-  sendEvents(events: z.infer<typeof incomingEventsSchema>): Promise<string[]>;
+  /** `seed`: the SDK's x-inngest-event-id-seed header, when sent. */
+  sendEvents(events: z.infer<typeof incomingEventsSchema>, seed: string | null): Promise<string[]>;
   register(appId: string, functions: unknown[]): Promise<number>;
   log(line: string): void;
 }
@@ -59,7 +60,8 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
     if (!constantTimeEqual(key, handlers.eventKey)) throw new HttpError(401, "Event key not found");
     const parsed = incomingEventsSchema.safeParse(await readJson(req));
     if (!parsed.success) throw new HttpError(400, `Invalid event: ${z.prettifyError(parsed.error)}`);
-    const ids = await handlers.sendEvents(parsed.data);
+    const seed = req.headers["x-inngest-event-id-seed"];
+    const ids = await handlers.sendEvents(parsed.data, typeof seed === "string" ? seed : null);
     // The SDK requires `status: 200` in the body, not only as the HTTP status (protocol doc §2.3).
     send(res, 200, { ids, status: 200 });
     return;

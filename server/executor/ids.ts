@@ -65,3 +65,34 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * on a loaded machine; a slow transaction is better than a failed claim or a lost event post.
  */
 export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
+
+/**
+ * The deterministic event id of event `index` of a send carrying the SDK's
+ * `x-inngest-event-id-seed: <ms>,<base64 of 10 bytes>` header: a ULID whose time is `ms` and
+ * whose entropy is the 10 bytes plus `index`, as Inngest's server derives it
+ * (pkg/event SeededIDFromString). The SDK keeps one seed across the retries of one send, so a
+ * retried POST whose first attempt was stored but not acknowledged yields the same ids and is
+ * deduplicated. Null when the header is absent or malformed.
+ */
+export function seededId(seed: string | null | undefined, index: number): string | null {
+  if (!seed) return null;
+  const match = /^(\d+),([A-Za-z0-9+/]+=*)$/.exec(seed.trim());
+  if (!match) return null;
+  const millis = Number(match[1]);
+  const entropy = Buffer.from(match[2] ?? "", "base64");
+  if (!Number.isSafeInteger(millis) || millis <= 0 || millis >= 2 ** 48 || entropy.length !== 10) return null;
+  let value = BigInt(`0x${entropy.toString("hex")}`) + BigInt(index);
+  value &= (1n << 80n) - 1n;
+  let rand = "";
+  for (let i = 0; i < 16; i++) {
+    rand = CROCKFORD[Number(value & 31n)] + rand;
+    value >>= 5n;
+  }
+  let time = "";
+  let t = millis;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return time + rand;
+}

@@ -6,10 +6,14 @@ import type { Db } from "@/server/db/client";
 import { ingestEvents } from "./events";
 import { createHttpServer } from "./http";
 import { TX_OPTIONS } from "./ids";
+import { Metrics, type MetricsSnapshot } from "./metrics";
 import { FunctionRegistry } from "./registry";
 import { inBandSyncResponseSchema, type IncomingEvent } from "./schemas";
 import { canonicalJson, hashedSigningKey, signBody } from "./signing";
-import { Worker } from "./worker";
+import { DEFAULT_RETENTION_MS, Worker } from "./worker";
+
+export type { MetricsSnapshot } from "./metrics";
+export { DEFAULT_RETENTION_MS } from "./worker";
 
 export interface ExecutorOptions {
   db: Db;
@@ -27,6 +31,17 @@ export interface ExecutorOptions {
   retryBackoff?: (attempt: number) => number;
   /** Never receives secrets or full event payloads. */
   log?: (line: string) => void;
+  /**
+   * Finished runs (and events, never before 24 h: the id dedup window) are deleted this long
+   * after they ended. Default 7 days.
+   */
+  retentionMs?: number;
+  /** How often retention runs (bounded batches). Default 60 s. */
+  pruneIntervalMs?: number;
+  /** How often the database is polled for due sleeps, timeouts, crons and expired leases. Default 300 ms. */
+  pollMs?: number;
+  /** Runs in SDK requests at once. Default 16. */
+  capacity?: number;
 }
 
 export interface Executor {
@@ -38,6 +53,10 @@ export interface Executor {
   idle(): Promise<void>;
   /** Stops accepting requests and finishes (or abandons, resumably) in-flight work. */
   stop(): Promise<void>;
+  /** Sends events as if posted to /e/ (same dedup, flow control and cancelOn). */
+  send(events: IncomingEvent | IncomingEvent[]): Promise<string[]>;
+  /** A snapshot for /api/metrics: queue depth, run counters, step latency. */
+  metrics(): Promise<MetricsSnapshot>;
 }
 
 export function defaultRetryBackoff(attempt: number): number {
@@ -51,11 +70,27 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
   const log = options.log ?? (() => {});
   const registry = new FunctionRegistry(db, log);
   await registry.load();
-  const worker = new Worker({ db, registry, signingKey, retryBackoff: options.retryBackoff ?? defaultRetryBackoff, log });
+  const metrics = new Metrics();
+  const worker = new Worker({
+    db,
+    registry,
+    signingKey,
+    retryBackoff: options.retryBackoff ?? defaultRetryBackoff,
+    log,
+    metrics,
+    retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    ...(options.pruneIntervalMs !== undefined ? { pruneIntervalMs: options.pruneIntervalMs } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
+  });
 
-  const sendEvents = async (input: IncomingEvent | IncomingEvent[]): Promise<string[]> => {
+  const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {
     const events = Array.isArray(input) ? input : [input];
-    const result = await db.$transaction((tx) => ingestEvents(tx, registry, events), TX_OPTIONS);
+    const result = await db.$transaction((tx) => ingestEvents(tx, registry, events, new Date(), { seed }), TX_OPTIONS);
+    if (result.cancelled.length) {
+      metrics.runsCancelled += result.cancelled.length;
+      worker.abortRuns(result.cancelled);
+    }
     if (result.wake) worker.wake();
     return result.ids;
   };
@@ -126,6 +161,31 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+    },
+    send: (events) => sendEvents(events),
+    async metrics() {
+      const now = new Date();
+      const [byStatus, due] = await Promise.all([
+        db.executorRun.groupBy({
+          by: ["status"],
+          where: { status: { in: ["queued", "running", "sleeping", "waiting"] } },
+          _count: { _all: true },
+        }),
+        db.executorRun.count({ where: { status: { in: ["queued", "sleeping", "waiting"] }, dueAt: { lte: now } } }),
+      ]);
+      const count = (status: string) => byStatus.find((row) => row.status === status)?._count._all ?? 0;
+      return {
+        queue: { queued: count("queued"), running: count("running"), sleeping: count("sleeping"), waiting: count("waiting"), due },
+        runs: {
+          started: metrics.runsStarted,
+          completed: metrics.runsCompleted,
+          failed: metrics.runsFailed,
+          cancelled: metrics.runsCancelled,
+        },
+        stepLatencyMs: metrics.latency(),
+        pruned: { ...metrics.pruned },
+        at: now.toISOString(),
+      };
     },
     async stop() {
       const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));

@@ -2,24 +2,16 @@
 // so that a restarted executor routes events before the app syncs again.
 import type { Db } from "@/server/db/client";
 import { functionConfigSchema, type FunctionConfig, type Json } from "./schemas";
+import { nextTick } from "./cron";
 import { expressionError, matches } from "./expressions";
+import { parseDuration } from "./ids";
 
 /** Inngest's default is 4 retries (5 attempts); the server caps retries at 20 (protocol doc §1.6). */
 const DEFAULT_RETRIES = 4;
 const MAX_RETRIES = 20;
 
 /** Options the SDK may register that this executor does not implement yet (docs/executor.md). */
-const UNSUPPORTED_OPTIONS = [
-  "cancel",
-  "debounce",
-  "throttle",
-  "rateLimit",
-  "batchEvents",
-  "idempotency",
-  "priority",
-  "singleton",
-  "timeouts",
-] as const;
+const UNSUPPORTED_OPTIONS = ["batchEvents", "priority", "singleton"] as const;
 
 export interface ConcurrencyRule {
   limit: number;
@@ -35,7 +27,36 @@ export interface RegisteredFunction {
   url: string;
   maxAttempts: number;
   eventTriggers: { event: string; expression?: string }[];
+  /** Cron schedules as registered (`TZ=… m h dom mon dow`). */
+  crons: string[];
   concurrency?: ConcurrencyRule;
+  debounce?: { periodMs: number; key?: string; timeoutMs?: number };
+  cancel: { event: string; if?: string; timeoutMs?: number }[];
+  idempotency?: string;
+  rateLimit?: { limit: number; periodMs: number; key?: string };
+  throttle?: { limit: number; periodMs: number; key?: string };
+  timeouts?: { startMs?: number; finishMs?: number };
+}
+
+/** Every expression a function's config carries, for validation at registration. */
+function expressionsOf(fn: RegisteredFunction): [string, string][] {
+  const list: [string, string | undefined][] = [
+    ...fn.eventTriggers.map((t): [string, string | undefined] => ["trigger expression", t.expression]),
+    ["concurrency key", fn.concurrency?.key],
+    ["debounce key", fn.debounce?.key],
+    ...fn.cancel.map((c): [string, string | undefined] => ["cancelOn if", c.if]),
+    ["idempotency key", fn.idempotency],
+    ["rateLimit key", fn.rateLimit?.key],
+    ["throttle key", fn.throttle?.key],
+  ];
+  return list.filter((entry): entry is [string, string] => Boolean(entry[1]));
+}
+
+function duration(label: string, text: string | null | undefined): number | undefined {
+  if (text === undefined || text === null) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null) throw new Error(`invalid ${label} duration "${text}"`);
+  return ms;
 }
 
 export class FunctionRegistry {
@@ -94,39 +115,44 @@ export class FunctionRegistry {
       configs.push(parsed.data);
     }
     const built = configs.map((config) => this.build(appId, config));
+    const now = new Date();
+    const ticks: { functionId: string; cron: string; nextAt: Date }[] = [];
     for (const fn of built) {
-      for (const trigger of fn.eventTriggers) {
-        const problem = trigger.expression ? expressionError(trigger.expression) : null;
-        if (problem) throw new Error(`Function ${fn.id}: invalid trigger expression: ${problem}`);
+      for (const [label, expression] of expressionsOf(fn)) {
+        const problem = expressionError(expression);
+        if (problem) throw new Error(`Function ${fn.id}: invalid ${label}: ${problem}`);
       }
-      if (fn.concurrency?.key) {
-        const problem = expressionError(fn.concurrency.key);
-        if (problem) throw new Error(`Function ${fn.id}: invalid concurrency key: ${problem}`);
+      for (const cron of fn.crons) {
+        const next = nextTick(cron, now);
+        if (next instanceof Error) throw new Error(`Function ${fn.id}: ${next.message}`);
+        ticks.push({ functionId: fn.id, cron, nextAt: next });
       }
     }
     const ids = built.map((fn) => fn.id);
-    await this.db.$transaction([
-      this.db.executorFunction.deleteMany({ where: { appId, id: { notIn: ids } } }),
-      ...built.map((fn) =>
-        this.db.executorFunction.upsert({
+    await this.db.$transaction(async (tx) => {
+      const previous = await tx.executorFunction.findMany({ where: { appId }, select: { id: true } });
+      const touched = [...new Set([...previous.map((row) => row.id), ...ids])];
+      await tx.executorFunction.deleteMany({ where: { appId, id: { notIn: ids } } });
+      for (const fn of built) {
+        await tx.executorFunction.upsert({
           where: { id: fn.id },
           create: { id: fn.id, appId, config: fn.config as Json as object },
           update: { appId, config: fn.config as Json as object },
-        }),
-      ),
-    ]);
+        });
+      }
+      // Schedules: drop those no longer registered; keep the next tick of those that stay
+      // (a re-sync must not skip or repeat a tick), add the new ones from now.
+      const current = await tx.executorCron.findMany({ where: { functionId: { in: touched } } });
+      const stale = current.filter((row) => !ticks.some((t) => t.functionId === row.functionId && t.cron === row.cron));
+      for (const row of stale) await tx.executorCron.delete({ where: { functionId_cron: { functionId: row.functionId, cron: row.cron } } });
+      if (ticks.length) await tx.executorCron.createMany({ data: ticks, skipDuplicates: true });
+    }, { maxWait: 10_000, timeout: 30_000 });
     for (const [id, fn] of this.functions) if (fn.appId === appId) this.functions.delete(id);
     for (const fn of built) {
       this.functions.set(fn.id, fn);
       const unsupported = UNSUPPORTED_OPTIONS.filter((option) => fn.config[option] != null);
-      const crons = fn.config.triggers.filter((t) => "cron" in t).length;
-      if (unsupported.length || crons) {
-        this.log(
-          `executor: function ${fn.id} uses options not implemented yet and ignored: ${[
-            ...unsupported,
-            ...(crons ? ["cron triggers"] : []),
-          ].join(", ")}`,
-        );
+      if (unsupported.length) {
+        this.log(`executor: function ${fn.id} uses options not implemented yet and ignored: ${unsupported.join(", ")}`);
       }
     }
     return built.length;
@@ -140,7 +166,63 @@ export class FunctionRegistry {
     const eventTriggers = config.triggers.flatMap((t) =>
       "event" in t ? [{ event: t.event, ...(t.expression ? { expression: t.expression } : {}) }] : [],
     );
-    return { id: config.id, appId, config, url, maxAttempts: retries + 1, eventTriggers, concurrency: concurrencyRule(config) };
+    const crons = config.triggers.flatMap((t) => ("cron" in t ? [t.cron] : []));
+    const fn: RegisteredFunction = {
+      id: config.id,
+      appId,
+      config,
+      url,
+      maxAttempts: retries + 1,
+      eventTriggers,
+      crons,
+      concurrency: concurrencyRule(config),
+      cancel: (config.cancel ?? []).map((c) => ({
+        event: c.event,
+        ...(c.if ? { if: c.if } : {}),
+        ...(c.timeout ? { timeoutMs: duration("cancelOn timeout", c.timeout) } : {}),
+      })),
+    };
+    if (config.debounce) {
+      const periodMs = duration("debounce period", config.debounce.period) ?? 0;
+      fn.debounce = {
+        periodMs,
+        ...(config.debounce.key ? { key: config.debounce.key } : {}),
+        ...(config.debounce.timeout ? { timeoutMs: duration("debounce timeout", config.debounce.timeout) } : {}),
+      };
+    }
+    if (config.idempotency) fn.idempotency = config.idempotency;
+    if (config.rateLimit && config.rateLimit.limit > 0) {
+      fn.rateLimit = {
+        limit: config.rateLimit.limit,
+        periodMs: duration("rateLimit period", config.rateLimit.period) ?? 0,
+        ...(config.rateLimit.key ? { key: config.rateLimit.key } : {}),
+      };
+    }
+    if (config.throttle && config.throttle.limit > 0) {
+      fn.throttle = {
+        // Inngest's burst lets extra runs start at once in a period; counted into the window here.
+        limit: config.throttle.limit + (config.throttle.burst ?? 0),
+        periodMs: duration("throttle period", config.throttle.period) ?? 0,
+        ...(config.throttle.key ? { key: config.throttle.key } : {}),
+      };
+    }
+    if (config.timeouts && (config.timeouts.start || config.timeouts.finish)) {
+      fn.timeouts = {
+        ...(config.timeouts.start ? { startMs: duration("timeouts.start", config.timeouts.start) } : {}),
+        ...(config.timeouts.finish ? { finishMs: duration("timeouts.finish", config.timeouts.finish) } : {}),
+      };
+    }
+    return fn;
+  }
+
+  /** Functions with a cancelOn rule for this event name, with the rules that apply. */
+  cancelling(eventName: string): { fn: RegisteredFunction; rules: RegisteredFunction["cancel"] }[] {
+    const out: { fn: RegisteredFunction; rules: RegisteredFunction["cancel"] }[] = [];
+    for (const fn of this.functions.values()) {
+      const rules = fn.cancel.filter((rule) => eventNameMatches(rule.event, eventName));
+      if (rules.length) out.push({ fn, rules });
+    }
+    return out;
   }
 }
 

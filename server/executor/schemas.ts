@@ -62,6 +62,27 @@ export const functionConfigSchema = z.looseObject({
     .union([z.number().int().nonnegative(), concurrencyConstraint, z.array(concurrencyConstraint)])
     .optional()
     .nullable(),
+  // Flow control, passed through by the SDK as the user wrote it (protocol doc §1.5, §7).
+  debounce: z.object({ period: z.string(), key: z.string().optional(), timeout: z.string().optional() }).optional().nullable(),
+  cancel: z
+    .array(z.object({ event: z.string().min(1), if: z.string().optional().nullable(), timeout: z.string().optional().nullable() }))
+    .optional()
+    .nullable(),
+  idempotency: z.string().optional().nullable(),
+  rateLimit: z
+    .object({ limit: z.number().int().nonnegative(), period: z.string(), key: z.string().optional().nullable() })
+    .optional()
+    .nullable(),
+  throttle: z
+    .object({
+      limit: z.number().int().nonnegative(),
+      period: z.string(),
+      key: z.string().optional().nullable(),
+      burst: z.number().int().nonnegative().optional().nullable(),
+    })
+    .optional()
+    .nullable(),
+  timeouts: z.object({ start: z.string().optional().nullable(), finish: z.string().optional().nullable() }).optional().nullable(),
 });
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 
@@ -102,4 +123,11 @@ export const opsSchema = z.array(opSchema);
 export const waitForEventOptsSchema = z.looseObject({
   timeout: z.string(),
   if: z.string().optional().nullable(),
+});
+
+/** step.invoke's op options (protocol doc §3.6). */
+export const invokeOptsSchema = z.looseObject({
+  function_id: z.string().min(1),
+  payload: z.looseObject({ data: z.record(z.string(), z.unknown()).optional().nullable(), v: z.string().optional().nullable() }).optional().nullable(),
+  timeout: z.string().optional().nullable(),
 });

@@ -11,10 +11,12 @@
 //   LOCKED, so two executors on one database never hold the same run.
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
-import { ingestEvents } from "./events";
+import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
+import { cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, startRun } from "./events";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
+import { Metrics } from "./metrics";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
-import { waitForEventOptsSchema, type IncomingEvent, type Json, type Op, type RunEvent } from "./schemas";
+import { invokeOptsSchema, waitForEventOptsSchema, type Json, type Op, type RunEvent } from "./schemas";
 import { callFunction, errorJson, type CallOutcome } from "./sdk";
 
 type Tx = Prisma.TransactionClient;
@@ -25,10 +27,17 @@ const CLAIM_LOCK_ID = 72_616_274;
 const MAX_IDLE_DISCOVERIES = 3;
 /** After this many SDK round trips in one turn the run is requeued, to share the workers. */
 const MAX_CALLS_PER_TURN = 200;
+/** step.invoke without a timeout waits this long (Inngest has no limit; a year is plenty). */
+const INVOKE_DEFAULT_TIMEOUT_MS = 365 * 24 * 3_600_000;
+/** Finished runs are kept a week by default. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
+/** Rows deleted per statement by retention, and statements per pass: bounded work per pass. */
+const PRUNE_BATCH = 500;
+const PRUNE_BATCHES_PER_PASS = 20;
 
 /** Work reported by the SDK that must finish before the next discovery request. */
 interface PendingItem {
-  kind: "step" | "sleep" | "wait";
+  kind: "step" | "sleep" | "wait" | "invoke";
   /** step: when it may run (retry backoff); sleep: wake time; wait: timeout. ISO string. */
   dueAt: string;
   /** Planned steps: the attempt of that step's own request. */
@@ -39,6 +48,7 @@ interface RunState {
   id: string;
   functionId: string;
   event: RunEvent;
+  correlationId: string | null;
   steps: Record<string, Json>;
   stack: string[];
   attempt: number;
@@ -47,6 +57,8 @@ interface RunState {
   requestVersion: number;
   /** Waits created by the last reply, written with the next save. */
   newWaits: { stepId: string; eventName: string; expression: string | null; expiresAt: Date }[];
+  /** Runs started by step.invoke in the last reply, created with the next save. */
+  newInvokes: { functionId: string; correlationId: string; data: Record<string, unknown>; v?: string }[];
 }
 
 type Final =
@@ -65,6 +77,11 @@ export interface WorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   requestTimeoutMs?: number;
+  /** Finished runs and events older than this are deleted (events: never before 24 h, the dedup window). */
+  retentionMs?: number;
+  /** How often retention runs. */
+  pruneIntervalMs?: number;
+  metrics?: Metrics;
 }
 
 class LeaseLost extends Error {}
@@ -81,6 +98,9 @@ export class Worker {
   private stopping = false;
   private poller: NodeJS.Timeout | null = null;
   private readonly workerId = randomUUID().slice(0, 8);
+  private lastSweep = 0;
+  private lastPrune = 0;
+  readonly metrics: Metrics;
 
   constructor(private readonly options: WorkerOptions) {
     this.db = options.db;
@@ -88,6 +108,12 @@ export class Worker {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 300;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
+    this.metrics = options.metrics ?? new Metrics();
+  }
+
+  /** Aborts the in-flight request of runs cancelled elsewhere (their lease is already gone). */
+  abortRuns(ids: string[]): void {
+    for (const id of ids) this.turns.get(id)?.abort.abort();
   }
 
   start(): void {
@@ -135,6 +161,10 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
+    if (Date.now() - this.lastSweep >= this.pollMs) {
+      this.lastSweep = Date.now();
+      await this.sweep();
+    }
     do {
       this.rewake = false;
       const free = this.capacity - this.turns.size;
@@ -153,17 +183,21 @@ export class Worker {
       // Due runs in creation order, skipping those whose concurrency key is already full.
       // Only runs in an SDK request (status running, live lease) count towards a limit.
       const candidates = await tx.$queryRaw<
-        { id: string; concurrencyKey: string | null; concurrencyLimit: number | null; busy: number }[]
+        { id: string; concurrencyKey: string | null; concurrencyLimit: number | null; busy: number; started: boolean }[]
       >`
         WITH busy AS (
           SELECT "concurrencyKey" AS key, count(*)::int AS n FROM "ExecutorRun"
           WHERE status = 'running' AND "lockedUntil" >= ${now} AND "concurrencyKey" IS NOT NULL
           GROUP BY 1)
-        SELECT r.id, r."concurrencyKey", r."concurrencyLimit", COALESCE(b.n, 0)::int AS busy
+        SELECT r.id, r."concurrencyKey", r."concurrencyLimit", COALESCE(b.n, 0)::int AS busy,
+          r."startedAt" IS NOT NULL AS started
         FROM "ExecutorRun" r LEFT JOIN busy b ON b.key = r."concurrencyKey"
         WHERE ((r.status IN ('queued', 'sleeping', 'waiting') AND r."dueAt" <= ${now})
             OR (r.status = 'running' AND r."lockedUntil" < ${now}))
           AND (r."concurrencyKey" IS NULL OR COALESCE(b.n, 0) < r."concurrencyLimit")
+          -- Past timeouts.start / timeouts.finish: the sweep cancels them, never start them.
+          AND NOT (r."startedAt" IS NULL AND r."startBy" IS NOT NULL AND r."startBy" < ${now})
+          AND (r."finishBy" IS NULL OR r."finishBy" >= ${now})
         ORDER BY r.seq
         LIMIT ${limit * 4}
         FOR UPDATE OF r SKIP LOCKED`;
@@ -177,15 +211,138 @@ export class Worker {
           taken.set(run.concurrencyKey, used + 1);
         }
         chosen.push({ id: run.id, token: `${this.workerId}:${ulid()}` });
+        if (!run.started) this.metrics.runsStarted++;
       }
       if (chosen.length > 0) {
+        // First claim = the run starts: its debounce burst closes and timeouts.finish starts counting.
         await tx.$executeRaw`
-          UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil}
+          UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil},
+            "debounceKey" = NULL, "startedAt" = COALESCE(r."startedAt", ${now}),
+            "finishBy" = COALESCE(r."finishBy", CASE WHEN r."finishAfterMs" IS NULL THEN NULL
+              ELSE ${now}::timestamp + make_interval(secs => r."finishAfterMs" / 1000.0) END)
           FROM unnest(${chosen.map((c) => c.id)}::text[], ${chosen.map((c) => c.token)}::text[]) AS c(id, token)
           WHERE r.id = c.id`;
       }
       return chosen;
     }, TX_OPTIONS);
+  }
+
+  /**
+   * Housekeeping, at most once per poll interval: cancels runs past their timeouts, fires due
+   * cron ticks, and (every pruneIntervalMs) prunes finished runs, old events and expired keys.
+   */
+  private async sweep(): Promise<void> {
+    try {
+      await this.cancelTimedOut();
+      await this.fireCrons();
+      const pruneEvery = this.options.pruneIntervalMs ?? 60_000;
+      if (Date.now() - this.lastPrune >= pruneEvery) {
+        this.lastPrune = Date.now();
+        await this.prune();
+      }
+    } catch (error) {
+      this.options.log(`executor: sweep failed: ${messageOf(error)}`);
+    }
+  }
+
+  /** timeouts.start (not started in time) and timeouts.finish (not finished in time): cancelled. */
+  private async cancelTimedOut(): Promise<void> {
+    const now = new Date();
+    const expired = await this.db.executorRun.findMany({
+      where: {
+        status: { in: ["queued", "running", "sleeping", "waiting"] },
+        OR: [{ startedAt: null, startBy: { lt: now } }, { finishBy: { lt: now } }],
+      },
+      select: { id: true, startedAt: true },
+      take: 100,
+    });
+    for (const run of expired) {
+      const reason = run.startedAt
+        ? errorJson("FunctionTimeout", "The run did not finish within timeouts.finish")
+        : errorJson("FunctionTimeout", "The run did not start within timeouts.start");
+      const cancelled = await this.db.$transaction(async (tx) => {
+        const events = await cancelRun(tx, run.id, reason, now);
+        if (events.length) await ingestEvents(tx, this.options.registry, events, now);
+        return events.length > 0;
+      }, TX_OPTIONS);
+      if (cancelled) {
+        this.metrics.runsCancelled++;
+        this.abortRuns([run.id]);
+        this.options.log(`executor: run ${run.id} cancelled (timeout)`);
+      }
+    }
+  }
+
+  /** Due cron ticks: event stored, run started and next tick set in one transaction (cron.ts). */
+  private async fireCrons(): Promise<void> {
+    const now = new Date();
+    let started = false;
+    await this.db.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ functionId: string; cron: string; nextAt: Date }[]>`
+        SELECT "functionId", cron, "nextAt" FROM "ExecutorCron" WHERE "nextAt" <= ${now}
+        ORDER BY "nextAt" LIMIT 50 FOR UPDATE SKIP LOCKED`;
+      for (const row of due) {
+        const fn = await this.options.registry.resolve(row.functionId);
+        let tick: Date | Error = row.nextAt;
+        for (let fired = 0; tick instanceof Date && tick <= now && fired < MAX_TICKS_PER_PASS; fired++) {
+          if (fn && now.getTime() - tick.getTime() <= CATCH_UP_MS) {
+            const id = `cron-${fn.id}-${tick.getTime()}`;
+            const seen = await tx.executorEvent.count({
+              where: { id, receivedAt: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
+            });
+            if (seen === 0) {
+              const event: RunEvent = { id, name: "inngest/scheduled.timer", data: { cron: row.cron }, user: {}, ts: tick.getTime() };
+              const internalId = ulid(now.getTime());
+              await tx.executorEvent.create({
+                data: { internalId, id, name: event.name, data: event.data as object, user: {}, ts: BigInt(event.ts), receivedAt: now },
+              });
+              if (await startRun(tx, fn, event, internalId, now)) started = true;
+            }
+          } else {
+            this.options.log(`executor: cron tick ${tick.toISOString()} of ${row.functionId} skipped (${fn ? "older than the catch-up window" : "function not registered"})`);
+          }
+          tick = nextTick(row.cron, tick);
+        }
+        if (tick instanceof Error) {
+          this.options.log(`executor: ${row.functionId}: ${tick.message}; schedule removed`);
+          await tx.executorCron.delete({ where: { functionId_cron: { functionId: row.functionId, cron: row.cron } } });
+        } else {
+          await tx.executorCron.update({ where: { functionId_cron: { functionId: row.functionId, cron: row.cron } }, data: { nextAt: tick } });
+        }
+      }
+    }, TX_OPTIONS);
+    if (started) this.rewake = true;
+  }
+
+  /** Retention: bounded batches of finished runs, old events and expired flow-control keys. */
+  private async prune(): Promise<void> {
+    const now = Date.now();
+    const retentionMs = this.options.retentionMs ?? DEFAULT_RETENTION_MS;
+    const runCutoff = new Date(now - retentionMs);
+    // Events back the 24 h id deduplication: never pruned younger than that.
+    const eventCutoff = new Date(now - Math.max(retentionMs, DEDUP_WINDOW_MS));
+    const deleted = { runs: 0, events: 0, keys: 0 };
+    for (let i = 0; i < PRUNE_BATCHES_PER_PASS; i++) {
+      const runs = await this.db.$executeRaw`
+        DELETE FROM "ExecutorRun" WHERE id IN (
+          SELECT id FROM "ExecutorRun" WHERE "endedAt" < ${runCutoff} AND status IN ('completed', 'failed', 'cancelled')
+          LIMIT ${PRUNE_BATCH})`;
+      const events = await this.db.$executeRaw`
+        DELETE FROM "ExecutorEvent" WHERE "internalId" IN (
+          SELECT "internalId" FROM "ExecutorEvent" WHERE "receivedAt" < ${eventCutoff} LIMIT ${PRUNE_BATCH})`;
+      const keys = await this.db.$executeRaw`
+        DELETE FROM "ExecutorKey" WHERE id IN (
+          SELECT id FROM "ExecutorKey" WHERE "expiresAt" < ${new Date(now)} LIMIT ${PRUNE_BATCH})`;
+      deleted.runs += runs;
+      deleted.events += events;
+      deleted.keys += keys;
+      if (runs < PRUNE_BATCH && events < PRUNE_BATCH && keys < PRUNE_BATCH) break;
+    }
+    this.metrics.pruned.runs += deleted.runs;
+    this.metrics.pruned.events += deleted.events;
+    if (deleted.runs || deleted.events || deleted.keys) {
+      this.options.log(`executor: pruned ${deleted.runs} runs, ${deleted.events} events, ${deleted.keys} keys`);
+    }
   }
 
   private startTurn(id: string, token: string): void {
@@ -247,6 +404,7 @@ export class Worker {
       functionId: row.functionId,
       // Written by events.ts from validated input.
       event: row.event as unknown as RunEvent,
+      correlationId: row.correlationId,
       steps: (row.steps ?? {}) as Record<string, Json>,
       stack: (row.stack ?? []) as string[],
       attempt: row.attempt,
@@ -254,6 +412,7 @@ export class Worker {
       pending: (row.pending ?? {}) as unknown as Record<string, PendingItem>,
       requestVersion: row.requestVersion,
       newWaits: [],
+      newInvokes: [],
     };
   }
 
@@ -293,7 +452,7 @@ export class Worker {
         // Blocked on sleeps, waits or a step's backoff: sleep until the earliest.
         const dueAt = new Date(Math.min(...Object.values(run.pending).map((item) => Date.parse(item.dueAt))));
         const kinds = Object.values(run.pending).map((item) => item.kind);
-        const status = kinds.includes("step") ? "queued" : kinds.includes("wait") ? "waiting" : "sleeping";
+        const status = kinds.includes("step") ? "queued" : kinds.includes("wait") || kinds.includes("invoke") ? "waiting" : "sleeping";
         await this.finish(run, token, { status, dueAt });
         return;
       }
@@ -316,6 +475,7 @@ export class Worker {
 
   private async call(run: RunState, fn: RegisteredFunction, stepId: string, signal: AbortSignal): Promise<CallOutcome> {
     const planned = stepId !== "step";
+    const started = performance.now();
     const { outcome, requestVersion } = await callFunction(
       {
         url: fn.url,
@@ -332,6 +492,7 @@ export class Worker {
       this.options.signingKey,
       AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
     );
+    this.metrics.recordCall(performance.now() - started);
     if (requestVersion !== null) run.requestVersion = requestVersion;
     return outcome;
   }
@@ -431,6 +592,34 @@ export class Worker {
           progressed = true;
           break;
         }
+        case "InvokeFunction": {
+          const opts = invokeOptsSchema.safeParse(op.opts ?? {});
+          const timeout = opts.success && opts.data.timeout ? parseDuration(opts.data.timeout) : INVOKE_DEFAULT_TIMEOUT_MS;
+          if (!opts.success || timeout === null) {
+            this.record(run, op.id, { error: errorJson("Error", "Invalid step.invoke: function_id is required, timeout must be a time string") });
+          } else if (!this.options.registry.get(opts.data.function_id)) {
+            this.record(run, op.id, { error: errorJson("FunctionNotFound", `Function ${opts.data.function_id} is not registered`) });
+          } else if (!run.pending[op.id]) {
+            // The child's inngest/function.finished carries this correlation id (protocol doc §8).
+            const correlationId = `${run.id}.${op.id}`;
+            const expiresAt = new Date(now + timeout);
+            run.pending[op.id] = { kind: "invoke", dueAt: expiresAt.toISOString() };
+            run.newWaits.push({
+              stepId: op.id,
+              eventName: "inngest/function.finished",
+              expression: `async.data.correlation_id == ${JSON.stringify(correlationId)}`,
+              expiresAt,
+            });
+            run.newInvokes.push({
+              functionId: opts.data.function_id,
+              correlationId,
+              data: (opts.data.payload?.data ?? {}) as Record<string, unknown>,
+              ...(opts.data.payload?.v ? { v: opts.data.payload.v } : {}),
+            });
+          }
+          progressed = true;
+          break;
+        }
         case "RunComplete":
           return { final: { status: "completed", output: (op.data ?? null) as Json }, progressed: true };
         case "DiscoveryRequest":
@@ -440,7 +629,7 @@ export class Worker {
         case "DeferAbort":
           break;
         default:
-          // InvokeFunction, AIGateway, Gateway, WaitForSignal…: not implemented yet. Answer
+          // AIGateway, Gateway, WaitForSignal…: not implemented yet. Answer
           // with an error so the function's code sees it instead of hanging forever.
           this.record(run, op.id, {
             error: errorJson("NotSupported", `${op.op} is not supported by Parley's embedded executor (function ${fn.id})`),
@@ -477,7 +666,8 @@ export class Worker {
         changed = true;
       }
     }
-    const waitIds = Object.keys(run.pending).filter((stepId) => run.pending[stepId]?.kind === "wait");
+    const isWait = (stepId: string) => run.pending[stepId]?.kind === "wait" || run.pending[stepId]?.kind === "invoke";
+    const waitIds = Object.keys(run.pending).filter(isWait);
     if (waitIds.length === 0) {
       if (changed) await this.save(run, token);
       return;
@@ -490,7 +680,21 @@ export class Worker {
       });
       const resolved = await tx.executorWait.findMany({ where: { runId: run.id, resolvedAt: { not: null } } });
       for (const wait of resolved) {
-        if (run.pending[wait.stepId]?.kind !== "wait") continue;
+        const kind = run.pending[wait.stepId]?.kind;
+        if (kind === "invoke") {
+          // The child's inngest/function.finished: its result or its error; nothing at the timeout.
+          const data = ((wait.result as { data?: Record<string, Json> } | null)?.data ?? null) as Record<string, Json> | null;
+          const value: Json = !data
+            ? { error: errorJson("InngestInvokeTimeoutError", "Timed out waiting for the invoked function to complete") }
+            : data.error !== undefined && data.error !== null
+              ? { error: data.error }
+              : { data: data.result ?? null };
+          this.record(run, wait.stepId, value);
+          delete run.pending[wait.stepId];
+          changed = true;
+          continue;
+        }
+        if (kind !== "wait") continue;
         // The matched event, unwrapped, or null on timeout (protocol doc §3.4).
         this.record(run, wait.stepId, (wait.result ?? null) as Json);
         delete run.pending[wait.stepId];
@@ -499,7 +703,7 @@ export class Worker {
       if (resolved.length > 0) await tx.executorWait.deleteMany({ where: { id: { in: resolved.map((w) => w.id) } } });
       for (const stepId of Object.keys(run.pending)) {
         // A wait whose row is gone (should not happen) must not block the run forever.
-        if (run.pending[stepId]?.kind === "wait" && !resolved.some((w) => w.stepId === stepId)) {
+        if (isWait(stepId) && !resolved.some((w) => w.stepId === stepId)) {
           const exists = await tx.executorWait.count({ where: { runId: run.id, stepId } });
           const isNew = run.newWaits.some((w) => w.stepId === stepId);
           if (!exists && !isNew) {
@@ -516,8 +720,12 @@ export class Worker {
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
     // One statement needs no transaction; new waits must commit together with the state.
-    if (run.newWaits.length === 0) await this.write(this.db, run, token, {});
+    if (run.newWaits.length === 0 && run.newInvokes.length === 0) await this.write(this.db, run, token, {});
     else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
+    if (this.invoked) {
+      this.invoked = false;
+      this.wake();
+    }
   }
 
   private async write(
@@ -546,7 +754,30 @@ export class Worker {
       });
       run.newWaits = [];
     }
+    for (const invoke of run.newInvokes) {
+      const fn = this.options.registry.get(invoke.functionId);
+      if (!fn) continue; // checked when the op was read; unregistered since: the wait times out
+      const now = new Date();
+      const event: RunEvent = {
+        id: ulid(now.getTime()),
+        name: "inngest/function.invoked",
+        data: invoke.data,
+        user: {},
+        ts: now.getTime(),
+        ...(invoke.v ? { v: invoke.v } : {}),
+      };
+      const internalId = ulid(now.getTime());
+      await tx.executorEvent.create({
+        data: { internalId, id: event.id, name: event.name, data: event.data as object, user: {}, ts: BigInt(event.ts), receivedAt: now },
+      });
+      await startRun(tx, fn, event, internalId, now, { correlationId: invoke.correlationId });
+      this.invoked = true;
+    }
+    run.newInvokes = [];
   }
+
+  /** Set when a save started a child run (step.invoke): wake after the commit. */
+  private invoked = false;
 
   /** Ends the turn: final state, lease released, and the run's lifecycle events emitted. */
   private async finish(run: RunState, token: string, final: Final, fn?: RegisteredFunction): Promise<void> {
@@ -571,9 +802,11 @@ export class Worker {
             : { error: final.error === null ? Prisma.JsonNull : (final.error as object) }),
         });
         await tx.executorWait.deleteMany({ where: { runId: run.id } });
-        const events = lifecycleEvents(run, final, fn);
+        const events = lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final);
         wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
         this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
+        if (final.status === "completed") this.metrics.runsCompleted++;
+        else this.metrics.runsFailed++;
       } else {
         const resolvedWaits = await tx.executorWait.count({ where: { runId: run.id, resolvedAt: { not: null } } });
         const dueAt = resolvedWaits > 0 ? now : final.dueAt;
@@ -591,23 +824,6 @@ export class Worker {
     const delay = at - Date.now();
     if (delay < this.pollMs) setTimeout(() => this.wake(), Math.max(0, delay) + 5).unref();
   }
-}
-
-/** inngest/function.finished, and inngest/function.failed when it failed (protocol doc §7). */
-function lifecycleEvents(
-  run: RunState,
-  final: { status: "completed"; output: Json } | { status: "failed"; error: Json },
-  fn?: RegisteredFunction,
-): IncomingEvent[] {
-  const base = { function_id: fn?.id ?? run.functionId, run_id: run.id, event: run.event, events: [run.event] };
-  if (final.status === "completed") {
-    return [{ name: "inngest/function.finished", data: { ...base, result: final.output, _inngest: { status: "Completed" } } }];
-  }
-  const data = { ...base, error: final.error, result: final.error, _inngest: { status: "Failed" } };
-  return [
-    { name: "inngest/function.failed", data },
-    { name: "inngest/function.finished", data },
-  ];
 }
 
 function messageOf(error: unknown): string {
