@@ -42,6 +42,8 @@ export interface ExecutorOptions {
   pollMs?: number;
   /** Runs in SDK requests at once. Default 16. */
   capacity?: number;
+  /** A worker's lease on a run; a crashed worker's runs are taken over after it expires. Default 30 s. */
+  leaseMs?: number;
 }
 
 export interface Executor {
@@ -82,6 +84,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     ...(options.pruneIntervalMs !== undefined ? { pruneIntervalMs: options.pruneIntervalMs } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
   });
 
   const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {
