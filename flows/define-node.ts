@@ -27,6 +27,14 @@ export interface NodeContext<Config> {
    * timeout ("30m", "24h", "7d") passes, then resolves to it or to null.
    */
   waitForReply(options: { timeout: string }): Promise<InboundMessage | null>;
+  /** Pauses the run durably ("30s", "2h", "1d"): it survives restarts and costs nothing while asleep. */
+  sleep(duration: string): Promise<void>;
+  /**
+   * Runs a side effect exactly once per node execution (an HTTP call, a lookup) and returns
+   * its result, memoized for replays. `name` must be unique within the node's run; the
+   * result must be JSON. A throw is retried with the flow's retries, then fails the node.
+   */
+  step<T>(name: string, body: () => Promise<T>): Promise<T>;
 }
 
 export interface NodeResult {
@@ -34,6 +42,8 @@ export interface NodeResult {
   port?: string;
   /** What the node produced, shown in the run trace and readable as `{{nodes.<id>.…}}`. */
   output?: Record<string, unknown>;
+  /** Continue at this node instead of following a port (a "go to"). */
+  goto?: string;
 }
 
 export interface TriggerBehaviour<Config> {

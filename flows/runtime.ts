@@ -1,7 +1,7 @@
 // Runs one flow version for one conversation as durable steps. Everything with a side
 // effect is a named step, so a replay (after a wait, a retry or a restart) re-runs this
 // code deterministically and each step's effect happens once.
-import { compileFlow, CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow } from "./compiler";
+import { compileFlow, CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import type { NodeContext, NodeResult } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import type { FlowGraph } from "./schema";
@@ -11,6 +11,7 @@ import { renderTemplate } from "./template";
 export interface DurableSteps {
   run<T>(id: string, body: () => Promise<T>): Promise<T>;
   waitForEvent(id: string, options: { event: string; match: string; timeout: string }): Promise<unknown>;
+  sleep(id: string, duration: string): Promise<void>;
 }
 
 export interface RunStart {
@@ -72,7 +73,7 @@ export async function runFlow(input: {
   let currentId: string | undefined = flow.triggerId;
 
   for (let executed = 0; currentId !== undefined; executed++) {
-    const current = flow.nodes.get(currentId)!;
+    const current: CompiledNode = flow.nodes.get(currentId)!;
     if (executed >= MAX_NODE_EXECUTIONS) {
       await steps.run("finish", () =>
         services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error: "loop limit reached", vars }),
@@ -85,6 +86,7 @@ export async function runFlow(input: {
     let firstStepAt: string | undefined;
     let sends = 0;
     let takes = 0;
+    let sleeps = 0;
 
     const timedStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
       const { at, value } = await steps.run(`${key}:${name}`, async () => ({ at: new Date().toISOString(), value: await body() }));
@@ -141,6 +143,11 @@ export async function runFlow(input: {
           }
         }
       },
+      sleep: async (duration) => {
+        durationMs(duration); // a bad duration fails the node here, not inside the executor
+        await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
+      },
+      step: (name, body) => timedStep(`do:${name}`, body),
     };
 
     let result: NodeResult | undefined;
@@ -167,7 +174,7 @@ export async function runFlow(input: {
         endedAt: new Date().toISOString(),
       }),
     );
-    const nextId = flow.edges.get(edgeKey(current.node.id, port));
+    const nextId: string | undefined = failure ? flow.edges.get(edgeKey(current.node.id, port)) : nextNode(flow, current.node.id, port, result?.goto);
     if (failure && nextId === undefined) {
       await steps.run("finish", () =>
         services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error: failure.message, vars }),
@@ -181,6 +188,12 @@ export async function runFlow(input: {
     services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "completed", vars }),
   );
   return { status: "completed", vars };
+}
+
+function nextNode(flow: CompiledFlow, from: string, port: string, goto: string | undefined): string | undefined {
+  if (goto === undefined) return flow.edges.get(edgeKey(from, port));
+  if (!flow.nodes.has(goto)) throw new FlowRunError(`Node ${from} jumps to “${goto}”, which is not in this flow.`, from);
+  return goto;
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

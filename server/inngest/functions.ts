@@ -99,6 +99,7 @@ function flowFunction(flow: { id: string; name: string }) {
       const steps: DurableSteps = {
         run: (id, body) => step.run(id, body) as Promise<never>,
         waitForEvent: (id, options) => step.waitForEvent(id, options),
+        sleep: (id, duration) => step.sleep(id, duration),
       };
       try {
         return await runFlow({ start, graph, steps, services, attempt });

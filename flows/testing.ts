@@ -1,0 +1,106 @@
+// Runs flows and single nodes in memory, for unit tests: the real runtime and node code,
+// with steps executed at once, sends recorded, and the contact's answers read from a script.
+// (Integration tests run the same code through the real executor and database.)
+import { compileFlow } from "./compiler";
+import type { NodeDefinition } from "./define-node";
+import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+import { runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
+import type { FlowGraph } from "./schema";
+
+export interface ScriptedRun {
+  /** Everything sent to the contact, in order. */
+  sent: OutboundMessage[];
+  traces: TraceRecord[];
+  status: "completed" | "failed" | "waiting";
+  vars: Record<string, unknown>;
+  /** Total time the run slept, from `ctx.sleep`. */
+  sleptMs: number;
+  error?: string;
+}
+
+let ids = 0;
+
+export function inbound(text: string, replyId: string | null = null): InboundMessage {
+  return { id: `m${++ids}`, type: replyId ? "interactive" : "text", text, replyId, receivedAt: new Date(0).toISOString() };
+}
+
+/**
+ * Runs `graph` for a contact who first writes `first`, then answers each question with the
+ * next entry of `answers` (a string, or an inbound message for button replies). When the
+ * answers run out, a waiting run times out if `timeoutWhenOut`, else stops as "waiting".
+ */
+export async function runScripted(
+  graph: FlowGraph,
+  first: InboundMessage | string,
+  answers: (InboundMessage | string)[] = [],
+  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean } = {},
+): Promise<ScriptedRun> {
+  compileFlow(graph);
+  const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
+  const result: ScriptedRun = { sent: [], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
+  const memo = new Map<string, unknown>();
+  class Waiting extends Error {}
+
+  const steps: DurableSteps = {
+    async run<T>(id: string, body: () => Promise<T>): Promise<T> {
+      if (memo.has(id)) throw new Error(`step id ${id} used twice in one run`);
+      const value = JSON.parse(JSON.stringify((await body()) ?? null)) as T;
+      memo.set(id, value);
+      return value;
+    },
+    async waitForEvent() {
+      if (inbox.length > 0) return { name: "doorbell" };
+      if (options.timeoutWhenOut) return null;
+      throw new Waiting();
+    },
+    async sleep(_id, duration) {
+      const match = /^(\d+)([smhd])$/.exec(duration);
+      result.sleptMs += match ? Number(match[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[match[2] as "s"] : 0;
+    },
+  };
+  const services: FlowServices = {
+    async send({ message }) {
+      result.sent.push(message);
+      return { messageId: `out${result.sent.length}` };
+    },
+    async takeNextMessage() {
+      return inbox.shift() ?? null;
+    },
+    async stopWaiting() {},
+    async writeTrace(trace) {
+      result.traces.push(trace);
+    },
+    async finishRun({ status, error, vars }) {
+      result.status = status;
+      result.error = error;
+      result.vars = vars;
+    },
+  };
+  const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };
+  try {
+    await runFlow({
+      start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: typeof first === "string" ? inbound(first) : first },
+      graph,
+      steps,
+      services,
+      attempt: 0,
+    });
+  } catch (error) {
+    if (!(error instanceof Waiting)) {
+      result.status = "failed";
+      result.error ??= (error as Error).message;
+    }
+  }
+  return result;
+}
+
+/** A one-node flow (trigger → node) for testing a node type on its own. */
+export function singleNodeFlow(definition: NodeDefinition<never>, config: unknown): FlowGraph {
+  return {
+    nodes: [
+      { id: "start", type: "trigger", version: 1, config: { match: "any", keywords: [] }, position: { x: 0, y: 0 } },
+      { id: "node", type: definition.type, version: definition.version, config: config as Record<string, unknown>, position: { x: 0, y: 100 } },
+    ],
+    edges: [{ id: "e1", from: "start", port: "next", to: "node" }],
+  };
+}
