@@ -1,0 +1,213 @@
+// Benchmark of the embedded executor (npm run bench:executor). Not a test: it prints a table.
+//
+// - Throughput: RUNS one-step runs (one step.run each), sent in batches; runs per second from
+//   the first send to the last completion.
+// - Step overhead: sequential runs of a STEPS-step function, one at a time; the gap between the
+//   starts of consecutive step bodies minus the body's own time is what the executor (plus the
+//   SDK and the HTTP hop) adds per step.
+// - Peak RSS of this process (app + SDK + executor, as in `npm start`; PostgreSQL is a separate
+//   process and not counted), sampled every 20 ms.
+// - Baseline: the same function body called directly, measured in the same process and run.
+//
+// Bounded: RUNS (default 300) and a 30 s deadline for the throughput phase.
+// Database: BENCH_DATABASE_URL (a server URL; a fresh database is created on it and dropped),
+// else an embedded PostgreSQL in a temp folder.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
+import pg from "pg";
+import { createDb } from "@/server/db/client";
+import { startEmbeddedDatabase } from "@/server/db/embedded";
+import { migrate } from "@/server/db/migrate";
+import { startExecutor } from "@/server/executor";
+import { percentile } from "@/server/executor/metrics";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+const BATCH = 50;
+const STEPS = 20;
+const SEQUENTIAL_RUNS = 10;
+const DEADLINE_MS = 30_000;
+
+/** The function body under test: a little JSON work, like a flow node rendering a reply. */
+function body(n: number): { n: number; text: string } {
+  const payload = { n, user: { id: `u${n}`, name: "Ada" }, items: Array.from({ length: 8 }, (_, i) => ({ i, ok: i % 2 === 0 })) };
+  const text = JSON.stringify(payload);
+  return { n: JSON.parse(text).n as number, text: text.slice(0, 16) };
+}
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+sampler.unref();
+
+async function database(): Promise<{ url: string; cleanup(): Promise<void> }> {
+  const name = `parley_bench_${randomBytes(4).toString("hex")}`;
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let stopEmbedded = async () => {};
+  if (!serverUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-pg-"));
+    const embedded = await startEmbeddedDatabase({ dir: path.join(dir, "pg"), password: "bench" });
+    serverUrl = embedded.serverUrl;
+    stopEmbedded = async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return {
+    url: url.toString(),
+    async cleanup() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+      await stopEmbedded();
+    },
+  };
+}
+
+async function main() {
+  const started = performance.now();
+  const store = await database();
+  const db = createDb(store.url);
+  const signingKey = `signkey-bench-${randomBytes(32).toString("hex")}`;
+  const eventKey = `evt-${randomBytes(8).toString("hex")}`;
+  const executorPort = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const noop = () => {};
+  const inngest = new Inngest({
+    id: "bench",
+    isDev: false,
+    signingKey,
+    eventKey,
+    baseUrl: `http://127.0.0.1:${executorPort}`,
+    logger: { info: noop, warn: noop, error: noop, debug: noop },
+  });
+  const stepStarts = new Map<string, number[]>();
+  const bodyTimes: number[] = [];
+  const functions = [
+    inngest.createFunction({ id: "one-step", triggers: [{ event: "bench/one" }] }, async ({ event, step }) =>
+      step.run("work", () => body(Number(event.data.n))),
+    ),
+    inngest.createFunction({ id: "many-steps", triggers: [{ event: "bench/many" }] }, async ({ event, step, runId }) => {
+      for (let i = 0; i < STEPS; i++) {
+        await step.run(`s${i}`, () => {
+          const at = performance.now();
+          const list = stepStarts.get(runId) ?? [];
+          list.push(at);
+          stepStarts.set(runId, list);
+          const result = body(Number(event.data.n) + i);
+          bodyTimes.push(performance.now() - at);
+          return result;
+        });
+      }
+      return "done";
+    }),
+  ];
+  const handler = serve({ client: inngest, functions });
+  const app = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  const appPort = (app.address() as AddressInfo).port;
+  const executor = await startExecutor({
+    db,
+    serveUrl: `http://127.0.0.1:${appPort}/api/inngest`,
+    signingKey,
+    eventKey,
+    port: executorPort,
+  });
+  await executor.sync();
+
+  // Warm-up (JIT, connection pools).
+  await inngest.send(Array.from({ length: 20 }, (_, n) => ({ name: "bench/one", data: { n } })));
+  await executor.idle();
+
+  // Throughput.
+  const t0 = performance.now();
+  for (let i = 0; i < RUNS; i += BATCH) {
+    await inngest.send(Array.from({ length: Math.min(BATCH, RUNS - i) }, (_, k) => ({ name: "bench/one", data: { n: i + k } })));
+  }
+  let completed = 0;
+  for (;;) {
+    completed = await db.executorRun.count({ where: { functionId: "bench-one-step", status: "completed" } });
+    if (completed >= RUNS + 20 || performance.now() - t0 > DEADLINE_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const throughputMs = performance.now() - t0;
+  const runsDone = completed - 20;
+  const runsPerSecond = runsDone / (throughputMs / 1000);
+  const metrics = await executor.metrics();
+
+  // Per-step overhead, one run at a time.
+  for (let r = 0; r < SEQUENTIAL_RUNS; r++) {
+    await inngest.send({ name: "bench/many", data: { n: r } });
+    await executor.idle();
+  }
+  const gaps: number[] = [];
+  for (const starts of stepStarts.values()) for (let i = 1; i < starts.length; i++) gaps.push((starts[i] ?? 0) - (starts[i - 1] ?? 0));
+  const medianBody = percentile([...bodyTimes].sort((a, b) => a - b), 0.5) ?? 0;
+  const overheads = gaps.map((gap) => gap - medianBody).sort((a, b) => a - b);
+
+  // Baseline: the same body called directly, same count, same process.
+  const direct: number[] = [];
+  const b0 = performance.now();
+  for (let n = 0; n < RUNS; n++) {
+    const at = performance.now();
+    body(n);
+    direct.push(performance.now() - at);
+  }
+  const baselineMs = performance.now() - b0;
+  direct.sort((a, b) => a - b);
+  const baselinePerSecond = RUNS / (baselineMs / 1000);
+
+  await executor.stop();
+  await new Promise<void>((resolve) => app.close(() => resolve()));
+  app.closeAllConnections();
+  await db.$disconnect();
+  await store.cleanup();
+
+  const fmt = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toFixed(digits));
+  const rows: [string, string, string, string][] = [
+    ["one-step runs/s", fmt(runsPerSecond, 0), fmt(baselinePerSecond, 0), `${fmt(baselinePerSecond / runsPerSecond, 0)}x slower`],
+    ["step overhead p50 (ms)", fmt(percentile(overheads, 0.5)), fmt(percentile(direct, 0.5), 4), "added per step"],
+    ["step overhead p99 (ms)", fmt(percentile(overheads, 0.99)), fmt(percentile(direct, 0.99), 4), "added per step"],
+    ["SDK request p50 (ms, metrics)", fmt(metrics.stepLatencyMs.p50), "-", "under throughput load"],
+    ["SDK request p99 (ms, metrics)", fmt(metrics.stepLatencyMs.p99), "-", "under throughput load"],
+    ["peak RSS (MB)", fmt(peakRss / 1024 / 1024, 0), "-", "app + SDK + executor"],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["metric", "executor", "baseline (direct call)", "ratio"][i]!.length));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log(
+    `\nParley embedded executor benchmark: ${runsDone}/${RUNS} one-step runs in ${fmt(throughputMs / 1000)} s, ` +
+      `${SEQUENTIAL_RUNS} sequential runs of ${STEPS} steps; ${os.cpus().length} CPUs, node ${process.version}\n`,
+  );
+  console.log(line(["metric", "executor", "baseline (direct call)", "ratio"]));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of rows) console.log(line(row));
+  console.log(`\ntargets: >= 300 runs/s, p50 step overhead < 3 ms. Total bench time ${fmt((performance.now() - started) / 1000, 1)} s`);
+  if (runsDone < RUNS) console.log(`(deadline reached: ${RUNS - runsDone} runs unfinished)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
