@@ -17,6 +17,8 @@ export interface NodeContext<Config> {
   /** The latest message the run received (the trigger message, then each answer). */
   message: InboundMessage | null;
   vars: Readonly<Record<string, unknown>>;
+  /** Outputs of the nodes executed so far, by node id (also `{{nodes.<id>.…}}` in templates). */
+  nodes: Readonly<Record<string, Record<string, unknown>>>;
   /** Renders a `{{…}}` template against contact, message, vars and earlier nodes' outputs. */
   render(template: string): string;
   setVar(name: string, value: unknown): void;
@@ -67,8 +69,15 @@ export interface NodeDefinition<Config = unknown> {
   ports(config: Config): PortDefinition[];
   /** One line describing a configured node, shown on the canvas. */
   summary(config: Config): string;
-  /** Config fields holding `{{…}}` templates, checked by the validator. */
+  /** Config fields holding `{{…}}` templates (strings, or lists/objects of them), checked by the validator. */
   templateFields?: (keyof Config & string)[];
+  /** Nodes this node can continue at besides its ports (a "go to"), for reachability checks. */
+  links?(config: Config): string[];
+  /**
+   * True when the node can wait for the contact's answer. A loop through no such node
+   * could run without end, which the validator refuses.
+   */
+  waitsForContact?: boolean;
   /** Present on trigger nodes only. */
   trigger?: TriggerBehaviour<Config>;
   run(context: NodeContext<Config>): Promise<NodeResult>;

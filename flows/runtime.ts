@@ -101,6 +101,7 @@ export async function runFlow(input: {
       contact: start.contact,
       message,
       vars,
+      nodes: outputs,
       render: (template) => renderTemplate(template, scope()),
       setVar: (name, value) => {
         vars[name] = value;

@@ -29,6 +29,7 @@ export default defineNode<AskConfig>({
   ],
   summary: (c) => `${c.question} → {{vars.${c.variable}}}`,
   templateFields: ["question"],
+  waitsForContact: true,
   async run(context) {
     const question = context.render(context.config.question);
     await context.send({ type: "text", text: question });
