@@ -45,7 +45,7 @@ describe("validateFlow", () => {
   test("warns about nodes nothing leads to", () => {
     const graph = clone(demoFlow.graph);
     graph.nodes.push({ id: "lonely", type: "reply", version: 1, config: { text: "…" }, position: at });
-    expect(validateFlow(graph)).toContainEqual({ severity: "warning", nodeId: "lonely", message: "Nothing leads to this node: it never runs." });
+    expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ severity: "warning", nodeId: "lonely", message: "Nothing leads to this node: it never runs." }));
   });
 
   test("reports unknown node types", () => {
@@ -53,5 +53,37 @@ describe("validateFlow", () => {
     graph.nodes.push({ id: "odd", type: "teleport", version: 1, config: {}, position: at });
     graph.edges.push({ id: "e-odd", from: "thanks", port: "next", to: "odd" });
     expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ nodeId: "odd", message: "Unknown node type “teleport”." }));
+  });
+
+  test("refuses a loop that never waits for the contact, but allows re-asking", () => {
+    const spin = clone(demoFlow.graph);
+    spin.edges.push({ id: "loop", from: "thanks", port: "next", to: "greet" });
+    spin.edges = spin.edges.filter((e) => e.id !== "ask_name-thanks");
+    spin.edges.push({ id: "g-t", from: "greet", port: "next", to: "thanks" }, { id: "a-t", from: "ask_name", port: "next", to: "thanks" });
+    spin.edges = spin.edges.filter((e) => e.id !== "greet-ask_name");
+    expect(validateFlow(spin)).toContainEqual(expect.objectContaining({ severity: "error", message: expect.stringMatching(/greet → thanks|thanks → greet/) }));
+
+    const reask = clone(demoFlow.graph);
+    reask.edges.push({ id: "again", from: "ask_name", port: "timeout", to: "greet" });
+    expect(validateFlow(reask).filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  test("follows go-to links for reachability and flags missing targets", () => {
+    const graph = clone(demoFlow.graph);
+    graph.nodes.push(
+      { id: "jump", type: "goto", version: 1, config: { target: "ask_name" }, position: at },
+      { id: "lost", type: "goto", version: 1, config: { target: "nowhere" }, position: at },
+    );
+    graph.edges.push({ id: "t-j", from: "thanks", port: "next", to: "jump" });
+    const diagnostics = validateFlow(graph);
+    expect(diagnostics).toContainEqual(expect.objectContaining({ nodeId: "lost", severity: "error", message: "Goes to “nowhere”, which is not in this flow." }));
+    expect(diagnostics.filter((d) => d.nodeId === "jump")).toEqual([]);
+  });
+
+  test("checks templates inside lists, e.g. variable assignments", () => {
+    const graph = clone(demoFlow.graph);
+    graph.nodes.push({ id: "set", type: "set_variable", version: 1, config: { assignments: [{ name: "x", value: "{{order.id}}" }] }, position: at });
+    graph.edges.push({ id: "t-s", from: "thanks", port: "next", to: "set" });
+    expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ nodeId: "set", message: expect.stringContaining("{{order.id}}") }));
   });
 });

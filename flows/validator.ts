@@ -1,6 +1,7 @@
 // Design-time checks shared by the canvas and publish: publish refuses any "error".
-import type { FlowGraph } from "./schema";
+import type { NodeDefinition } from "./define-node";
 import { nodeDefinition, parseConfig } from "./registry";
+import type { FlowGraph } from "./schema";
 import { templateError, templateVariables } from "./template";
 
 export interface Diagnostic {
@@ -8,26 +9,36 @@ export interface Diagnostic {
   nodeId?: string;
   port?: string;
   message: string;
+  /** What to do about it, when there is an obvious fix. */
+  hint?: string;
 }
 
 const VARIABLE_ROOTS = new Set(["contact", "message", "vars", "nodes"]);
 
+interface CheckedNode {
+  definition: NodeDefinition<never>;
+  ports: Set<string>;
+  links: string[];
+}
+
 export function validateFlow(graph: FlowGraph): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
-  if (nodes.size !== graph.nodes.length) diagnostics.push({ severity: "error", message: "Two nodes share one id." });
+  const ids = new Set(graph.nodes.map((node) => node.id));
+  if (ids.size !== graph.nodes.length) diagnostics.push({ severity: "error", message: "Two nodes share one id." });
 
   const triggers = graph.nodes.filter((node) => nodeDefinition(node.type)?.trigger);
-  if (triggers.length === 0) diagnostics.push({ severity: "error", message: "The flow has no trigger: add a “When a message arrives” node." });
-  if (triggers.length > 1) {
-    for (const extra of triggers.slice(1)) diagnostics.push({ severity: "error", nodeId: extra.id, message: "A flow has one trigger." });
+  if (triggers.length === 0) {
+    diagnostics.push({ severity: "error", message: "The flow has no trigger.", hint: "Add a “When a message arrives” node and connect it to the first step." });
+  }
+  for (const extra of triggers.slice(1)) {
+    diagnostics.push({ severity: "error", nodeId: extra.id, message: "A flow has one trigger.", hint: "Delete this trigger or move it to a flow of its own." });
   }
 
-  const portsByNode = new Map<string, Set<string>>();
+  const checked = new Map<string, CheckedNode>();
   for (const node of graph.nodes) {
     const definition = nodeDefinition(node.type);
     if (!definition) {
-      diagnostics.push({ severity: "error", nodeId: node.id, message: `Unknown node type “${node.type}”.` });
+      diagnostics.push({ severity: "error", nodeId: node.id, message: `Unknown node type “${node.type}”.`, hint: "Delete the node, or install the node type it needs." });
       continue;
     }
     const check = parseConfig(definition, node.config);
@@ -37,43 +48,35 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
       }
       continue;
     }
-    portsByNode.set(node.id, new Set(definition.ports(check.config).map((port) => port.id)));
+    const links = definition.links?.(check.config) ?? [];
+    for (const target of links) {
+      if (!ids.has(target)) diagnostics.push({ severity: "error", nodeId: node.id, message: `Goes to “${target}”, which is not in this flow.`, hint: "Pick an existing node." });
+    }
+    checked.set(node.id, { definition, ports: new Set(definition.ports(check.config).map((port) => port.id)), links });
     for (const field of definition.templateFields ?? []) {
-      const source = (check.config as Record<string, unknown>)[field];
-      if (typeof source !== "string") continue;
-      const error = templateError(source);
-      if (error) {
-        diagnostics.push({ severity: "error", nodeId: node.id, message: `${field}: ${error}` });
-        continue;
-      }
-      for (const variable of templateVariables(source)) {
-        const root = variable.split(/[.[]/)[0] ?? "";
-        if (!VARIABLE_ROOTS.has(root)) {
-          diagnostics.push({
-            severity: "error",
-            nodeId: node.id,
-            message: `${field}: unknown variable {{${variable}}} (use contact.…, message.…, vars.… or nodes.<id>.…)`,
-          });
-        }
+      for (const source of strings((check.config as Record<string, unknown>)[field])) {
+        diagnostics.push(...checkTemplate(node.id, field, source));
       }
     }
   }
 
-  const outgoing = new Map<string, string[]>();
+  const next = new Map<string, string[]>();
+  const follow = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
   for (const edge of graph.edges) {
-    if (!nodes.has(edge.from) || !nodes.has(edge.to)) {
-      diagnostics.push({ severity: "error", nodeId: nodes.has(edge.from) ? edge.from : undefined, message: "A connection points to a node that does not exist." });
+    if (!ids.has(edge.from) || !ids.has(edge.to)) {
+      diagnostics.push({ severity: "error", nodeId: ids.has(edge.from) ? edge.from : undefined, message: "A connection points to a node that does not exist." });
       continue;
     }
-    const ports = portsByNode.get(edge.from);
-    if (ports && !ports.has(edge.port)) {
-      diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `No output “${edge.port}” on this node.` });
+    const node = checked.get(edge.from);
+    if (node && !node.ports.has(edge.port)) {
+      diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `No output “${edge.port}” on this node.`, hint: "Delete the connection." });
     }
     if (graph.edges.some((other) => other !== edge && other.from === edge.from && other.port === edge.port)) {
-      diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `Output “${edge.port}” is connected twice.` });
+      diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `Output “${edge.port}” is connected twice.`, hint: "Keep one connection per output." });
     }
-    outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge.to]);
+    follow(edge.from, edge.to);
   }
+  for (const [id, node] of checked) for (const target of node.links) if (ids.has(target)) follow(id, target);
 
   const reachable = new Set<string>();
   const queue = triggers.slice(0, 1).map((node) => node.id);
@@ -81,14 +84,84 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
     const id = queue.pop()!;
     if (reachable.has(id)) continue;
     reachable.add(id);
-    queue.push(...(outgoing.get(id) ?? []));
+    queue.push(...(next.get(id) ?? []));
   }
   if (triggers.length > 0) {
     for (const node of graph.nodes) {
-      if (!reachable.has(node.id)) diagnostics.push({ severity: "warning", nodeId: node.id, message: "Nothing leads to this node: it never runs." });
+      if (!reachable.has(node.id)) {
+        diagnostics.push({ severity: "warning", nodeId: node.id, message: "Nothing leads to this node: it never runs.", hint: "Connect an output to it, or delete it." });
+      }
     }
   }
+
+  for (const loop of loopsWithoutWaiting(graph.nodes.map((node) => node.id), next, checked)) {
+    diagnostics.push({
+      severity: "error",
+      nodeId: loop[0],
+      message: `These nodes loop without ever waiting for the contact: ${loop.join(" → ")}. The run would send messages without end.`,
+      hint: "Put a question (“Ask”) inside the loop, or give it an exit.",
+    });
+  }
   return dedupe(diagnostics);
+}
+
+/** Every string in a config value: a template field may hold a string or lists/objects of them. */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(strings);
+  return [];
+}
+
+function checkTemplate(nodeId: string, field: string, source: string): Diagnostic[] {
+  const error = templateError(source);
+  if (error) return [{ severity: "error", nodeId, message: `${field}: ${error}`, hint: "Close every {{ with }}." }];
+  return templateVariables(source)
+    .filter((variable) => !VARIABLE_ROOTS.has(variable.split(/[.[]/)[0] ?? ""))
+    .map((variable) => ({
+      severity: "error" as const,
+      nodeId,
+      message: `${field}: unknown variable {{${variable}}}`,
+      hint: "Use contact.name, message.text, vars.<name> or nodes.<node id>.<field>.",
+    }));
+}
+
+/**
+ * Strongly connected groups of nodes (Tarjan) that form a cycle and contain no node that
+ * waits for the contact: a run entering one never stops on its own.
+ */
+function loopsWithoutWaiting(ids: string[], next: Map<string, string[]>, checked: Map<string, CheckedNode>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const loops: string[][] = [];
+  let counter = 0;
+  const visit = (id: string) => {
+    index.set(id, counter);
+    low.set(id, counter++);
+    stack.push(id);
+    onStack.add(id);
+    for (const to of next.get(id) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(id, Math.min(low.get(id)!, low.get(to)!));
+      } else if (onStack.has(to)) {
+        low.set(id, Math.min(low.get(id)!, index.get(to)!));
+      }
+    }
+    if (low.get(id) !== index.get(id)) return;
+    const group: string[] = [];
+    for (let member = stack.pop()!; ; member = stack.pop()!) {
+      onStack.delete(member);
+      group.push(member);
+      if (member === id) break;
+    }
+    const cycle = group.length > 1 || (next.get(id) ?? []).includes(id);
+    if (cycle && !group.some((member) => checked.get(member)?.definition.waitsForContact)) loops.push(group.reverse());
+  };
+  for (const id of ids) if (!index.has(id)) visit(id);
+  return loops;
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
