@@ -53,7 +53,7 @@ export interface TriggerBehaviour<Config> {
    * Whether an inbound message that starts a conversation turn should start this flow.
    * Returns a specificity (higher wins between flows on one channel) or null for no match.
    */
-  match(config: Config, message: InboundMessage): number | null;
+  match(config: Config, message: InboundMessage, situation: { firstMessage: boolean }): number | null;
 }
 
 export interface NodeDefinition<Config = unknown> {

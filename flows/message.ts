@@ -13,8 +13,113 @@ export const inboundMessageSchema = z.object({
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
+/**
+ * What WhatsApp accepts (docs/whatsapp.md facts 12–13). Node configs check their templates
+ * against these at design time; the outbound schema checks the rendered message again, since
+ * a variable can make a text longer than its template.
+ */
+export const WHATSAPP_LIMITS = {
+  text: 4096,
+  caption: 1024,
+  interactiveBody: 1024,
+  headerText: 60,
+  footerText: 60,
+  buttons: 3,
+  buttonTitle: 20,
+  replyId: 256,
+  listButtonLabel: 20,
+  listSections: 10,
+  listRows: 10,
+  sectionTitle: 24,
+  rowTitle: 24,
+  rowDescription: 72,
+} as const;
+
+const L = WHATSAPP_LIMITS;
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => /^https?:\/\/[^\s/]+\.[^\s]*$/i.test(value), "a public http(s) link WhatsApp can download");
+
+const replyIdSchema = z.string().min(1).max(L.replyId, `ids hold at most ${L.replyId} characters`);
+
+/** True when `values` has no repeats, comparing as WhatsApp does (titles ignore case). */
+function unique(values: string[], fold: (value: string) => string = (value) => value): boolean {
+  return new Set(values.map(fold)).size === values.length;
+}
+const foldTitle = (title: string) => title.trim().toLowerCase();
+
+export const replyButtonSchema = z.object({
+  id: replyIdSchema,
+  title: z.string().trim().min(1, "give the button a title").max(L.buttonTitle, `button titles hold at most ${L.buttonTitle} characters`),
+});
+
+export const listRowSchema = z.object({
+  id: replyIdSchema,
+  title: z.string().trim().min(1, "give the row a title").max(L.rowTitle, `row titles hold at most ${L.rowTitle} characters`),
+  description: z.string().max(L.rowDescription, `row descriptions hold at most ${L.rowDescription} characters`).optional(),
+});
+
+export const listSectionSchema = z.object({
+  title: z.string().max(L.sectionTitle, `section titles hold at most ${L.sectionTitle} characters`).optional(),
+  rows: z.array(listRowSchema).min(1, "a section needs at least one row"),
+});
+
+const interactiveBody = z.string().min(1, "write the text above the options").max(L.interactiveBody, `the body holds at most ${L.interactiveBody} characters`);
+const headerText = z.string().max(L.headerText, `the header holds at most ${L.headerText} characters`).optional();
+const footerText = z.string().max(L.footerText, `the footer holds at most ${L.footerText} characters`).optional();
+const caption = z.string().max(L.caption, `captions hold at most ${L.caption} characters`).optional();
+
 export const outboundMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text"), text: z.string().min(1).max(4096), previewUrl: z.boolean().optional() }),
+  z.object({ type: z.literal("text"), text: z.string().min(1).max(L.text), previewUrl: z.boolean().optional() }),
+  z.object({ type: z.literal("image"), url: httpUrl, caption }),
+  z.object({ type: z.literal("video"), url: httpUrl, caption }),
+  // WhatsApp plays audio as a voice note: it takes no caption.
+  z.object({ type: z.literal("audio"), url: httpUrl }),
+  z.object({ type: z.literal("document"), url: httpUrl, caption, filename: z.string().min(1).max(240).optional() }),
+  z.object({
+    type: z.literal("buttons"),
+    body: interactiveBody,
+    header: headerText,
+    footer: footerText,
+    buttons: z
+      .array(replyButtonSchema)
+      .min(1, "add at least one button")
+      .max(L.buttons, `at most ${L.buttons} buttons`)
+      .refine((buttons) => unique(buttons.map((b) => b.title), foldTitle), "button titles must differ")
+      .refine((buttons) => unique(buttons.map((b) => b.id)), "button ids must differ"),
+  }),
+  z.object({
+    type: z.literal("list"),
+    body: interactiveBody,
+    header: headerText,
+    footer: footerText,
+    button: z.string().min(1, "name the button that opens the list").max(L.listButtonLabel, `the list button label holds at most ${L.listButtonLabel} characters`),
+    sections: z
+      .array(listSectionSchema)
+      .min(1, "add at least one section")
+      .max(L.listSections, `at most ${L.listSections} sections`)
+      .refine((sections) => sections.flatMap((s) => s.rows).length <= L.listRows, `at most ${L.listRows} rows in all sections together`)
+      .refine((sections) => unique(sections.flatMap((s) => s.rows.map((r) => r.id))), "row ids must differ")
+      .refine((sections) => sections.length === 1 || sections.every((s) => s.title), "with several sections each needs a title"),
+  }),
+  z.object({
+    type: z.literal("location"),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().max(1000).optional(),
+    address: z.string().max(1000).optional(),
+  }),
+  z.object({
+    type: z.literal("template"),
+    /** The approved template's name in WhatsApp Manager. */
+    name: z.string().regex(/^[a-z0-9_]{1,512}$/, "template names use lowercase letters, digits and '_'"),
+    /** Its language code, e.g. "en_US" or "es". */
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a language code such as "en_US" or "es"'),
+    /** Values for the body's {{1}}, {{2}}…, in order. */
+    bodyParameters: z.array(z.string().min(1, "template parameters cannot be empty").max(32768)).max(100),
+  }),
 ]);
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 

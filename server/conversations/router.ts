@@ -44,6 +44,8 @@ async function decide(messageId: string): Promise<RouteDecision> {
   }
 
   const inbound = toInboundMessage(message);
+  const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound", seq: { lt: message.seq } } });
+  const situation = { firstMessage: earlier === 0 };
   const flows = await db().flow.findMany({
     where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
     select: { id: true, publishedVersionId: true },
@@ -57,7 +59,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
       if (!definition?.trigger) continue;
       const config = parseConfig(definition, node.config);
       if (!config.ok) continue;
-      const specificity = definition.trigger.match(config.config, inbound);
+      const specificity = definition.trigger.match(config.config, inbound, situation);
       if (specificity !== null && (!best || specificity > best.specificity)) {
         best = { flowId: flow.id, versionId: flow.publishedVersionId!, specificity };
       }
