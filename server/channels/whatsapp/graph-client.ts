@@ -38,12 +38,77 @@ const graphErrorSchema = z.object({
 /** Graph error codes that mean "slow down or try again", not "this message is wrong". */
 const RETRIABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131056, 133004]);
 
+/** The Graph API body for one message (whatsapp.md facts 11–14); optional fields are left out, not sent empty. */
 export function toWireMessage(to: string, message: OutboundMessage): Record<string, unknown> {
   const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
   switch (message.type) {
     case "text":
       return { ...base, type: "text", text: { body: message.text, preview_url: message.previewUrl ?? false } };
+    case "image":
+    case "video":
+      return { ...base, type: message.type, [message.type]: { link: message.url, ...present({ caption: message.caption }) } };
+    case "audio":
+      return { ...base, type: "audio", audio: { link: message.url } };
+    case "document":
+      return { ...base, type: "document", document: { link: message.url, ...present({ caption: message.caption, filename: message.filename }) } };
+    case "buttons":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "button",
+          ...interactiveTexts(message),
+          action: { buttons: message.buttons.map((button) => ({ type: "reply", reply: { id: button.id, title: button.title } })) },
+        },
+      };
+    case "list":
+      return {
+        ...base,
+        type: "interactive",
+        interactive: {
+          type: "list",
+          ...interactiveTexts(message),
+          action: {
+            button: message.button,
+            sections: message.sections.map((section) => ({
+              ...present({ title: section.title }),
+              rows: section.rows.map((row) => ({ id: row.id, title: row.title, ...present({ description: row.description }) })),
+            })),
+          },
+        },
+      };
+    case "location":
+      return {
+        ...base,
+        type: "location",
+        location: { latitude: message.latitude, longitude: message.longitude, ...present({ name: message.name, address: message.address }) },
+      };
+    case "template":
+      return {
+        ...base,
+        type: "template",
+        template: {
+          name: message.name,
+          language: { code: message.language },
+          ...(message.bodyParameters.length > 0
+            ? { components: [{ type: "body", parameters: message.bodyParameters.map((text) => ({ type: "text", text })) }] }
+            : {}),
+        },
+      };
   }
+}
+
+function interactiveTexts(message: { body: string; header?: string; footer?: string }): Record<string, unknown> {
+  return {
+    ...(message.header ? { header: { type: "text", text: message.header } } : {}),
+    body: { text: message.body },
+    ...(message.footer ? { footer: { text: message.footer } } : {}),
+  };
+}
+
+/** The entries of `fields` that hold a non-empty string: Meta rejects some empty optional fields. */
+function present(fields: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== ""));
 }
 
 export async function sendMessage(input: {
