@@ -71,6 +71,8 @@ export interface NodeDefinition<Config = unknown> {
   summary(config: Config): string;
   /** Config fields holding `{{…}}` templates (strings, or lists/objects of them), checked by the validator. */
   templateFields?: (keyof Config & string)[];
+  /** Names of the `{{vars.…}}` this node sets, so the validator can flag variables nothing sets. */
+  setsVariables?(config: Config): string[];
   /** Nodes this node can continue at besides its ports (a "go to"), for reachability checks. */
   links?(config: Config): string[];
   /**

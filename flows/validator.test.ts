@@ -86,4 +86,14 @@ describe("validateFlow", () => {
     graph.edges.push({ id: "t-s", from: "thanks", port: "next", to: "set" });
     expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ nodeId: "set", message: expect.stringContaining("{{order.id}}") }));
   });
+
+  test("flags references to nodes that do not exist, and warns about variables nothing sets", () => {
+    const graph = clone(demoFlow.graph);
+    graph.nodes.find((n) => n.id === "thanks")!.config = { text: "{{vars.name}} {{vars.order_id}} {{nodes.ask_name.answer}} {{nodes.gone.answer}}" };
+    const diagnostics = validateFlow(graph).filter((d) => d.nodeId === "thanks");
+    expect(diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      ["warning", "text: nothing in this flow sets {{vars.order_id}}, so it renders empty"],
+      ["error", "text: {{nodes.gone.answer}} names no node of this flow"],
+    ]);
+  });
 });

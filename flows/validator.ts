@@ -35,6 +35,8 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
   }
 
   const checked = new Map<string, CheckedNode>();
+  const templates: { nodeId: string; field: string; source: string }[] = [];
+  const setVariables = new Set<string>();
   for (const node of graph.nodes) {
     const definition = nodeDefinition(node.type);
     if (!definition) {
@@ -53,12 +55,12 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
       if (!ids.has(target)) diagnostics.push({ severity: "error", nodeId: node.id, message: `Goes to “${target}”, which is not in this flow.`, hint: "Pick an existing node." });
     }
     checked.set(node.id, { definition, ports: new Set(definition.ports(check.config).map((port) => port.id)), links });
+    for (const name of definition.setsVariables?.(check.config) ?? []) setVariables.add(name);
     for (const field of definition.templateFields ?? []) {
-      for (const source of strings((check.config as Record<string, unknown>)[field])) {
-        diagnostics.push(...checkTemplate(node.id, field, source));
-      }
+      for (const source of strings((check.config as Record<string, unknown>)[field])) templates.push({ nodeId: node.id, field, source });
     }
   }
+  for (const { nodeId, field, source } of templates) diagnostics.push(...checkTemplate(nodeId, field, source, ids, setVariables));
 
   const next = new Map<string, string[]>();
   const follow = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
@@ -113,17 +115,31 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-function checkTemplate(nodeId: string, field: string, source: string): Diagnostic[] {
+function checkTemplate(nodeId: string, field: string, source: string, nodeIds: Set<string>, setVariables: Set<string>): Diagnostic[] {
   const error = templateError(source);
   if (error) return [{ severity: "error", nodeId, message: `${field}: ${error}`, hint: "Close every {{ with }}." }];
-  return templateVariables(source)
-    .filter((variable) => !VARIABLE_ROOTS.has(variable.split(/[.[]/)[0] ?? ""))
-    .map((variable) => ({
-      severity: "error" as const,
-      nodeId,
-      message: `${field}: unknown variable {{${variable}}}`,
-      hint: "Use contact.name, message.text, vars.<name> or nodes.<node id>.<field>.",
-    }));
+  const diagnostics: Diagnostic[] = [];
+  for (const variable of templateVariables(source)) {
+    const [root = "", name] = variable.split(/[.[\]'"]+/);
+    if (!VARIABLE_ROOTS.has(root)) {
+      diagnostics.push({
+        severity: "error",
+        nodeId,
+        message: `${field}: unknown variable {{${variable}}}`,
+        hint: "Use contact.name, message.text, vars.<name> or nodes.<node id>.<field>.",
+      });
+    } else if (root === "nodes" && name && !nodeIds.has(name)) {
+      diagnostics.push({ severity: "error", nodeId, message: `${field}: {{${variable}}} names no node of this flow`, hint: "Use the id of an earlier node." });
+    } else if (root === "vars" && name && !setVariables.has(name)) {
+      diagnostics.push({
+        severity: "warning",
+        nodeId,
+        message: `${field}: nothing in this flow sets {{vars.${name}}}, so it renders empty`,
+        hint: "Store it with an “Ask” or “Set variables” node first, or use | default: '…'.",
+      });
+    }
+  }
+  return diagnostics;
 }
 
 /**

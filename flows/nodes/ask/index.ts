@@ -30,6 +30,7 @@ export default defineNode<AskConfig>({
   summary: (c) => `${c.question} → {{vars.${c.variable}}}`,
   templateFields: ["question"],
   waitsForContact: true,
+  setsVariables: (c) => [c.variable],
   async run(context) {
     const question = context.render(context.config.question);
     await context.send({ type: "text", text: question });

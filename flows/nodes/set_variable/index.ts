@@ -27,6 +27,7 @@ export default defineNode<SetVariableConfig>({
   ports: () => [NEXT_PORT],
   summary: (c) => c.assignments.map((a) => `${a.name} = ${a.value}`).join(", "),
   templateFields: ["assignments"],
+  setsVariables: (c) => c.assignments.map((a) => a.name),
   async run(context) {
     const assigned: Record<string, string> = {};
     for (const { name, value } of context.config.assignments) {
