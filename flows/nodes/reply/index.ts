@@ -1,26 +1,174 @@
 import { z } from "zod";
 import { defineNode, NEXT_PORT } from "../../define-node";
+import { outboundMessageSchema, type OutboundMessage } from "../../message";
+import { messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
 
-const config = z.object({
-  text: z.string().trim().min(1, "write the message to send").max(4096, "WhatsApp texts hold at most 4096 characters"),
-});
+const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template"] as const;
+type ReplyKind = (typeof KINDS)[number];
+
+// One flat object rather than a union per kind: the inspector builds its form from the
+// object's fields, and a flow saved before kinds existed (`{ text }`) is a text reply.
+// What each kind needs is checked below, with the field's path so the canvas points at it.
+const config = z
+  .object({
+    kind: z.enum(KINDS).default("text").describe("What to send."),
+    text: templated(4096, "WhatsApp texts hold at most 4096 characters")
+      .optional()
+      .describe("The message; the caption of an image, video or document; the text above buttons or a list."),
+    previewUrl: z.boolean().optional().describe("Text only: show a preview of the first link."),
+    mediaUrl: templatedUrl.optional().describe("Image, video, audio or document: a public https link WhatsApp downloads."),
+    filename: templated(240, "file names hold at most 240 characters").optional().describe("Document only: the name the contact sees."),
+    header: messageLimits.header.optional().describe("Buttons and lists: a bold line above the text."),
+    footer: messageLimits.footer.optional().describe("Buttons and lists: a small grey line below the text."),
+    buttons: messageLimits.buttons.optional().describe("Buttons: up to 3, each { id, title }. An “Ask” with choices waits for the answer."),
+    listButton: messageLimits.listButton.optional().describe("List: the label of the button that opens it (“Choose” when empty)."),
+    sections: messageLimits.sections.optional().describe("List: sections { title, rows: [{ id, title, description }] }, 10 rows in all."),
+    latitude: z.number().min(-90).max(90).optional(),
+    longitude: z.number().min(-180).max(180).optional(),
+    locationName: templated(1000, "a place name holds at most 1000 characters").optional(),
+    address: templated(1000, "an address holds at most 1000 characters").optional(),
+    templateName: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,512}$/, "the template's name as approved in WhatsApp Manager: lowercase letters, digits and '_'")
+      .optional(),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'the template\'s language code, such as "en_US" or "es"')
+      .optional(),
+    parameters: z.array(templated(1000, "a template parameter holds at most 1000 characters")).max(100).optional().describe("Template: values for {{1}}, {{2}}… of its body, in order."),
+    pauseBefore: pauseSchema.optional().describe('Wait this long before sending ("3s"), so bubbles in a row are paced as WhatsApp expects.'),
+  })
+  .superRefine((c, issues) => {
+    const kind: ReplyKind = c.kind;
+    const need = (field: keyof typeof c, message: string) => {
+      const value = c[field];
+      if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) issues.addIssue({ code: "custom", path: [field], message });
+    };
+    switch (kind) {
+      case "text":
+        need("text", "write the message to send");
+        return;
+      case "image":
+      case "video":
+      case "document":
+        need("mediaUrl", `give the public link of the ${kind} to send`);
+        requireText(c.text, 1024, false, issues, "A caption holds at most 1024 characters (WhatsApp's limit).");
+        return;
+      case "audio":
+        need("mediaUrl", "give the public link of the audio to send");
+        if (c.text) issues.addIssue({ code: "custom", path: ["text"], message: "WhatsApp sends audio without a caption: leave the text empty or send it as its own message." });
+        return;
+      case "buttons":
+        requireText(c.text, 1024, true, issues, "Above buttons the text holds at most 1024 characters (WhatsApp's limit).");
+        need("buttons", "add 1 to 3 buttons, each { id, title }");
+        return;
+      case "list":
+        requireText(c.text, 1024, true, issues, "Above a list the text holds at most 1024 characters (WhatsApp's limit).");
+        need("sections", "add a section with rows { id, title }");
+        return;
+      case "location":
+        need("latitude", "give the latitude (-90 to 90)");
+        need("longitude", "give the longitude (-180 to 180)");
+        return;
+      case "template":
+        need("templateName", "give the name of an approved template");
+        need("language", 'give the template\'s language code, such as "en_US"');
+        return;
+    }
+  });
 type ReplyConfig = z.infer<typeof config>;
 
 export default defineNode<ReplyConfig>({
   type: "reply",
   version: 1,
   title: "Send a message",
-  description: "Sends a text message to the contact. Use {{variables}} to personalise it.",
+  description: "Sends a text, media, buttons, a list, a location or a template to the contact. Use {{variables}} to personalise it.",
   category: "message",
   icon: "💬",
   config,
-  defaultConfig: { text: "Hello {{contact.name | default: 'there'}}!" },
+  defaultConfig: { kind: "text", text: "Hello {{contact.name | default: 'there'}}!" },
   ports: () => [NEXT_PORT],
-  summary: (c) => c.text,
-  templateFields: ["text"],
+  summary: summarize,
+  templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters"],
   async run(context) {
-    const text = context.render(context.config.text);
-    const { messageId } = await context.send({ type: "text", text });
-    return { output: { text, messageId } };
+    if (context.config.pauseBefore) await context.sleep(context.config.pauseBefore);
+    const message = checkRendered(composeMessage(context.config, context.render));
+    const { messageId } = await context.send(message);
+    const text = message.type === "text" ? message.text : "caption" in message ? message.caption : "body" in message ? message.body : undefined;
+    return { output: { text: text ?? null, message, messageId } };
   },
 });
+
+function summarize(c: ReplyConfig): string {
+  switch (c.kind) {
+    case "text":
+      return c.text ?? "";
+    case "buttons":
+      return `${c.text ?? ""} [${(c.buttons ?? []).map((b) => b.title).join(" | ")}]`;
+    case "list":
+      return `${c.text ?? ""} [list of ${(c.sections ?? []).flatMap((s) => s.rows).length}]`;
+    case "location":
+      return `📍 ${c.locationName ?? `${c.latitude}, ${c.longitude}`}`;
+    case "template":
+      return `Template ${c.templateName ?? "?"} (${c.language ?? "?"})`;
+    default:
+      return `${c.kind}: ${c.text || c.mediaUrl || ""}`;
+  }
+}
+
+/** The message to send, every text rendered; empty optional texts are left out. */
+function composeMessage(c: ReplyConfig, render: (template: string) => string): OutboundMessage {
+  const optional = (template: string | undefined) => {
+    const value = template === undefined ? "" : render(template).trim();
+    return value === "" ? undefined : value;
+  };
+  const required = (template: string | undefined) => render(template ?? "").trim();
+  switch (c.kind) {
+    case "text":
+      return { type: "text", text: required(c.text), ...(c.previewUrl ? { previewUrl: true } : {}) };
+    case "image":
+    case "video":
+      return { type: c.kind, url: required(c.mediaUrl), caption: optional(c.text) };
+    case "audio":
+      return { type: "audio", url: required(c.mediaUrl) };
+    case "document":
+      return { type: "document", url: required(c.mediaUrl), caption: optional(c.text), filename: optional(c.filename) };
+    case "buttons":
+      return {
+        type: "buttons",
+        body: required(c.text),
+        header: optional(c.header),
+        footer: optional(c.footer),
+        buttons: (c.buttons ?? []).map((button) => ({ id: button.id, title: required(button.title) })),
+      };
+    case "list":
+      return {
+        type: "list",
+        body: required(c.text),
+        header: optional(c.header),
+        footer: optional(c.footer),
+        button: optional(c.listButton) ?? "Choose",
+        sections: (c.sections ?? []).map((section) => ({
+          title: optional(section.title),
+          rows: section.rows.map((row) => ({ id: row.id, title: required(row.title), description: optional(row.description) })),
+        })),
+      };
+    case "location":
+      return { type: "location", latitude: c.latitude ?? 0, longitude: c.longitude ?? 0, name: optional(c.locationName), address: optional(c.address) };
+    case "template":
+      return { type: "template", name: c.templateName ?? "", language: c.language ?? "", bodyParameters: (c.parameters ?? []).map((p) => required(p)) };
+  }
+}
+
+/**
+ * The canvas checked the templates; a variable can still render too long, empty or
+ * duplicated. Failing the node with the reason beats a send WhatsApp refuses later.
+ */
+function checkRendered(message: OutboundMessage): OutboundMessage {
+  const result = outboundMessageSchema.safeParse(message);
+  if (result.success) return result.data;
+  const reasons = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  throw new Error(`With its variables filled in, this ${message.type} message is not one WhatsApp accepts: ${reasons.join("; ")}.`);
+}
