@@ -33,7 +33,7 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   let triggerId: string | undefined;
   for (const node of graph.nodes) {
     const definition = nodeDefinition(node.type)!;
-    const check = parseConfig(definition, node.config);
+    const check = parseConfig(definition, node.config, node.version);
     if (!check.ok) throw new FlowCompileError([{ severity: "error", nodeId: node.id, message: "invalid config" }]);
     nodes.set(node.id, { node, definition, config: check.config });
     if (definition.trigger) triggerId = node.id;

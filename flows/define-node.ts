@@ -65,6 +65,11 @@ export interface NodeDefinition<Config = unknown> {
   /** An emoji or short glyph shown in the palette and on the canvas. */
   icon: string;
   config: z.ZodType<Config>;
+  /**
+   * How to bring a config saved with an older `version` up to date: `migrations[n]` turns a
+   * version-n config into a version n+1 one. Flows saved before a change keep working.
+   */
+  migrations?: Record<number, (config: Record<string, unknown>) => Record<string, unknown>>;
   defaultConfig: Config;
   ports(config: Config): PortDefinition[];
   /** One line describing a configured node, shown on the canvas. */

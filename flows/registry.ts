@@ -18,11 +18,41 @@ export type ConfigCheck =
   | { ok: true; config: never }
   | { ok: false; issues: { path: string; message: string }[] };
 
-export function parseConfig(definition: AnyNodeDefinition, raw: unknown): ConfigCheck {
-  const result = definition.config.safeParse(raw);
+/**
+ * Parses a node's saved config with its type's schema, first upgrading it from the type
+ * version it was saved with (`savedVersion`, default: the current one) through the type's
+ * migrations.
+ */
+export function parseConfig(definition: AnyNodeDefinition, raw: unknown, savedVersion = definition.version): ConfigCheck {
+  const upgraded = upgradeConfig(definition, raw, savedVersion);
+  if (!upgraded.ok) return upgraded;
+  const result = definition.config.safeParse(upgraded.config);
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,
     issues: result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
   };
+}
+
+function upgradeConfig(
+  definition: AnyNodeDefinition,
+  raw: unknown,
+  savedVersion: number,
+): { ok: true; config: unknown } | { ok: false; issues: { path: string; message: string }[] } {
+  const fail = (message: string) => ({ ok: false as const, issues: [{ path: "", message }] });
+  if (savedVersion > definition.version) {
+    return fail(`saved by a newer Parley (version ${savedVersion} of “${definition.type}”; this one knows ${definition.version})`);
+  }
+  let config = raw;
+  for (let version = savedVersion; version < definition.version; version++) {
+    const migrate = definition.migrations?.[version];
+    if (!migrate) return fail(`no migration from version ${version} of “${definition.type}”`);
+    if (typeof config !== "object" || config === null || Array.isArray(config)) return fail("the saved config is not an object");
+    try {
+      config = migrate(config as Record<string, unknown>);
+    } catch (error) {
+      return fail(`upgrading from version ${version} failed: ${(error as Error).message}`);
+    }
+  }
+  return { ok: true, config };
 }

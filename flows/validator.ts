@@ -43,7 +43,7 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
       diagnostics.push({ severity: "error", nodeId: node.id, message: `Unknown node type “${node.type}”.`, hint: "Delete the node, or install the node type it needs." });
       continue;
     }
-    const check = parseConfig(definition, node.config);
+    const check = parseConfig(definition, node.config, node.version);
     if (!check.ok) {
       for (const issue of check.issues) {
         diagnostics.push({ severity: "error", nodeId: node.id, message: issue.path ? `${issue.path}: ${issue.message}` : issue.message });

@@ -57,7 +57,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
     for (const node of graph.nodes) {
       const definition = nodeDefinition(node.type);
       if (!definition?.trigger) continue;
-      const config = parseConfig(definition, node.config);
+      const config = parseConfig(definition, node.config, node.version);
       if (!config.ok) continue;
       const specificity = definition.trigger.match(config.config, inbound, situation);
       if (specificity !== null && (!best || specificity > best.specificity)) {
