@@ -1,0 +1,91 @@
+// A flow published at run time, using logic nodes, runs through the real executor:
+// publishing registers its function without a restart, keywords outrank "any", the
+// condition routes, the wait sleeps durably, and go to re-asks.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { FlowGraph } from "@/flows/schema";
+import { db, Prisma } from "@/server/db/client";
+import { publishFlow } from "@/server/flows/publish";
+import { syncFunctions } from "@/server/inngest/sync";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { CHANNEL, eventually, startParley, textWebhook, type TestParley } from "../support/parley";
+
+let database: TestDatabase;
+let parley: TestParley;
+
+const at = { x: 0, y: 0 };
+const menu: FlowGraph = {
+  nodes: [
+    { id: "start", type: "trigger", version: 1, config: { match: "keywords", keywords: ["menu"] }, position: at },
+    { id: "ask", type: "ask", version: 1, config: { question: "Reply 1 for opening hours or 2 for our address.", variable: "choice" }, position: at },
+    {
+      id: "route",
+      type: "condition",
+      version: 1,
+      config: { branches: [{ id: "hours", label: "1", when: 'vars.choice == "1"' }, { id: "address", label: "2", when: 'vars.choice == "2"' }] },
+      position: at,
+    },
+    { id: "hours", type: "reply", version: 1, config: { text: "We open 9–18." }, position: at },
+    { id: "pause", type: "delay", version: 1, config: { duration: "1s" }, position: at },
+    { id: "address", type: "reply", version: 1, config: { text: "Calle Mayor 1." }, position: at },
+    { id: "again", type: "reply", version: 1, config: { text: "Sorry, “{{vars.choice}}” is not on the menu." }, position: at },
+    { id: "back", type: "goto", version: 1, config: { target: "ask" }, position: at },
+  ],
+  edges: [
+    { id: "1", from: "start", port: "next", to: "ask" },
+    { id: "2", from: "ask", port: "next", to: "route" },
+    { id: "3", from: "route", port: "hours", to: "pause" },
+    { id: "4", from: "pause", port: "next", to: "hours" },
+    { id: "5", from: "route", port: "address", to: "address" },
+    { id: "6", from: "route", port: "else", to: "again" },
+    { id: "7", from: "again", port: "next", to: "back" },
+  ],
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  parley = await startParley(database);
+  const channel = await db().channel.findUniqueOrThrow({ where: { phoneNumberId: CHANNEL.phoneNumberId } });
+  const flow = await db().flow.create({
+    data: { workspaceId: channel.workspaceId, name: "Menu", draft: menu as Prisma.InputJsonValue, channels: { connect: [{ id: channel.id }] } },
+  });
+  await publishFlow({ flowId: flow.id });
+  await syncFunctions();
+});
+
+afterAll(async () => {
+  await parley?.stop();
+  await database?.drop();
+});
+
+const sentTo = (waId: string) =>
+  parley.graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
+
+test("a flow published at run time answers its keyword, re-asks on a wrong choice and waits before answering", async () => {
+  const waId = "34611000001";
+  await parley.postWebhook(textWebhook(waId, "MENU please").body);
+  await eventually(() => sentTo(waId).length === 1, 10_000, "the menu question");
+  await parley.postWebhook(textWebhook(waId, "7").body);
+  await eventually(() => sentTo(waId).length === 3, 10_000, "the re-ask");
+  await parley.postWebhook(textWebhook(waId, "1").body);
+  await eventually(() => sentTo(waId).length === 4, 15_000, "the hours");
+  expect(sentTo(waId)).toEqual([
+    "Reply 1 for opening hours or 2 for our address.",
+    "Sorry, “7” is not on the menu.",
+    "Reply 1 for opening hours or 2 for our address.",
+    "We open 9–18.",
+  ]);
+  const run = await eventually(async () => {
+    const latest = await db().flowRun.findFirstOrThrow({ where: { conversation: { contact: { waId } } }, include: { traces: { orderBy: { startedAt: "asc" } } } });
+    return latest.status === "completed" ? latest : undefined;
+  }, 10_000, "the run to complete");
+  const pause = run.traces.find((t) => t.nodeId === "pause")!;
+  expect(pause.endedAt.getTime() - pause.startedAt.getTime()).toBeGreaterThanOrEqual(900);
+  expect(run.traces.map((t) => t.nodeId)).toEqual(["start", "ask", "route", "again", "back", "ask", "route", "pause", "hours"]);
+});
+
+test("other messages still go to the demo flow", async () => {
+  const waId = "34611000002";
+  await parley.postWebhook(textWebhook(waId, "hello").body);
+  await eventually(() => sentTo(waId).length === 2, 10_000, "the demo greeting");
+  expect(sentTo(waId)[1]).toBe("What should I call you?");
+});
