@@ -62,21 +62,22 @@ export async function ingestEvents(
       if (seen) continue;
     }
     const internalId = ulid(now.getTime());
-    await tx.executorEvent.create({
-      data: {
-        internalId,
-        id: event.id,
-        name: event.name,
-        data: event.data as Json as object,
-        user: event.user as Json as object,
-        ts: BigInt(event.ts),
-        receivedAt: now,
-      },
-    });
-    for (const fn of registry.matching(event)) {
+    const triggered = registry.matching(event);
+    const cancelling = registry.cancelling(event.name);
+    if (!external && triggered.length === 0 && cancelling.length === 0) {
+      // A lifecycle event (inngest/function.finished…) that no function listens to is only
+      // offered to open waits (step.invoke, waitForEvent); stored only when one took it.
+      if (await resolveWaits(tx, event, now)) {
+        wake = true;
+        await storeEvent(tx, internalId, event, now);
+      }
+      continue;
+    }
+    await storeEvent(tx, internalId, event, now);
+    for (const fn of triggered) {
       if (await startRun(tx, fn, event, internalId, now)) wake = true;
     }
-    for (const { fn, rules } of registry.cancelling(event.name)) {
+    for (const { fn, rules } of cancelling) {
       const runs = await tx.executorRun.findMany({
         where: { functionId: fn.id, status: { in: [...ACTIVE_STATUSES] }, eventId: { not: internalId } },
         select: { id: true, event: true, createdAt: true },
@@ -96,6 +97,13 @@ export async function ingestEvents(
     if (await resolveWaits(tx, event, now)) wake = true;
   }
   return { ids, wake, cancelled };
+}
+
+export async function storeEvent(tx: Tx, internalId: string, event: RunEvent, now: Date): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "ExecutorEvent" ("internalId", id, name, data, "user", ts, "receivedAt")
+    VALUES (${internalId}, ${event.id}, ${event.name}, ${JSON.stringify(event.data)}::jsonb,
+      ${JSON.stringify(event.user)}::jsonb, ${BigInt(event.ts)}, ${now})`;
 }
 
 /** A key expression's value, scoped to the function; a key that cannot be evaluated shares one bucket. */
@@ -200,25 +208,13 @@ export async function startRun(
     concurrencyKey = `${scope === "fn" ? `fn:${fn.id}` : scope}:${value}`;
     concurrencyLimit = limit;
   }
-  await tx.executorRun.create({
-    data: {
-      id,
-      functionId: fn.id,
-      eventId,
-      event: event as unknown as object,
-      status: "queued",
-      maxAttempts: fn.maxAttempts,
-      concurrencyKey,
-      concurrencyLimit,
-      dueAt,
-      createdAt: now,
-      debounceKey: debounce?.key ?? null,
-      debounceUntil: debounce?.until ?? null,
-      startBy: fn.timeouts?.startMs !== undefined ? new Date(now.getTime() + fn.timeouts.startMs) : null,
-      finishAfterMs: fn.timeouts?.finishMs ?? null,
-      correlationId: options.correlationId ?? null,
-    },
-  });
+  const startBy = fn.timeouts?.startMs !== undefined ? new Date(now.getTime() + fn.timeouts.startMs) : null;
+  await tx.$executeRaw`
+    INSERT INTO "ExecutorRun" (id, "functionId", "eventId", event, status, "maxAttempts", "concurrencyKey",
+      "concurrencyLimit", "dueAt", "createdAt", "debounceKey", "debounceUntil", "startBy", "finishAfterMs", "correlationId")
+    VALUES (${id}, ${fn.id}, ${eventId}, ${JSON.stringify(event)}::jsonb, 'queued', ${fn.maxAttempts}, ${concurrencyKey},
+      ${concurrencyLimit}, ${dueAt}, ${now}, ${debounce?.key ?? null}, ${debounce?.until ?? null}, ${startBy},
+      ${fn.timeouts?.finishMs ?? null}, ${options.correlationId ?? null})`;
   if (keys.length) await tx.executorKey.createMany({ data: keys.map((k) => ({ ...k, runId: id })) });
   return id;
 }
@@ -286,19 +282,18 @@ export function lifecycleEvents(
  * commits (see worker.ts, finish).
  */
 async function resolveWaits(tx: Tx, event: RunEvent, now: Date): Promise<boolean> {
-  const waits = await tx.executorWait.findMany({
-    where: { eventName: event.name, resolvedAt: null, expiresAt: { gt: now } },
-    include: { run: { select: { event: true } } },
-    orderBy: { createdAt: "asc" },
-  });
+  const waits = await tx.$queryRaw<{ id: string; runId: string; expression: string | null; runEvent: unknown }[]>`
+    SELECT w.id, w."runId", w.expression, r.event AS "runEvent"
+    FROM "ExecutorWait" w JOIN "ExecutorRun" r ON r.id = w."runId"
+    WHERE w."eventName" = ${event.name} AND w."resolvedAt" IS NULL AND w."expiresAt" > ${now}
+    ORDER BY w."createdAt"`;
   let woke = false;
   for (const wait of waits) {
-    if (wait.expression && !matches(wait.expression, { event: wait.run.event, async: event })) continue;
-    const won = await tx.executorWait.updateMany({
-      where: { id: wait.id, resolvedAt: null },
-      data: { resolvedAt: now, result: event as unknown as object },
-    });
-    if (won.count !== 1) continue;
+    if (wait.expression && !matches(wait.expression, { event: wait.runEvent, async: event })) continue;
+    const won = await tx.$executeRaw`
+      UPDATE "ExecutorWait" SET "resolvedAt" = ${now}, result = ${JSON.stringify(event)}::jsonb
+      WHERE id = ${wait.id} AND "resolvedAt" IS NULL`;
+    if (won !== 1) continue;
     await tx.$executeRaw`UPDATE "ExecutorRun"
       SET "dueAt" = ${now}, status = CASE WHEN status = 'running' THEN status ELSE 'queued'::"ExecutorRunStatus" END
       WHERE id = ${wait.runId} AND status IN ('queued', 'running', 'sleeping', 'waiting')`;

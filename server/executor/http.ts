@@ -14,6 +14,8 @@ export interface HttpHandlers {
   /** `seed`: the SDK's x-inngest-event-id-seed header, when sent. */
   sendEvents(events: z.infer<typeof incomingEventsSchema>, seed: string | null): Promise<string[]>;
   register(appId: string, functions: unknown[]): Promise<number>;
+  /** Persists checkpointed steps; the HTTP status to answer (200 only once stored, 409 if the lease is gone). */
+  checkpoint(runId: string, body: unknown): Promise<number>;
   log(line: string): void;
 }
 
@@ -78,6 +80,14 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
     }
     // The SDK judges the reply by its JSON body (protocol doc §1.8).
     send(res, 200, { ok: true, status: 200, modified: true });
+    return;
+  }
+  const checkpointMatch = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
+  if (checkpointMatch && req.method === "POST") {
+    const auth = req.headers.authorization ?? "";
+    if (!constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) throw new HttpError(401, "Unauthorized");
+    const status = await handlers.checkpoint(decodeURIComponent(checkpointMatch[1] ?? ""), await readJson(req));
+    send(res, status, status === 200 ? { ok: true } : { error: status === 409 ? "stale dispatch" : "checkpoint refused" });
     return;
   }
   if ((path === "/" || path === "/health") && req.method === "GET") {

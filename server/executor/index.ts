@@ -44,6 +44,11 @@ export interface ExecutorOptions {
   capacity?: number;
   /** A worker's lease on a run; a crashed worker's runs are taken over after it expires. Default 30 s. */
   leaseMs?: number;
+  /**
+   * Let the SDK checkpoint (run several steps in one request, POSTing each result to
+   * /v1/checkpoint before going on). Default true; false gives one request per step.
+   */
+  checkpointing?: boolean;
 }
 
 export interface Executor {
@@ -85,6 +90,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    checkpointing: options.checkpointing ?? true,
   });
 
   const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {
@@ -103,6 +109,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     hashedSigningKey: hashedSigningKey(signingKey),
     sendEvents,
     register: (appId, functions) => registry.replaceApp(appId, functions),
+    checkpoint: (runId, body) => worker.checkpoint(runId, body),
     log,
   });
   const host = options.host ?? "127.0.0.1";

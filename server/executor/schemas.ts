@@ -131,3 +131,11 @@ export const invokeOptsSchema = z.looseObject({
   payload: z.looseObject({ data: z.record(z.string(), z.unknown()).optional().nullable(), v: z.string().optional().nullable() }).optional().nullable(),
   timeout: z.string().optional().nullable(),
 });
+
+/** The SDK's POST /v1/checkpoint/<run>/async body (protocol doc §5). */
+export const checkpointBodySchema = z.looseObject({
+  run_id: z.string().optional(),
+  fn_id: z.string().optional(),
+  qi_id: z.string().min(1),
+  steps: z.array(z.looseObject({ id: z.string().min(1), op: z.string().min(1), data: z.unknown().optional() })),
+});

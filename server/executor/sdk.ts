@@ -18,6 +18,12 @@ export interface CallRequest {
   disableImmediateExecution: boolean;
   /** -1 lets the SDK choose; afterwards the version it answered with. */
   requestVersion: number;
+  /**
+   * Sent as ctx.fn_id / ctx.qi_id: the SDK then checkpoints (protocol doc §5), POSTing each
+   * step result to /v1/checkpoint/<run>/async while it keeps running the function. qi_id is
+   * the worker's lease token, so a checkpoint is persisted only under the live lease.
+   */
+  checkpoint?: { fnId: string; queueItemId: string };
 }
 
 export type CallOutcome =
@@ -38,15 +44,16 @@ export async function callFunction(
 ): Promise<CallResult> {
   const url = new URL(request.url);
   url.searchParams.set("stepId", request.stepId);
-  // Deliberately no ctx.fn_id: without it the SDK never switches to checkpointing (protocol
-  // doc §5 option a), so every step result comes back in the reply and is persisted here
-  // before the next call. Checkpointing would need a /v1/checkpoint endpoint.
+  // With ctx.fn_id the SDK checkpoints (protocol doc §5 option c; see worker.ts checkpoint):
+  // step results arrive on /v1/checkpoint and are persisted before the SDK goes on. Without it
+  // (option a) every result comes back in the reply.
   const body = canonicalJson({
     event: request.event,
     events: [request.event],
     steps: request.steps,
     ctx: {
       run_id: request.runId,
+      ...(request.checkpoint ? { fn_id: request.checkpoint.fnId, qi_id: request.checkpoint.queueItemId } : {}),
       attempt: request.attempt,
       max_attempts: request.maxAttempts,
       disable_immediate_execution: request.disableImmediateExecution,

@@ -16,7 +16,7 @@ import { cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, startRun } f
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
 import { Metrics } from "./metrics";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
-import { invokeOptsSchema, waitForEventOptsSchema, type Json, type Op, type RunEvent } from "./schemas";
+import { checkpointBodySchema, invokeOptsSchema, waitForEventOptsSchema, type Json, type Op, type RunEvent } from "./schemas";
 import { callFunction, errorJson, type CallOutcome } from "./sdk";
 
 type Tx = Prisma.TransactionClient;
@@ -82,9 +82,22 @@ export interface WorkerOptions {
   /** How often retention runs. */
   pruneIntervalMs?: number;
   metrics?: Metrics;
+  /** Send ctx.fn_id so the SDK checkpoints (see checkpoint()). Default false here; index.ts turns it on. */
+  checkpointing?: boolean;
 }
 
 class LeaseLost extends Error {}
+
+/** What a write may change besides the run's state (always written). */
+interface WriteExtra {
+  status?: "queued" | "sleeping" | "waiting" | "completed" | "failed";
+  dueAt?: Date;
+  endedAt?: Date;
+  output?: Json;
+  error?: Json;
+  /** Drop the lease (end of a turn). */
+  release?: boolean;
+}
 
 export class Worker {
   private readonly db: Db;
@@ -101,6 +114,8 @@ export class Worker {
   private lastSweep = 0;
   private lastPrune = 0;
   readonly metrics: Metrics;
+  /** Runs whose discovery request is in flight, by id: where their checkpoints land. */
+  private readonly inCall = new Map<string, { token: string; run: RunState }>();
 
   constructor(private readonly options: WorkerOptions) {
     this.db = options.db;
@@ -109,6 +124,52 @@ export class Worker {
     this.pollMs = options.pollMs ?? 300;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
     this.metrics = options.metrics ?? new Metrics();
+  }
+
+  /**
+   * POST /v1/checkpoint/<run>/async: the SDK reports steps it ran inside a discovery request
+   * and waits for our answer before going on. 200 only once they are stored under the lease
+   * whose token the SDK echoes as qi_id; 409 (the SDK stops, its reply is discarded) if that
+   * lease is gone. The run's own turn, when in this process, records them in its state too;
+   * otherwise (another executor made the call) the row is updated and that turn merges the
+   * stored steps when its request returns.
+   */
+  async checkpoint(runId: string, body: unknown): Promise<number> {
+    const parsed = checkpointBodySchema.safeParse(body);
+    if (!parsed.success) return 400;
+    const token = parsed.data.qi_id;
+    const results = parsed.data.steps
+      .filter((step) => step.op === "StepRun" || step.op === "Step")
+      .map((step) => ({ id: step.id, value: { data: (step.data ?? null) as Json } }));
+    const entry = this.inCall.get(runId);
+    try {
+      if (entry && entry.token === token) {
+        for (const { id, value } of results) {
+          this.record(entry.run, id, value);
+          delete entry.run.pending[id];
+        }
+        await this.write(this.db, entry.run, token, {});
+        return 200;
+      }
+      return await this.db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ steps: Record<string, Json>; stack: string[] }[]>`
+          SELECT steps, stack FROM "ExecutorRun" WHERE id = ${runId} AND "lockedBy" = ${token} FOR UPDATE`;
+        const row = rows[0];
+        if (!row) return 409;
+        const steps = { ...row.steps };
+        const stack = [...row.stack];
+        for (const { id, value } of results) {
+          if (!(id in steps)) stack.push(id);
+          steps[id] = value;
+        }
+        await tx.executorRun.update({ where: { id: runId }, data: { steps: steps as object, stack } });
+        return 200;
+      }, TX_OPTIONS);
+    } catch (error) {
+      if (error instanceof LeaseLost) return 409;
+      this.options.log(`executor: run ${runId}: checkpoint failed: ${messageOf(error)}`);
+      return 500;
+    }
   }
 
   /** Aborts the in-flight request of runs cancelled elsewhere (their lease is already gone). */
@@ -397,7 +458,22 @@ export class Worker {
   }
 
   private async load(id: string, token: string): Promise<RunState | null> {
-    const row = await this.db.executorRun.findFirst({ where: { id, lockedBy: token } });
+    const rows = await this.db.$queryRaw<
+      {
+        id: string;
+        functionId: string;
+        event: unknown;
+        correlationId: string | null;
+        steps: unknown;
+        stack: unknown;
+        attempt: number;
+        maxAttempts: number;
+        pending: unknown;
+        requestVersion: number;
+      }[]
+    >`SELECT id, "functionId", event, "correlationId", steps, stack, attempt, "maxAttempts", pending, "requestVersion"
+      FROM "ExecutorRun" WHERE id = ${id} AND "lockedBy" = ${token}`;
+    const row = rows[0];
     if (!row) return null;
     return {
       id: row.id,
@@ -457,7 +533,7 @@ export class Worker {
         return;
       }
 
-      const outcome = await this.call(run, fn, "step", signal);
+      const outcome = await this.call(run, fn, "step", signal, token);
       const result = this.applyDiscoveryOutcome(run, fn, outcome);
       if (result.final) {
         await this.finish(run, token, result.final, fn);
@@ -473,9 +549,17 @@ export class Worker {
     }
   }
 
-  private async call(run: RunState, fn: RegisteredFunction, stepId: string, signal: AbortSignal): Promise<CallOutcome> {
+  private async call(
+    run: RunState,
+    fn: RegisteredFunction,
+    stepId: string,
+    signal: AbortSignal,
+    token?: string,
+  ): Promise<CallOutcome> {
     const planned = stepId !== "step";
+    const checkpoint = !planned && token !== undefined && this.options.checkpointing === true;
     const started = performance.now();
+    if (checkpoint) this.inCall.set(run.id, { token, run });
     const { outcome, requestVersion } = await callFunction(
       {
         url: fn.url,
@@ -488,13 +572,32 @@ export class Worker {
         maxAttempts: run.maxAttempts,
         disableImmediateExecution: planned,
         requestVersion: run.requestVersion,
+        ...(checkpoint ? { checkpoint: { fnId: fn.id, queueItemId: token } } : {}),
       },
       this.options.signingKey,
       AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
-    );
+    ).finally(() => {
+      if (checkpoint) this.inCall.delete(run.id);
+    });
+    if (checkpoint) await this.mergeCheckpointed(run, token);
     this.metrics.recordCall(performance.now() - started);
     if (requestVersion !== null) run.requestVersion = requestVersion;
     return outcome;
+  }
+
+  /** Steps checkpointed through another executor's HTTP API during the call (see checkpoint()). */
+  private async mergeCheckpointed(run: RunState, token: string): Promise<void> {
+    const rows = await this.db.$queryRaw<{ steps: unknown; stack: unknown }[]>`
+      SELECT steps, stack FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token}`;
+    const row = rows[0];
+    if (!row) throw new LeaseLost();
+    const steps = (row.steps ?? {}) as Record<string, Json>;
+    for (const id of (row.stack ?? []) as string[]) {
+      if (!(id in run.steps) && id in steps) {
+        this.record(run, id, steps[id] ?? null);
+        delete run.pending[id];
+      }
+    }
   }
 
   /** Discovery reply. Returns a final state, or whether the run moved forward. */
@@ -728,25 +831,27 @@ export class Worker {
     }
   }
 
-  private async write(
-    tx: Tx,
-    run: RunState,
-    token: string,
-    extra: Prisma.ExecutorRunUpdateManyMutationInput,
-  ): Promise<void> {
-    const updated = await tx.executorRun.updateMany({
-      where: { id: run.id, lockedBy: token },
-      data: {
-        steps: run.steps as object,
-        stack: run.stack,
-        attempt: run.attempt,
-        pending: run.pending as unknown as object,
-        requestVersion: run.requestVersion,
-        lockedUntil: new Date(Date.now() + this.leaseMs),
-        ...extra,
-      },
-    });
-    if (updated.count !== 1) throw new LeaseLost();
+  private async write(tx: Tx | Db, run: RunState, token: string, extra: WriteExtra): Promise<void> {
+    // Raw SQL: on the hot path Prisma's query builder costs several ms of CPU per statement
+    // (docs/executor.md, Performance); a raw statement a fraction of that.
+    const sets = [
+      Prisma.sql`steps = ${JSON.stringify(run.steps)}::jsonb`,
+      Prisma.sql`stack = ${JSON.stringify(run.stack)}::jsonb`,
+      Prisma.sql`attempt = ${run.attempt}`,
+      Prisma.sql`pending = ${JSON.stringify(run.pending)}::jsonb`,
+      Prisma.sql`"requestVersion" = ${run.requestVersion}`,
+      extra.release
+        ? Prisma.sql`"lockedBy" = NULL, "lockedUntil" = NULL`
+        : Prisma.sql`"lockedUntil" = ${new Date(Date.now() + this.leaseMs)}`,
+    ];
+    if (extra.status) sets.push(Prisma.sql`status = ${extra.status}::"ExecutorRunStatus"`);
+    if (extra.dueAt) sets.push(Prisma.sql`"dueAt" = ${extra.dueAt}`);
+    if (extra.endedAt) sets.push(Prisma.sql`"endedAt" = ${extra.endedAt}`);
+    if ("output" in extra) sets.push(Prisma.sql`output = ${JSON.stringify(extra.output ?? null)}::jsonb`);
+    if ("error" in extra) sets.push(Prisma.sql`error = ${JSON.stringify(extra.error ?? null)}::jsonb`);
+    const updated = await tx.$executeRaw`
+      UPDATE "ExecutorRun" SET ${Prisma.join(sets, ", ")} WHERE id = ${run.id} AND "lockedBy" = ${token}`;
+    if (updated !== 1) throw new LeaseLost();
     if (run.newWaits.length > 0) {
       await tx.executorWait.createMany({
         data: run.newWaits.map((w) => ({ id: ulid(), runId: run.id, ...w })),
@@ -790,27 +895,26 @@ export class Worker {
       const owned = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
       if (owned.length === 0) throw new LeaseLost();
-      const release = { lockedBy: null, lockedUntil: null };
       if (final.status === "completed" || final.status === "failed") {
         await this.write(tx, run, token, {
-          ...release,
+          release: true,
           status: final.status,
           endedAt: now,
-          // A JSON null must be spelled Prisma.JsonNull in a Json column (a void function returns null).
-          ...(final.status === "completed"
-            ? { output: final.output === null ? Prisma.JsonNull : (final.output as object) }
-            : { error: final.error === null ? Prisma.JsonNull : (final.error as object) }),
+          // A void function's output is stored as JSON null.
+          ...(final.status === "completed" ? { output: final.output } : { error: final.error }),
         });
-        await tx.executorWait.deleteMany({ where: { runId: run.id } });
+        await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
         const events = lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final);
         wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
         this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
         if (final.status === "completed") this.metrics.runsCompleted++;
         else this.metrics.runsFailed++;
       } else {
-        const resolvedWaits = await tx.executorWait.count({ where: { runId: run.id, resolvedAt: { not: null } } });
+        const resolved = await tx.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM "ExecutorWait" WHERE "runId" = ${run.id} AND "resolvedAt" IS NOT NULL`;
+        const resolvedWaits = resolved[0]?.n ?? 0;
         const dueAt = resolvedWaits > 0 ? now : final.dueAt;
-        await this.write(tx, run, token, { ...release, status: resolvedWaits > 0 ? "queued" : final.status, dueAt });
+        await this.write(tx, run, token, { release: true, status: resolvedWaits > 0 ? "queued" : final.status, dueAt });
         wake = dueAt.getTime() <= now.getTime();
         wakeAt = dueAt.getTime();
       }
