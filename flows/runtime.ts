@@ -71,6 +71,7 @@ export async function runFlow(input: {
   let message: InboundMessage = start.message;
   const visits = new Map<string, number>();
   let currentId: string | undefined = flow.triggerId;
+  let previousEndedAt: string | undefined;
 
   for (let executed = 0; currentId !== undefined; executed++) {
     const current: CompiledNode = flow.nodes.get(currentId)!;
@@ -83,16 +84,11 @@ export async function runFlow(input: {
     const visit = visits.get(current.node.id) ?? 0;
     visits.set(current.node.id, visit + 1);
     const key = `${current.node.id}#${visit}`;
-    let firstStepAt: string | undefined;
     let sends = 0;
     let takes = 0;
     let sleeps = 0;
 
-    const timedStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
-      const { at, value } = await steps.run(`${key}:${name}`, async () => ({ at: new Date().toISOString(), value: await body() }));
-      firstStepAt ??= at;
-      return value;
-    };
+    const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
 
     const scope = () => ({ contact: start.contact, message, vars, nodes: outputs });
     const context: NodeContext<never> = {
@@ -108,7 +104,7 @@ export async function runFlow(input: {
       },
       send: (outbound) => {
         const index = sends++;
-        return timedStep(`send:${index}`, () =>
+        return nodeStep(`send:${index}`, () =>
           services.send({
             runId: start.runId,
             conversationId: start.conversationId,
@@ -122,7 +118,7 @@ export async function runFlow(input: {
         let deadline: number | undefined;
         for (;;) {
           const index = takes++;
-          const taken = await timedStep(`take:${index}`, async () => ({
+          const taken = await nodeStep(`take:${index}`, async () => ({
             now: Date.now(),
             message: await services.takeNextMessage({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id }),
           }));
@@ -139,7 +135,7 @@ export async function runFlow(input: {
             timeout: `${remainingSeconds}s`,
           });
           if (doorbell === null) {
-            await timedStep(`timeout:${index}`, () => services.stopWaiting({ runId: start.runId }));
+            await nodeStep(`timeout:${index}`, () => services.stopWaiting({ runId: start.runId }));
             return null;
           }
         }
@@ -148,7 +144,7 @@ export async function runFlow(input: {
         durationMs(duration); // a bad duration fails the node here, not inside the executor
         await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
       },
-      step: (name, body) => timedStep(`do:${name}`, body),
+      step: (name, body) => nodeStep(`do:${name}`, body),
     };
 
     let result: NodeResult | undefined;
@@ -160,8 +156,11 @@ export async function runFlow(input: {
     }
     const port = failure ? "error" : (result?.port ?? "next");
     if (result?.output) outputs[current.node.id] = result.output;
-    await steps.run(`${key}:trace`, () =>
-      services.writeTrace({
+    // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
+    const startedAt = previousEndedAt;
+    previousEndedAt = await steps.run(`${key}:trace`, async () => {
+      const endedAt = new Date().toISOString();
+      await services.writeTrace({
         runId: start.runId,
         key,
         nodeId: current.node.id,
@@ -171,10 +170,11 @@ export async function runFlow(input: {
         input: { config: current.node.config, message: message.text },
         output: result?.output ?? null,
         error: failure ? { name: failure.name, message: failure.message } : null,
-        startedAt: firstStepAt ?? new Date().toISOString(),
-        endedAt: new Date().toISOString(),
-      }),
-    );
+        startedAt: startedAt ?? endedAt,
+        endedAt,
+      });
+      return endedAt;
+    });
     const nextId: string | undefined = failure ? flow.edges.get(edgeKey(current.node.id, port)) : nextNode(flow, current.node.id, port, result?.goto);
     if (failure && nextId === undefined) {
       await steps.run("finish", () =>
