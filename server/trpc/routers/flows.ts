@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { flowGraphSchema } from "@/flows/schema";
+import { flowTemplate, flowTemplates } from "@/flows/templates";
 import { validateFlow } from "@/flows/validator";
+import { isSimulatorChannel } from "@/server/simulator/phone";
 import { db, Prisma } from "@/server/db/client";
 import { FlowCompileError, publishFlow } from "@/server/flows/publish";
 import { syncFunctions } from "@/server/inngest/sync";
@@ -37,6 +39,31 @@ export const flowsRouter = router({
       runs: flow._count.runs,
     }));
   }),
+
+  templates: procedureFor("viewer").query(() =>
+    flowTemplates.map((template) => ({ id: template.id, name: template.name, description: template.description, nodes: template.graph.nodes.length })),
+  ),
+
+  /** A new draft from a template, listening on the workspace's simulator so it can be tried at once. */
+  create: procedureFor("editor")
+    .input(z.object({ name: z.string().trim().min(1, "give the flow a name").max(80), templateId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const template = flowTemplate(input.templateId);
+      if (!template) throw new TRPCError({ code: "BAD_REQUEST", message: `No template “${input.templateId}”.` });
+      const channels = (await db().channel.findMany({ where: { workspaceId: ctx.viewer.workspaceId } })).filter(isSimulatorChannel);
+      const flow = await db().flow.create({
+        data: {
+          workspaceId: ctx.viewer.workspaceId,
+          name: input.name,
+          draft: template.graph as Prisma.InputJsonValue,
+          channels: { connect: channels.map((channel) => ({ id: channel.id })) },
+        },
+      });
+      await db().auditLog.create({
+        data: { workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, action: "flow.create", target: flow.id, details: { template: template.id } },
+      });
+      return { id: flow.id };
+    }),
 
   get: procedureFor("viewer").input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
     const flow = await flowInWorkspace(input.id, ctx.viewer.workspaceId);

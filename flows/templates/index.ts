@@ -1,0 +1,30 @@
+// Flows offered by "New flow from template". Each is an ordinary flow document; the
+// tests in templates.test.ts run every one through the validator and a scripted chat.
+import type { FlowGraph } from "../schema";
+import { demoFlow } from "./demo";
+import { menuFlow } from "./menu";
+
+export interface FlowTemplate {
+  id: string;
+  name: string;
+  description: string;
+  graph: FlowGraph;
+}
+
+export const flowTemplates: FlowTemplate[] = [
+  {
+    id: "blank",
+    name: "Blank",
+    description: "Just a trigger: build the conversation yourself.",
+    graph: {
+      nodes: [{ id: "start", type: "trigger", version: 1, config: { match: "any", keywords: [] }, position: { x: 0, y: 0 } }],
+      edges: [],
+    },
+  },
+  { id: "welcome", name: "Welcome", description: "Greets, asks the contact's name and uses it.", graph: demoFlow.graph },
+  { id: "menu", name: "Numbered menu", description: "Offers options by number and asks again until the choice is valid.", graph: menuFlow.graph },
+];
+
+export function flowTemplate(id: string): FlowTemplate | undefined {
+  return flowTemplates.find((template) => template.id === id);
+}
