@@ -27,6 +27,7 @@ import { startEmbeddedDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { startExecutor } from "@/server/executor";
 import { percentile } from "@/server/executor/metrics";
+import { callFunction } from "@/server/executor/sdk";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const BATCH = 50;
@@ -139,6 +140,7 @@ async function main() {
   await executor.idle();
 
   // Throughput.
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < RUNS; i += BATCH) {
     await inngest.send(Array.from({ length: Math.min(BATCH, RUNS - i) }, (_, k) => ({ name: "bench/one", data: { n: i + k } })));
@@ -150,6 +152,7 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const throughputMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const runsDone = completed - 20;
   const runsPerSecond = runsDone / (throughputMs / 1000);
   const metrics = await executor.metrics();
@@ -163,6 +166,35 @@ async function main() {
   for (const starts of stepStarts.values()) for (let i = 1; i < starts.length; i++) gaps.push((starts[i] ?? 0) - (starts[i - 1] ?? 0));
   const medianBody = percentile([...bodyTimes].sort((a, b) => a - b), 0.5) ?? 0;
   const overheads = gaps.map((gap) => gap - medianBody).sort((a, b) => a - b);
+
+  // The serve handler alone: one signed discovery request of the one-step function, called
+  // directly (no executor, no database); the SDK runs the step inline and answers. This is the
+  // floor the SDK itself sets for one run.
+  const sdkTimes: number[] = [];
+  const sdkCpu0 = process.cpuUsage();
+  const SDK_CALLS = 100;
+  for (let n = 0; n < SDK_CALLS; n++) {
+    const at = performance.now();
+    await callFunction(
+      {
+        url: `http://127.0.0.1:${appPort}/api/inngest?fnId=bench-one-step&stepId=step`,
+        stepId: "step",
+        runId: `bench-direct-${n}`,
+        event: { id: `e${n}`, name: "bench/one", data: { n }, user: {}, ts: Date.now() },
+        steps: {},
+        stack: [],
+        attempt: 0,
+        maxAttempts: 5,
+        disableImmediateExecution: false,
+        requestVersion: 2,
+      },
+      signingKey,
+      AbortSignal.timeout(10_000),
+    );
+    sdkTimes.push(performance.now() - at);
+  }
+  const sdkCpu = process.cpuUsage(sdkCpu0);
+  sdkTimes.sort((a, b) => a - b);
 
   // Baseline: the same body called directly, same count, same process.
   const direct: number[] = [];
@@ -187,8 +219,14 @@ async function main() {
     ["one-step runs/s", fmt(runsPerSecond, 0), fmt(baselinePerSecond, 0), `${fmt(baselinePerSecond / runsPerSecond, 0)}x slower`],
     ["step overhead p50 (ms)", fmt(percentile(overheads, 0.5)), fmt(percentile(direct, 0.5), 4), "added per step"],
     ["step overhead p99 (ms)", fmt(percentile(overheads, 0.99)), fmt(percentile(direct, 0.99), 4), "added per step"],
-    ["SDK request p50 (ms, metrics)", fmt(metrics.stepLatencyMs.p50), "-", "under throughput load"],
-    ["SDK request p99 (ms, metrics)", fmt(metrics.stepLatencyMs.p99), "-", "under throughput load"],
+    [
+      "CPU per run (ms, this process)",
+      fmt((cpu.user + cpu.system) / 1000 / Math.max(1, runsDone)),
+      fmt((sdkCpu.user + sdkCpu.system) / 1000 / SDK_CALLS),
+      "baseline: serve handler alone",
+    ],
+    ["SDK request p50 (ms)", fmt(metrics.stepLatencyMs.p50), fmt(percentile(sdkTimes, 0.5)), "under load / handler alone"],
+    ["SDK request p99 (ms)", fmt(metrics.stepLatencyMs.p99), fmt(percentile(sdkTimes, 0.99)), "under load / handler alone"],
     ["peak RSS (MB)", fmt(peakRss / 1024 / 1024, 0), "-", "app + SDK + executor"],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["metric", "executor", "baseline (direct call)", "ratio"][i]!.length));
