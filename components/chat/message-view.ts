@@ -11,8 +11,10 @@ export interface ChatView {
   header?: string | null;
   footer?: string | null;
   buttons: ChatButton[];
-  /** A short note for message types the simulator does not draw. */
+  /** A short note for what a bubble cannot draw: a template's name, a place, a list's button. */
   note?: string;
+  /** Media sent by link: the simulator shows the link rather than downloading it. */
+  link?: { url: string; label: string };
 }
 
 type Json = Record<string, unknown>;
@@ -44,9 +46,43 @@ export function viewMessage(body: unknown): ChatView {
       }
     }
     const header = obj(interactive.header);
-    return { text: str(obj(interactive.body).text), header: str(header.text), footer: str(obj(interactive.footer).text), buttons };
+    const listButton = kind === "list" ? str(action.button) : null;
+    return {
+      text: str(obj(interactive.body).text),
+      header: str(header.text),
+      footer: str(obj(interactive.footer).text),
+      buttons,
+      ...(listButton ? { note: `☰ ${listButton}` } : {}),
+    };
   }
-  if (type === "template") return { text: null, buttons: [], note: `Template “${str(obj(message.template).name) ?? "?"}”` };
+  if (type === "template") {
+    const template = obj(message.template);
+    const parameters = (Array.isArray(template.components) ? template.components : [])
+      .flatMap((component) => (Array.isArray(obj(component).parameters) ? (obj(component).parameters as unknown[]) : []))
+      .map((parameter) => str(obj(parameter).text))
+      .filter((text): text is string => text !== null);
+    const language = str(obj(template.language).code);
+    return {
+      text: null,
+      buttons: [],
+      note: `Template “${str(template.name) ?? "?"}”${language ? ` (${language})` : ""}${parameters.length > 0 ? `: ${parameters.join(", ")}` : ""}`,
+    };
+  }
+  if (type === "location") {
+    const location = obj(message.location);
+    const place = [str(location.name), str(location.address)].filter(Boolean).join(", ");
+    const at = `${String(location.latitude ?? "?")}, ${String(location.longitude ?? "?")}`;
+    return { text: null, buttons: [], note: `📍 ${place ? `${place} (${at})` : at}` };
+  }
   const media = type ? obj(message[type]) : {};
+  const url = str(media.link);
+  const label = MEDIA_LABELS[type ?? ""];
+  const filename = str(media.filename);
+  // Only web links become anchors: the body is whatever was posted to the fake Graph API.
+  if (url && label && /^https?:\/\//i.test(url)) {
+    return { text: str(media.caption), buttons: [], link: { url, label: filename ? `📄 ${filename}` : label } };
+  }
   return { text: str(media.caption), buttons: [], note: type ? `${type} message` : "message" };
 }
+
+const MEDIA_LABELS: Record<string, string> = { image: "🖼 Image", video: "🎬 Video", audio: "🔊 Audio", document: "📄 Document" };

@@ -290,6 +290,11 @@ function Bubble({
         className={`max-w-[80%] rounded-lg px-2.5 pb-1 pt-1.5 text-sm text-slate-900 shadow-sm ${mine ? "rounded-tr-none bg-chat-out" : "rounded-tl-none bg-white"} ${pending ? "opacity-70" : ""}`}
       >
         {view.header ? <div className="mb-0.5 font-semibold">{view.header}</div> : null}
+        {view.link ? (
+          <a href={view.link.url} target="_blank" rel="noreferrer" className="block break-all text-[#027eb5] underline" data-testid="chat-media-link">
+            {view.link.label}
+          </a>
+        ) : null}
         {view.text !== null ? <div className="whitespace-pre-wrap break-words">{view.text}</div> : null}
         {view.note ? <div className="italic text-slate-500">{view.note}</div> : null}
         {view.footer ? <div className="mt-0.5 text-xs text-slate-500">{view.footer}</div> : null}
