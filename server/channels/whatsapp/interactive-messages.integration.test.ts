@@ -1,0 +1,116 @@
+// A flow with an image, a choice asked with reply buttons and a retry, on the real path:
+// signed webhooks → executor → compiled flow → Graph API client → fake Graph API. Asserts
+// the exact bodies Meta would receive and that a tapped button takes the choice's port.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { FlowGraph } from "@/flows/schema";
+import { db, type Prisma } from "@/server/db/client";
+import { publishFlow } from "@/server/flows/publish";
+import { syncFunctions } from "@/server/inngest/sync";
+import { createTestDatabase, type TestDatabase } from "../../../tests/support/database";
+import { CHANNEL, eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../../../tests/support/parley";
+
+let database: TestDatabase;
+let parley: TestParley;
+
+const at = { x: 0, y: 0 };
+const sizeFlow: FlowGraph = {
+  nodes: [
+    { id: "start", type: "trigger", version: 1, config: { match: "keywords", keywords: ["size"] }, position: at },
+    { id: "photo", type: "reply", version: 1, config: { kind: "image", mediaUrl: "https://cdn.example.com/shirt.jpg", text: "The shirt, {{contact.name}}" }, position: at },
+    {
+      id: "pick",
+      type: "ask",
+      version: 1,
+      config: {
+        kind: "choice",
+        question: "Which size?",
+        variable: "size",
+        choices: [
+          { id: "s", title: "Small" },
+          { id: "m", title: "Medium" },
+          { id: "l", title: "Large" },
+        ],
+      },
+      position: at,
+    },
+    { id: "medium", type: "reply", version: 1, config: { text: "{{nodes.pick.title}} it is." }, position: at },
+  ],
+  edges: [
+    { id: "e1", from: "start", port: "next", to: "photo" },
+    { id: "e2", from: "photo", port: "next", to: "pick" },
+    { id: "e3", from: "pick", port: "m", to: "medium" },
+  ],
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  parley = await startParley(database);
+  const channel = await db().channel.findUniqueOrThrow({ where: { phoneNumberId: CHANNEL.phoneNumberId } });
+  const flow = await db().flow.create({
+    data: { workspaceId: channel.workspaceId, name: "Sizes", draft: sizeFlow as Prisma.InputJsonValue, channels: { connect: [{ id: channel.id }] } },
+  });
+  await publishFlow({ flowId: flow.id });
+  await syncFunctions();
+});
+
+afterAll(async () => {
+  await parley?.stop();
+  await database?.drop();
+});
+
+const bodiesTo = (waId: string) => parley.graph.requests.filter((r) => r.body.to === waId).map((r) => r.body);
+
+test("an image, a question with buttons, a retry after a typed wrong answer, and the tapped button's port", async () => {
+  const waId = "34611111111";
+  const envelope = { messaging_product: "whatsapp", recipient_type: "individual", to: waId };
+  const buttons = {
+    buttons: [
+      { type: "reply", reply: { id: "s", title: "Small" } },
+      { type: "reply", reply: { id: "m", title: "Medium" } },
+      { type: "reply", reply: { id: "l", title: "Large" } },
+    ],
+  };
+  await parley.postWebhook(textWebhook(waId, "size please", { name: "Ana" }).body);
+  await eventually(() => bodiesTo(waId).length >= 2, 15_000, "the image and the question");
+  expect(bodiesTo(waId)).toEqual([
+    { ...envelope, type: "image", image: { link: "https://cdn.example.com/shirt.jpg", caption: "The shirt, Ana" } },
+    { ...envelope, type: "interactive", interactive: { type: "button", body: { text: "Which size?" }, action: buttons } },
+  ]);
+
+  await eventually(async () => (await db().flowRun.findFirst({ where: { conversation: { contact: { waId } } } }))?.status === "waiting", 10_000, "the run to wait");
+  await parley.postWebhook(textWebhook(waId, "XL").body);
+  await eventually(() => bodiesTo(waId).length >= 3, 15_000, "the retry");
+  expect(bodiesTo(waId)[2]).toEqual({ ...envelope, type: "interactive", interactive: { type: "button", body: { text: "Please choose one of the options." }, action: buttons } });
+
+  const wamid = `wamid.TAP${Date.now()}`;
+  await parley.postWebhook(
+    webhookEnvelope({
+      contacts: [{ profile: { name: "Ana" }, wa_id: waId }],
+      messages: [
+        { from: waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "interactive", interactive: { type: "button_reply", button_reply: { id: "m", title: "Medium" } } },
+      ],
+    }),
+  );
+  await eventually(() => bodiesTo(waId).length >= 4, 15_000, "the answer to the choice");
+  expect(bodiesTo(waId)[3]).toEqual({ ...envelope, type: "text", text: { body: "Medium it is.", preview_url: false } });
+
+  const run = await eventually(async () => {
+    const found = await db().flowRun.findFirst({ where: { conversation: { contact: { waId } } }, include: { traces: { orderBy: { startedAt: "asc" } } } });
+    return found?.status === "completed" ? found : undefined;
+  }, 10_000, "the run to complete");
+  expect(run.traces.map((t) => [t.nodeId, t.port])).toEqual([
+    ["start", "next"],
+    ["photo", "next"],
+    ["pick", "m"],
+    ["medium", "next"],
+  ]);
+  expect(run.traces.find((t) => t.nodeId === "pick")!.output).toMatchObject({ variable: "size", answer: "m", id: "m", title: "Medium", attempts: 2 });
+  expect(run.vars).toEqual({ size: "m" });
+  const stored = await db().message.findMany({ where: { direction: "outbound", conversation: { contact: { waId } } }, orderBy: { seq: "asc" } });
+  expect(stored.map((m) => [m.type, m.status])).toEqual([
+    ["image", "sent"],
+    ["buttons", "sent"],
+    ["buttons", "sent"],
+    ["text", "sent"],
+  ]);
+});
