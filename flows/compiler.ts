@@ -2,9 +2,8 @@
 // registry with parsed configs, edges indexed by (node, port), and the Inngest function
 // settings every flow shares. Refuses a graph the validator finds errors in.
 import type { NodeDefinition } from "./define-node";
-import { nodeDefinition, parseConfig } from "./registry";
 import type { FlowGraph, FlowNode } from "./schema";
-import { validateFlow, type Diagnostic } from "./validator";
+import { checkFlow, type Diagnostic } from "./validator";
 
 export interface CompiledNode {
   node: FlowNode;
@@ -27,15 +26,14 @@ export class FlowCompileError extends Error {
 }
 
 export function compileFlow(graph: FlowGraph): CompiledFlow {
-  const errors = validateFlow(graph).filter((d) => d.severity === "error");
+  const checked = checkFlow(graph);
+  const errors = checked.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new FlowCompileError(errors);
   const nodes = new Map<string, CompiledNode>();
   let triggerId: string | undefined;
   for (const node of graph.nodes) {
-    const definition = nodeDefinition(node.type)!;
-    const check = parseConfig(definition, node.config, node.version);
-    if (!check.ok) throw new FlowCompileError([{ severity: "error", nodeId: node.id, message: "invalid config" }]);
-    nodes.set(node.id, { node, definition, config: check.config });
+    const { definition, config } = checked.nodes.get(node.id)!;
+    nodes.set(node.id, { node, definition, config });
     if (definition.trigger) triggerId = node.id;
   }
   const edges = new Map(graph.edges.map((edge) => [edgeKey(edge.from, edge.port), edge.to]));

@@ -13,17 +13,38 @@ export function renderTemplate(source: string, scope: TemplateScope): string {
   return liquid.parseAndRenderSync(source, scope);
 }
 
-/** Variable paths a template reads (e.g. ["contact.name", "vars.order_id"]), for design-time checks. */
-export function templateVariables(source: string): string[] {
-  return liquid.fullVariablesSync(source);
+export type TemplateAnalysis = { ok: true; variables: string[] } | { ok: false; error: string };
+
+const analyses = new Map<string, TemplateAnalysis>();
+
+/**
+ * Parses a template once for design-time checks: the variable paths it reads (e.g.
+ * "contact.name", "vars.order_id") or why it cannot be parsed (unclosed tag, unknown
+ * filter…). Memoized: the canvas re-checks every template on each edit.
+ */
+export function analyseTemplate(source: string): TemplateAnalysis {
+  if (!source.includes("{{") && !source.includes("{%")) return { ok: true, variables: [] };
+  let analysis = analyses.get(source);
+  if (!analysis) {
+    try {
+      analysis = { ok: true, variables: liquid.fullVariablesSync(liquid.parse(source)) };
+    } catch (error) {
+      analysis = { ok: false, error: (error as Error).message.split("\n")[0] ?? "invalid template" };
+    }
+    if (analyses.size > 5_000) analyses.clear();
+    analyses.set(source, analysis);
+  }
+  return analysis;
 }
 
-/** A reason the template cannot be parsed (unclosed tag, unknown filter…), or null. */
+/** Variable paths a template reads, for design-time checks. */
+export function templateVariables(source: string): string[] {
+  const analysis = analyseTemplate(source);
+  return analysis.ok ? analysis.variables : [];
+}
+
+/** A reason the template cannot be parsed, or null. */
 export function templateError(source: string): string | null {
-  try {
-    liquid.parse(source);
-    return null;
-  } catch (error) {
-    return (error as Error).message.split("\n")[0] ?? "invalid template";
-  }
+  const analysis = analyseTemplate(source);
+  return analysis.ok ? null : analysis.error;
 }

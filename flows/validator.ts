@@ -2,7 +2,7 @@
 import type { NodeDefinition } from "./define-node";
 import { nodeDefinition, parseConfig } from "./registry";
 import type { FlowGraph } from "./schema";
-import { templateError, templateVariables } from "./template";
+import { analyseTemplate } from "./template";
 
 export interface Diagnostic {
   severity: "error" | "warning";
@@ -15,13 +15,20 @@ export interface Diagnostic {
 
 const VARIABLE_ROOTS = new Set(["contact", "message", "vars", "nodes"]);
 
-interface CheckedNode {
+export interface CheckedNode {
   definition: NodeDefinition<never>;
+  /** The node's config, migrated and parsed by its type's schema. */
+  config: never;
   ports: Set<string>;
   links: string[];
 }
 
 export function validateFlow(graph: FlowGraph): Diagnostic[] {
+  return checkFlow(graph).diagnostics;
+}
+
+/** The diagnostics, and each node whose config is valid with its parsed config (the compiler's input). */
+export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes: Map<string, CheckedNode> } {
   const diagnostics: Diagnostic[] = [];
   const ids = new Set(graph.nodes.map((node) => node.id));
   if (ids.size !== graph.nodes.length) diagnostics.push({ severity: "error", message: "Two nodes share one id." });
@@ -54,7 +61,7 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
     for (const target of links) {
       if (!ids.has(target)) diagnostics.push({ severity: "error", nodeId: node.id, message: `Goes to “${target}”, which is not in this flow.`, hint: "Pick an existing node." });
     }
-    checked.set(node.id, { definition, ports: new Set(definition.ports(check.config).map((port) => port.id)), links });
+    checked.set(node.id, { definition, config: check.config, ports: new Set(definition.ports(check.config).map((port) => port.id)), links });
     for (const name of definition.setsVariables?.(check.config) ?? []) setVariables.add(name);
     for (const field of definition.templateFields ?? []) {
       for (const source of strings((check.config as Record<string, unknown>)[field])) templates.push({ nodeId: node.id, field, source });
@@ -63,7 +70,16 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
   for (const { nodeId, field, source } of templates) diagnostics.push(...checkTemplate(nodeId, field, source, ids, setVariables));
 
   const next = new Map<string, string[]>();
-  const follow = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
+  const follow = (from: string, to: string) => {
+    const targets = next.get(from);
+    if (targets) targets.push(to);
+    else next.set(from, [to]);
+  };
+  const connectedPorts = new Map<string, number>();
+  for (const edge of graph.edges) {
+    const key = `${edge.from}\u0000${edge.port}`;
+    connectedPorts.set(key, (connectedPorts.get(key) ?? 0) + 1);
+  }
   for (const edge of graph.edges) {
     if (!ids.has(edge.from) || !ids.has(edge.to)) {
       diagnostics.push({ severity: "error", nodeId: ids.has(edge.from) ? edge.from : undefined, message: "A connection points to a node that does not exist." });
@@ -73,7 +89,7 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
     if (node && !node.ports.has(edge.port)) {
       diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `No output “${edge.port}” on this node.`, hint: "Delete the connection." });
     }
-    if (graph.edges.some((other) => other !== edge && other.from === edge.from && other.port === edge.port)) {
+    if ((connectedPorts.get(`${edge.from}\u0000${edge.port}`) ?? 0) > 1) {
       diagnostics.push({ severity: "error", nodeId: edge.from, port: edge.port, message: `Output “${edge.port}” is connected twice.`, hint: "Keep one connection per output." });
     }
     follow(edge.from, edge.to);
@@ -104,7 +120,7 @@ export function validateFlow(graph: FlowGraph): Diagnostic[] {
       hint: "Put a question (“Ask”) inside the loop, or give it an exit.",
     });
   }
-  return dedupe(diagnostics);
+  return { diagnostics: dedupe(diagnostics), nodes: checked };
 }
 
 /** Every string in a config value: a template field may hold a string or lists/objects of them. */
@@ -116,10 +132,10 @@ function strings(value: unknown): string[] {
 }
 
 function checkTemplate(nodeId: string, field: string, source: string, nodeIds: Set<string>, setVariables: Set<string>): Diagnostic[] {
-  const error = templateError(source);
-  if (error) return [{ severity: "error", nodeId, message: `${field}: ${error}`, hint: "Close every {{ with }}." }];
+  const analysis = analyseTemplate(source);
+  if (!analysis.ok) return [{ severity: "error", nodeId, message: `${field}: ${analysis.error}`, hint: "Close every {{ with }}." }];
   const diagnostics: Diagnostic[] = [];
-  for (const variable of templateVariables(source)) {
+  for (const variable of analysis.variables) {
     const [root = "", name] = variable.split(/[.[\]'"]+/);
     if (!VARIABLE_ROOTS.has(root)) {
       diagnostics.push({
