@@ -123,6 +123,8 @@ function Field({
     );
   } else if (spec.kind === "list") {
     control = <ListEditor {...common} value={Array.isArray(value) ? value.map(String) : []} onChange={onChange} />;
+  } else if (spec.kind === "objects") {
+    control = <ObjectListEditor label={field.label} fields={spec.fields} maxItems={spec.maxItems} value={Array.isArray(value) ? value : []} onChange={onChange} />;
   } else {
     control = <JsonEditor {...common} value={value} onChange={onChange} />;
   }
@@ -147,6 +149,54 @@ function Field({
           {errors.join("; ")}
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** One bordered row per item, each with the item's own fields; rows can be added and removed. */
+function ObjectListEditor({
+  label,
+  fields,
+  maxItems,
+  value,
+  onChange,
+}: {
+  label: string;
+  fields: FormField[];
+  maxItems: number | null;
+  value: unknown[];
+  onChange: (value: unknown[]) => void;
+}) {
+  const items = value.map((item) => (item && typeof item === "object" ? (item as Record<string, unknown>) : {}));
+  const blank = () => Object.fromEntries(fields.map((field) => [field.key, field.defaultValue ?? (field.spec.kind === "number" ? 0 : field.spec.kind === "boolean" ? false : "")]));
+  const full = maxItems !== null && items.length >= maxItems;
+  return (
+    <div className="space-y-2" role="group" aria-label={label}>
+      {items.map((item, index) => (
+        <div key={index} className="space-y-2 rounded-md border border-slate-200 bg-slate-50 p-2" data-testid="object-row">
+          {fields.map((sub) => (
+            <Field
+              key={sub.key}
+              field={sub}
+              value={item[sub.key]}
+              errors={[]}
+              template={false}
+              onChange={(next) => onChange(items.map((other, i) => (i === index ? { ...other, [sub.key]: next } : other)))}
+            />
+          ))}
+          <button type="button" className="text-xs text-red-700 hover:underline" onClick={() => onChange(items.filter((_, i) => i !== index))}>
+            Remove
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="text-xs font-medium text-brand-700 hover:underline disabled:text-slate-400 disabled:no-underline"
+        disabled={full}
+        onClick={() => onChange([...items, blank()])}
+      >
+        + Add {full ? `(at most ${maxItems})` : ""}
+      </button>
     </div>
   );
 }

@@ -6,6 +6,8 @@ export type FieldSpec =
   | { kind: "text"; multiline: boolean; maxLength: number | null }
   | { kind: "enum"; options: string[] }
   | { kind: "list"; maxItems: number | null }
+  /** A list of small records (condition branches, headers, assignments), edited row by row. */
+  | { kind: "objects"; fields: FormField[]; maxItems: number | null }
   | { kind: "number"; integer: boolean; min: number | null; max: number | null }
   | { kind: "boolean" }
   | { kind: "json" };
@@ -75,6 +77,12 @@ function specFor(key: string, schema: Introspectable): FieldSpec {
     case "array": {
       const element = schema.def.element ? unwrap(schema.def.element).inner : undefined;
       if (element?.def.type === "string") return { kind: "list", maxItems: schema.maxLength ?? null };
+      if (element?.def.type === "object") {
+        const fields = objectFields(element);
+        if (fields.every((field) => field.spec.kind !== "json" && field.spec.kind !== "objects")) {
+          return { kind: "objects", fields, maxItems: schema.maxLength ?? null };
+        }
+      }
       return { kind: "json" };
     }
     default:
@@ -84,7 +92,11 @@ function specFor(key: string, schema: Introspectable): FieldSpec {
 
 /** The form fields of an object schema, in declaration order; empty for other schemas. */
 export function formFields(schema: z.ZodType): FormField[] {
-  const root = unwrap(schema as unknown as Introspectable).inner;
+  return objectFields(schema as unknown as Introspectable);
+}
+
+function objectFields(schema: Introspectable): FormField[] {
+  const root = unwrap(schema).inner;
   const shape = root.shape ?? root.def.shape;
   if (root.def.type !== "object" || !shape) return [];
   return Object.entries(shape).map(([key, field]) => {
