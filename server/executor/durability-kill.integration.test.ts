@@ -92,7 +92,8 @@ afterAll(async () => {
 });
 
 describe("kill -9 and restart", () => {
-  it("loses no run and repeats no recorded step", async () => {
+  // Two process starts (tsx compiles the app each time): a roomy budget on a loaded machine.
+  it("loses no run and repeats no recorded step", { timeout: 240_000 }, async () => {
     const db = database.db;
     child = await spawnChild();
     await send([

@@ -309,14 +309,11 @@ export class Worker {
   /** timeouts.start (not started in time) and timeouts.finish (not finished in time): cancelled. */
   private async cancelTimedOut(): Promise<void> {
     const now = new Date();
-    const expired = await this.db.executorRun.findMany({
-      where: {
-        status: { in: ["queued", "running", "sleeping", "waiting"] },
-        OR: [{ startedAt: null, startBy: { lt: now } }, { finishBy: { lt: now } }],
-      },
-      select: { id: true, startedAt: true },
-      take: 100,
-    });
+    const expired = await this.db.$queryRaw<{ id: string; startedAt: Date | null }[]>`
+      SELECT id, "startedAt" FROM "ExecutorRun"
+      WHERE status IN ('queued', 'running', 'sleeping', 'waiting')
+        AND (("startedAt" IS NULL AND "startBy" < ${now}) OR "finishBy" < ${now})
+      LIMIT 100`;
     for (const run of expired) {
       const reason = run.startedAt
         ? errorJson("FunctionTimeout", "The run did not finish within timeouts.finish")
@@ -338,6 +335,9 @@ export class Worker {
   private async fireCrons(): Promise<void> {
     const now = new Date();
     let started = false;
+    // A cheap look first: most sweeps find no tick due, and need no transaction.
+    const any = await this.db.$queryRaw<unknown[]>`SELECT 1 FROM "ExecutorCron" WHERE "nextAt" <= ${now} LIMIT 1`;
+    if (any.length === 0) return;
     await this.db.$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ functionId: string; cron: string; nextAt: Date }[]>`
         SELECT "functionId", cron, "nextAt" FROM "ExecutorCron" WHERE "nextAt" <= ${now}
