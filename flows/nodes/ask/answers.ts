@@ -46,7 +46,7 @@ export function checkAnswer(rules: AnswerRules, choices: Choice[], answer: Inbou
     case "choice":
       return checkChoice(choices, answer.replyId, text);
     case "regex":
-      return text !== "" && new RegExp(rules.pattern ?? "", "u").test(text) ? { ok: true, value: text } : { ok: false, retry: "That answer doesn't have the expected format. Please try again." };
+      return text !== "" && new RegExp(rules.pattern ?? "").test(text) ? { ok: true, value: text } : { ok: false, retry: "That answer doesn't have the expected format. Please try again." };
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { formFields } from "@/components/inspector/schema-fields";
 import type { NodeDefinition } from "../../define-node";
 import type { FlowGraph } from "../../schema";
 import { inbound, runScripted, singleNodeFlow } from "../../testing";
@@ -190,6 +191,15 @@ describe("ask node: choices", () => {
       "question: A question with choices holds at most 1024 characters (WhatsApp's limit).",
     ]);
     expect(errorsOf({ kind: "choice" })).toEqual(["choices: add the choices, each { id, title }"]);
+  });
+
+  test("the inspector draws every field: the question as a required textarea, numbers, choices row by row", () => {
+    const fields = new Map(formFields(ask.config).map((f) => [f.key, f]));
+    expect(fields.get("question")).toMatchObject({ required: true, spec: { kind: "text", multiline: true } });
+    expect(fields.get("kind")).toMatchObject({ defaultValue: "text", spec: { kind: "enum" } });
+    expect(fields.get("maxAttempts")).toMatchObject({ defaultValue: 3, spec: { kind: "number", integer: true, min: 1, max: 10 } });
+    expect(fields.get("choices")?.spec).toMatchObject({ kind: "objects", fields: [{ key: "id" }, { key: "title" }, { key: "description" }] });
+    expect(fields.get("retryMessage")?.spec.kind).toBe("text");
   });
 
   test("regex and ranges are checked on the canvas", () => {

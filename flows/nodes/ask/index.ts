@@ -19,9 +19,7 @@ const choiceConfig = z.object({
     .min(1, "give the choice an id: it is stored as the answer and names its output")
     .max(64, "choice ids hold at most 64 characters")
     .refine((id) => !RESERVED_PORTS.has(id), "“next”, “timeout”, “invalid” and “error” name the ask's other outputs: pick another id"),
-  title: templated(L.rowTitle, `Choice titles hold at most ${L.rowTitle} characters in a list, ${L.buttonTitle} on buttons (WhatsApp's limits).`).pipe(
-    z.string().min(1, "give the choice a title"),
-  ),
+  title: templated(L.rowTitle, `Choice titles hold at most ${L.rowTitle} characters in a list, ${L.buttonTitle} on buttons (WhatsApp's limits).`, "give the choice a title"),
   description: templated(L.rowDescription, `Choice descriptions hold at most ${L.rowDescription} characters (WhatsApp's limit).`).optional(),
 });
 
@@ -29,7 +27,7 @@ const choiceConfig = z.object({
 // validation existed (`{ question, variable, timeout }`) is a free-text question, as before.
 const config = z
   .object({
-    question: templated(4096, "WhatsApp texts hold at most 4096 characters").pipe(z.string().min(1, "write the question to ask")),
+    question: templated(L.text, `WhatsApp texts hold at most ${L.text} characters`, "write the question to ask"),
     /** The answer is stored as {{vars.<variable>}}. */
     variable: z.string().regex(/^[a-z_][a-z0-9_]{0,39}$/i, "use letters, digits and '_' (not starting with a digit)"),
     timeout: z
@@ -47,7 +45,7 @@ const config = z
     listButton: templated(L.listButtonLabel, `The list's button label holds at most ${L.listButtonLabel} characters (WhatsApp's limit).`)
       .optional()
       .describe("Choice as a list: the label of the button that opens it (“Choose” when empty)."),
-    retryMessage: templated(4096, "WhatsApp texts hold at most 4096 characters")
+    retryMessage: templated(L.text, `WhatsApp texts hold at most ${L.text} characters`)
       .optional()
       .describe("Sent after an invalid answer, before waiting again. A default per kind when empty."),
     maxAttempts: z.int().min(1).max(10).default(3).describe("Answers accepted before the “no valid answer” output."),
@@ -62,7 +60,7 @@ const config = z
       if (!c.pattern) issue(["pattern"], "write the pattern an answer must match");
       else {
         try {
-          new RegExp(c.pattern, "u");
+          new RegExp(c.pattern);
         } catch (error) {
           issue(["pattern"], `not a valid regular expression: ${(error as Error).message}`);
         }

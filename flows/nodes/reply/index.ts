@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode, NEXT_PORT } from "../../define-node";
-import { outboundMessageSchema, type OutboundMessage } from "../../message";
+import { outboundMessageSchema, WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
 import { messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
 
 const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template"] as const;
@@ -12,8 +12,13 @@ type ReplyKind = (typeof KINDS)[number];
 const config = z
   .object({
     kind: z.enum(KINDS).default("text").describe("What to send."),
-    text: templated(4096, "WhatsApp texts hold at most 4096 characters")
-      .optional()
+    // Left out by locations and templates, yet the main field of every other kind: `catch`
+    // rather than `optional` keeps it a plain (not "optional") field in the inspector. Its
+    // limits depend on the kind, so they are checked below.
+    text: z
+      .string()
+      .trim()
+      .catch("")
       .describe("The message; the caption of an image, video or document; the text above buttons or a list."),
     previewUrl: z.boolean().optional().describe("Text only: show a preview of the first link."),
     mediaUrl: templatedUrl.optional().describe("Image, video, audio or document: a public https link WhatsApp downloads."),
@@ -49,23 +54,24 @@ const config = z
     switch (kind) {
       case "text":
         need("text", "write the message to send");
+        requireText(c.text, L.text, false, issues, `WhatsApp texts hold at most ${L.text} characters.`);
         return;
       case "image":
       case "video":
       case "document":
         need("mediaUrl", `give the public link of the ${kind} to send`);
-        requireText(c.text, 1024, false, issues, "A caption holds at most 1024 characters (WhatsApp's limit).");
+        requireText(c.text, L.caption, false, issues, `A caption holds at most ${L.caption} characters (WhatsApp's limit).`);
         return;
       case "audio":
         need("mediaUrl", "give the public link of the audio to send");
         if (c.text) issues.addIssue({ code: "custom", path: ["text"], message: "WhatsApp sends audio without a caption: leave the text empty or send it as its own message." });
         return;
       case "buttons":
-        requireText(c.text, 1024, true, issues, "Above buttons the text holds at most 1024 characters (WhatsApp's limit).");
+        requireText(c.text, L.interactiveBody, true, issues, `Above buttons the text holds at most ${L.interactiveBody} characters (WhatsApp's limit).`);
         need("buttons", "add 1 to 3 buttons, each { id, title }");
         return;
       case "list":
-        requireText(c.text, 1024, true, issues, "Above a list the text holds at most 1024 characters (WhatsApp's limit).");
+        requireText(c.text, L.interactiveBody, true, issues, `Above a list the text holds at most ${L.interactiveBody} characters (WhatsApp's limit).`);
         need("sections", "add a section with rows { id, title }");
         return;
       case "location":

@@ -11,12 +11,11 @@ export function fixedLength(template: string): number {
   return template.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, "").length;
 }
 
-/** A `{{template}}` string whose fixed text fits `max` characters. */
-export function templated(max: number, message: string) {
-  return z
-    .string()
-    .trim()
-    .refine((value) => fixedLength(value) <= max, message);
+/** A `{{template}}` string whose fixed text fits `max` characters; non-empty when `emptyMessage` is given. */
+export function templated(max: number, message: string, emptyMessage?: string) {
+  const text = z.string().trim();
+  // Refinements, not a pipe: the inspector reads a plain string field.
+  return (emptyMessage ? text.min(1, emptyMessage) : text).refine((value) => fixedLength(value) <= max, message);
 }
 
 /** A link, or a template that renders one (checked when sent). */
@@ -36,12 +35,12 @@ const optionId = z
 
 export const replyButtonConfig = z.object({
   id: optionId,
-  title: templated(L.buttonTitle, `Button titles hold at most ${L.buttonTitle} characters (WhatsApp's limit).`).pipe(z.string().min(1, "give the button a title")),
+  title: templated(L.buttonTitle, `Button titles hold at most ${L.buttonTitle} characters (WhatsApp's limit).`, "give the button a title"),
 });
 
 export const listRowConfig = z.object({
   id: optionId,
-  title: templated(L.rowTitle, `List row titles hold at most ${L.rowTitle} characters (WhatsApp's limit).`).pipe(z.string().min(1, "give the row a title")),
+  title: templated(L.rowTitle, `List row titles hold at most ${L.rowTitle} characters (WhatsApp's limit).`, "give the row a title"),
   description: templated(L.rowDescription, `Row descriptions hold at most ${L.rowDescription} characters (WhatsApp's limit).`).optional(),
 });
 

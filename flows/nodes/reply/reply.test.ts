@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { formFields } from "@/components/inspector/schema-fields";
 import type { NodeDefinition } from "../../define-node";
 import type { FlowGraph } from "../../schema";
 import { runScripted, singleNodeFlow } from "../../testing";
@@ -142,6 +143,16 @@ describe("reply node: WhatsApp's limits are canvas diagnostics naming the field"
       "text: Above buttons the text holds at most 1024 characters (WhatsApp's limit).",
     ]);
     expect(errorsOf({ kind: "text", text: "x".repeat(1025) })).toEqual([]);
+  });
+
+  test("a text over 4096 characters", () => {
+    expect(errorsOf({ text: "x".repeat(4097) })).toEqual(["text: WhatsApp texts hold at most 4096 characters."]);
+  });
+
+  test("the inspector still draws the form: a kind selector, and the text as a plain (not optional) textarea", () => {
+    const fields = formFields(reply.config);
+    expect(fields.find((f) => f.key === "kind")).toMatchObject({ required: false, defaultValue: "text", spec: { kind: "enum", options: expect.arrayContaining(["text", "buttons", "list"]) } });
+    expect(fields.find((f) => f.key === "text")).toMatchObject({ label: "Text", required: true, spec: { kind: "text", multiline: true } });
   });
 
   test("what each kind needs", () => {
