@@ -55,11 +55,9 @@ export async function ingestEvents(
     if (givenId) {
       // Serialise concurrent deliveries of the same id, then check the window.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parley-executor-event:${givenId}`}))`;
-      const seen = await tx.executorEvent.findFirst({
-        where: { id: givenId, receivedAt: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
-        select: { internalId: true },
-      });
-      if (seen) continue;
+      const seen = await tx.$queryRaw<unknown[]>`
+        SELECT 1 FROM "ExecutorEvent" WHERE id = ${givenId} AND "receivedAt" > ${new Date(now.getTime() - DEDUP_WINDOW_MS)} LIMIT 1`;
+      if (seen.length > 0) continue;
     }
     const internalId = ulid(now.getTime());
     const triggered = registry.matching(event);

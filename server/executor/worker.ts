@@ -88,6 +88,20 @@ export interface WorkerOptions {
 
 class LeaseLost extends Error {}
 
+/** The columns a turn needs, as read by the claim (RETURNING) or by load(). */
+interface RunRow {
+  id: string;
+  functionId: string;
+  event: unknown;
+  correlationId: string | null;
+  steps: unknown;
+  stack: unknown;
+  attempt: number;
+  maxAttempts: number;
+  pending: unknown;
+  requestVersion: number;
+}
+
 /** What a write may change besides the run's state (always written). */
 interface WriteExtra {
   status?: "queued" | "sleeping" | "waiting" | "completed" | "failed";
@@ -231,12 +245,12 @@ export class Worker {
       const free = this.capacity - this.turns.size;
       if (free <= 0 || this.stopping) return;
       const claimed = await this.claim(free);
-      for (const { id, token } of claimed) this.startTurn(id, token);
+      for (const { id, token, row } of claimed) this.startTurn(id, token, row);
       if (claimed.length === free) this.rewake = true;
     } while (this.rewake && !this.stopping);
   }
 
-  private async claim(limit: number): Promise<{ id: string; token: string }[]> {
+  private async claim(limit: number): Promise<{ id: string; token: string; row?: RunRow }[]> {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     return this.db.$transaction(async (tx) => {
@@ -276,13 +290,18 @@ export class Worker {
       }
       if (chosen.length > 0) {
         // First claim = the run starts: its debounce burst closes and timeouts.finish starts counting.
-        await tx.$executeRaw`
+        // RETURNING hands each turn its state, read under the lease just taken (no second read).
+        const rows = await tx.$queryRaw<RunRow[]>`
           UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil},
             "debounceKey" = NULL, "startedAt" = COALESCE(r."startedAt", ${now}),
             "finishBy" = COALESCE(r."finishBy", CASE WHEN r."finishAfterMs" IS NULL THEN NULL
               ELSE ${now}::timestamp + make_interval(secs => r."finishAfterMs" / 1000.0) END)
           FROM unnest(${chosen.map((c) => c.id)}::text[], ${chosen.map((c) => c.token)}::text[]) AS c(id, token)
-          WHERE r.id = c.id`;
+          WHERE r.id = c.id
+          RETURNING r.id, r."functionId", r.event, r."correlationId", r.steps, r.stack, r.attempt, r."maxAttempts",
+            r.pending, r."requestVersion"`;
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return chosen.map((c) => ({ ...c, row: byId.get(c.id) }));
       }
       return chosen;
     }, TX_OPTIONS);
@@ -406,9 +425,9 @@ export class Worker {
     }
   }
 
-  private startTurn(id: string, token: string): void {
+  private startTurn(id: string, token: string, row?: RunRow): void {
     const abort = new AbortController();
-    const done = this.turn(id, token, abort.signal)
+    const done = this.turn(id, token, abort.signal, row)
       .catch((error: unknown) => {
         if (error instanceof LeaseLost) this.options.log(`executor: run ${id}: lease lost, leaving it to its new owner`);
         else this.options.log(`executor: run ${id}: turn failed: ${messageOf(error)}`);
@@ -433,7 +452,7 @@ export class Worker {
     }
   }
 
-  private async turn(id: string, token: string, signal: AbortSignal): Promise<void> {
+  private async turn(id: string, token: string, signal: AbortSignal, row?: RunRow): Promise<void> {
     const heartbeat = setInterval(() => {
       this.db.executorRun
         .updateMany({ where: { id, lockedBy: token }, data: { lockedUntil: new Date(Date.now() + this.leaseMs) } })
@@ -441,7 +460,7 @@ export class Worker {
     }, Math.max(100, this.leaseMs / 3));
     heartbeat.unref();
     try {
-      const run = await this.load(id, token);
+      const run = row ? toState(row) : await this.load(id, token);
       if (!run) return;
       const fn = await this.options.registry.resolve(run.functionId);
       if (!fn) {
@@ -458,38 +477,11 @@ export class Worker {
   }
 
   private async load(id: string, token: string): Promise<RunState | null> {
-    const rows = await this.db.$queryRaw<
-      {
-        id: string;
-        functionId: string;
-        event: unknown;
-        correlationId: string | null;
-        steps: unknown;
-        stack: unknown;
-        attempt: number;
-        maxAttempts: number;
-        pending: unknown;
-        requestVersion: number;
-      }[]
-    >`SELECT id, "functionId", event, "correlationId", steps, stack, attempt, "maxAttempts", pending, "requestVersion"
+    const rows = await this.db.$queryRaw<RunRow[]>`
+      SELECT id, "functionId", event, "correlationId", steps, stack, attempt, "maxAttempts", pending, "requestVersion"
       FROM "ExecutorRun" WHERE id = ${id} AND "lockedBy" = ${token}`;
     const row = rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      functionId: row.functionId,
-      // Written by events.ts from validated input.
-      event: row.event as unknown as RunEvent,
-      correlationId: row.correlationId,
-      steps: (row.steps ?? {}) as Record<string, Json>,
-      stack: (row.stack ?? []) as string[],
-      attempt: row.attempt,
-      maxAttempts: row.maxAttempts,
-      pending: (row.pending ?? {}) as unknown as Record<string, PendingItem>,
-      requestVersion: row.requestVersion,
-      newWaits: [],
-      newInvokes: [],
-    };
+    return row ? toState(row) : null;
   }
 
   /** The loop of one turn: fold in resolved work, run due planned steps, else discover. */
@@ -890,11 +882,16 @@ export class Worker {
     let wake = false;
     let wakeAt: number | null = null;
     await this.db.$transaction(async (tx) => {
-      // Lock the row first: an event resolving a wait either committed before (and we see
-      // it below) or updates the row after us (and makes the run due again).
-      const owned = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
-      if (owned.length === 0) throw new LeaseLost();
+      const ending = final.status === "completed" || final.status === "failed";
+      if (!ending) {
+        // Lock the row before counting resolved waits: an event resolving a wait either
+        // committed before (and we see it below) or updates the row after us (and makes the
+        // run due again). A final write needs no such lock: it ignores waits, and its UPDATE
+        // checks the lease itself.
+        const owned = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
+        if (owned.length === 0) throw new LeaseLost();
+      }
       if (final.status === "completed" || final.status === "failed") {
         await this.write(tx, run, token, {
           release: true,
@@ -903,7 +900,10 @@ export class Worker {
           // A void function's output is stored as JSON null.
           ...(final.status === "completed" ? { output: final.output } : { error: final.error }),
         });
-        await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
+        // Open waits exist only behind pending wait/invoke items (a leftover would be inert anyway).
+        if (Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke")) {
+          await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
+        }
         const events = lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final);
         wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
         this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
@@ -932,4 +932,22 @@ export class Worker {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function toState(row: RunRow): RunState {
+  return {
+    id: row.id,
+    functionId: row.functionId,
+    // Written by events.ts from validated input.
+    event: row.event as unknown as RunEvent,
+    correlationId: row.correlationId,
+    steps: (row.steps ?? {}) as Record<string, Json>,
+    stack: (row.stack ?? []) as string[],
+    attempt: row.attempt,
+    maxAttempts: row.maxAttempts,
+    pending: (row.pending ?? {}) as unknown as Record<string, PendingItem>,
+    requestVersion: row.requestVersion,
+    newWaits: [],
+    newInvokes: [],
+  };
 }
