@@ -72,7 +72,7 @@ const footerText = z.string().max(L.footerText, `the footer holds at most ${L.fo
 const caption = z.string().max(L.caption, `captions hold at most ${L.caption} characters`).optional();
 
 export const outboundMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text"), text: z.string().min(1).max(L.text), previewUrl: z.boolean().optional() }),
+  z.object({ type: z.literal("text"), text: z.string().min(1, "the text is empty").max(L.text, `texts hold at most ${L.text} characters`), previewUrl: z.boolean().optional() }),
   z.object({ type: z.literal("image"), url: httpUrl, caption }),
   z.object({ type: z.literal("video"), url: httpUrl, caption }),
   // WhatsApp plays audio as a voice note: it takes no caption.

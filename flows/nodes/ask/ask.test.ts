@@ -160,6 +160,13 @@ describe("ask node: choices", () => {
     expect(result.port).toBe("d4");
   });
 
+  test("a choice title a variable makes too long for a button fails the node with the reason", async () => {
+    const result = await runScripted(singleNodeFlow(askNode, { ...sizes, choices: [{ id: "a", title: "{{message.text}}" }] }), "x".repeat(21));
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/buttons\.0\.title: button titles hold at most 20 characters/);
+    expect(result.sent).toEqual([]);
+  });
+
   test("ports: one per choice, labelled with its title, plus “no answer” and “no valid answer”", () => {
     expect(ask.ports(ask.config.parse({ ...base, ...sizes }))).toEqual([
       { id: "s", label: "Small" },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineNode, type PortDefinition } from "../../define-node";
 import { WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
-import { checkDistinct, fixedLength, templated } from "../reply/limits";
+import { checkDistinct, checkRendered, fixedLength, templated } from "../reply/limits";
 import { checkAnswer, choiceDisplay, type AnswerKind } from "./answers";
 
 const KINDS = ["text", "number", "email", "phone", "date", "choice", "regex"] as const satisfies readonly AnswerKind[];
@@ -122,12 +122,12 @@ export default defineNode<AskConfig>({
       description: choice.description ? render(choice.description).trim() || undefined : undefined,
     }));
     const prompt = (text: string): OutboundMessage => {
-      if (c.kind !== "choice") return { type: "text", text };
+      if (c.kind !== "choice") return checkRendered({ type: "text", text });
       if (choiceDisplay(choices.length, c.choiceStyle) === "buttons") {
-        return { type: "buttons", body: text, buttons: choices.map(({ id, title }) => ({ id, title })) };
+        return checkRendered({ type: "buttons", body: text, buttons: choices.map(({ id, title }) => ({ id, title })) });
       }
       const label = c.listButton ? render(c.listButton).trim() : "";
-      return { type: "list", body: text, button: label || "Choose", sections: [{ rows: choices }] };
+      return checkRendered({ type: "list", body: text, button: label || "Choose", sections: [{ rows: choices }] });
     };
 
     await context.send(prompt(question));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineNode, NEXT_PORT } from "../../define-node";
-import { outboundMessageSchema, WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
-import { messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
+import { WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
+import { checkRendered, messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
 
 const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template"] as const;
 type ReplyKind = (typeof KINDS)[number];
@@ -166,15 +166,4 @@ function composeMessage(c: ReplyConfig, render: (template: string) => string): O
     case "template":
       return { type: "template", name: c.templateName ?? "", language: c.language ?? "", bodyParameters: (c.parameters ?? []).map((p) => required(p)) };
   }
-}
-
-/**
- * The canvas checked the templates; a variable can still render too long, empty or
- * duplicated. Failing the node with the reason beats a send WhatsApp refuses later.
- */
-function checkRendered(message: OutboundMessage): OutboundMessage {
-  const result = outboundMessageSchema.safeParse(message);
-  if (result.success) return result.data;
-  const reasons = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
-  throw new Error(`With its variables filled in, this ${message.type} message is not one WhatsApp accepts: ${reasons.join("; ")}.`);
 }

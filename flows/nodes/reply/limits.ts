@@ -1,7 +1,7 @@
 // WhatsApp's limits (whatsapp.md facts 12–13) as zod config schemas, so a flow that breaks
 // one gets a canvas diagnostic naming the field. Shared by the reply and ask nodes.
 import { z } from "zod";
-import { WHATSAPP_LIMITS as L } from "../../message";
+import { outboundMessageSchema, WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
 
 /**
  * Length of a template's fixed text, without its `{{…}}`/`{%…%}` tags: the most a design-time
@@ -96,4 +96,15 @@ export const messageLimits = {
 export function requireText(text: string | undefined, max: number, required: boolean, issues: Issues, tooLong: string): void {
   if (required && !text) issues.addIssue({ code: "custom", path: ["text"], message: "write the text the contact sees" });
   if (text && fixedLength(text) > max) issues.addIssue({ code: "custom", path: ["text"], message: tooLong });
+}
+
+/**
+ * The canvas checked the templates; a variable can still render a text too long, empty or
+ * duplicated. Failing the node with the reason beats a send WhatsApp refuses later.
+ */
+export function checkRendered(message: OutboundMessage): OutboundMessage {
+  const result = outboundMessageSchema.safeParse(message);
+  if (result.success) return result.data;
+  const reasons = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  throw new Error(`With its variables filled in, this ${message.type} message is not one WhatsApp accepts: ${reasons.join("; ")}.`);
 }
