@@ -123,6 +123,28 @@ export const outboundMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 
+/** What a person reading the transcript should see of an outbound message. */
+export function outboundText(message: OutboundMessage): string | null {
+  switch (message.type) {
+    case "text":
+      return message.text;
+    case "image":
+    case "video":
+    case "document":
+      return message.caption ?? null;
+    case "audio":
+      return null;
+    case "buttons":
+      return `${message.body}\n${message.buttons.map((b) => `[${b.title}]`).join(" ")}`;
+    case "list":
+      return `${message.body}\n[${message.button}]`;
+    case "location":
+      return message.name ?? message.address ?? `${message.latitude}, ${message.longitude}`;
+    case "template":
+      return `template ${message.name} (${message.language})`;
+  }
+}
+
 export interface ContactInfo {
   id: string;
   name: string | null;

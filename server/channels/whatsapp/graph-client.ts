@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { decryptSecret } from "@/server/security/secrets";
-import type { OutboundMessage } from "@/flows/message";
+import { outboundText, type OutboundMessage } from "@/flows/message";
 import { applyEarlyStatuses } from "./statuses";
 
 export const DEFAULT_GRAPH_URL = "https://graph.facebook.com";
@@ -132,7 +132,7 @@ export async function sendMessage(input: {
       channelId: conversation.channelId,
       direction: "outbound",
       type: input.message.type,
-      text: input.message.type === "text" ? input.message.text : null,
+      text: outboundText(input.message),
       payload: input.message as Prisma.InputJsonValue,
       status: "pending",
       idempotencyKey: input.idempotencyKey,
