@@ -50,6 +50,13 @@ describe("cron triggers", () => {
     expect(["Mon", "Tue", "Wed", "Thu", "Fri"]).toContain(weekday);
   });
 
+  it("keeps the stored next tick of an unchanged schedule when the app syncs again", async () => {
+    const before = await h.database.db.executorCron.findFirst({ where: { functionId: "parley-test-weekday-paris" } });
+    await h.executor.sync();
+    const after = await h.database.db.executorCron.findFirst({ where: { functionId: "parley-test-weekday-paris" } });
+    expect(after?.nextAt).toEqual(before?.nextAt);
+  });
+
   it("starts a run per tick with inngest/scheduled.timer; a restart neither skips nor doubles a tick", async () => {
     const runs = () => h.database.db.executorRun.findMany({ where: { functionId: "parley-test-every-second" } });
     await eventually(async () => (await runs()).length >= 2, 10_000);

@@ -42,6 +42,18 @@ beforeAll(async () => {
         await step.sleep("nap", "1h");
       },
     ),
+    inngest.createFunction(
+      { id: "restartable", cancelOn: [{ event: "test/restart", match: "data.chat" }], triggers: [{ event: "test/restart" }] },
+      async ({ step }) => {
+        await step.sleep("nap", "1h");
+      },
+    ),
+    inngest.createFunction(
+      { id: "cancel-window", cancelOn: [{ event: "test/stop-window", timeout: "1s" }], triggers: [{ event: "test/long-window" }] },
+      async ({ step }) => {
+        await step.sleep("nap", "1h");
+      },
+    ),
     inngest.createFunction({ id: "on-cancelled", triggers: [{ event: "inngest/function.cancelled" }] }, async ({ event }) => {
       bump(`cancelled-event:${String(event.data.function_id)}`);
     }),
@@ -156,7 +168,17 @@ describe("cancelOn", () => {
     expect(counts.get("cancellable:onFailure")).toBeUndefined();
   });
 
-  it("cancels with an `if` expression, and not runs started by the cancelling event itself", async () => {
+  it("lets a new event cancel the previous run of the same function, not the run it starts", async () => {
+    await h.inngest.send({ name: "test/restart", data: { chat: "r" } });
+    await eventually(async () => (await runsOf("restartable"))[0]?.status === "sleeping");
+    await h.inngest.send({ name: "test/restart", data: { chat: "r" } });
+    await eventually(async () => {
+      const runs = await runsOf("restartable");
+      return runs.length === 2 && runs[0]?.status === "cancelled" && runs[1]?.status === "sleeping";
+    });
+  });
+
+  it("cancels with an `if` expression", async () => {
     await h.inngest.send({ name: "test/long-if" });
     await eventually(async () => (await runsOf("cancel-if"))[0]?.status === "sleeping");
     await h.inngest.send({ name: "test/stop-if", data: { all: false } });
@@ -164,6 +186,15 @@ describe("cancelOn", () => {
     expect((await runsOf("cancel-if"))[0]?.status).toBe("sleeping");
     await h.inngest.send({ name: "test/stop-if", data: { all: true } });
     await eventually(async () => (await runsOf("cancel-if"))[0]?.status === "cancelled");
+  });
+
+  it("honours the cancelOn timeout: a cancel event after the window cancels nothing", async () => {
+    await h.inngest.send({ name: "test/long-window" });
+    await eventually(async () => (await runsOf("cancel-window"))[0]?.status === "sleeping");
+    await sleep(1_300);
+    await h.inngest.send({ name: "test/stop-window" });
+    await sleep(300);
+    expect((await runsOf("cancel-window"))[0]?.status).toBe("sleeping");
   });
 });
 
