@@ -3,11 +3,9 @@
 // condition routes, the wait sleeps durably, and go to re-asks.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
-import { db, Prisma } from "@/server/db/client";
-import { publishFlow } from "@/server/flows/publish";
-import { syncFunctions } from "@/server/inngest/sync";
+import { db } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-import { CHANNEL, eventually, startParley, textWebhook, type TestParley } from "../support/parley";
+import { eventually, startParley, textWebhook, type TestParley } from "../support/parley";
 
 let database: TestDatabase;
 let parley: TestParley;
@@ -44,12 +42,7 @@ const menu: FlowGraph = {
 beforeAll(async () => {
   database = await createTestDatabase();
   parley = await startParley(database);
-  const channel = await db().channel.findUniqueOrThrow({ where: { phoneNumberId: CHANNEL.phoneNumberId } });
-  const flow = await db().flow.create({
-    data: { workspaceId: channel.workspaceId, name: "Menu", draft: menu as Prisma.InputJsonValue, channels: { connect: [{ id: channel.id }] } },
-  });
-  await publishFlow({ flowId: flow.id });
-  await syncFunctions();
+  await parley.publish("Menu", menu);
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { freePort } from "@/server/db/embedded";
 import { signBody } from "@/server/channels/whatsapp/signature";
+import type { FlowGraph } from "@/flows/schema";
 import type { Executor } from "@/server/executor";
 import { startFakeGraph, type FakeGraph } from "./fake-graph";
 import { serveRoutes, type Route } from "./http";
@@ -23,6 +24,8 @@ export interface TestParley {
   postWebhook(body: unknown, options?: { secret?: string; raw?: string }): Promise<Response>;
   /** Stops the app and its executor, then starts them again on the same database and ports. */
   restart(): Promise<void>;
+  /** Creates a flow on the test channel from `graph`, publishes it and syncs the functions, as the studio does. */
+  publish(name: string, graph: FlowGraph): Promise<{ flowId: string }>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +97,16 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     async restart() {
       await stop();
       await start();
+    },
+    async publish(name, graph) {
+      const [{ publishFlow }, { syncFunctions }] = await Promise.all([import("@/server/flows/publish"), import("@/server/inngest/sync")]);
+      const channel = await db().channel.findUniqueOrThrow({ where: { phoneNumberId: CHANNEL.phoneNumberId } });
+      const flow = await db().flow.create({
+        data: { workspaceId: channel.workspaceId, name, draft: graph as object, channels: { connect: [{ id: channel.id }] } },
+      });
+      await publishFlow({ flowId: flow.id });
+      await syncFunctions();
+      return { flowId: flow.id };
     },
     async stop() {
       await stop();

@@ -3,11 +3,9 @@
 // the exact bodies Meta would receive and that a tapped button takes the choice's port.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
-import { db, type Prisma } from "@/server/db/client";
-import { publishFlow } from "@/server/flows/publish";
-import { syncFunctions } from "@/server/inngest/sync";
+import { db } from "@/server/db/client";
 import { createTestDatabase, type TestDatabase } from "../../../tests/support/database";
-import { CHANNEL, eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../../../tests/support/parley";
+import { eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../../../tests/support/parley";
 
 let database: TestDatabase;
 let parley: TestParley;
@@ -45,12 +43,7 @@ const sizeFlow: FlowGraph = {
 beforeAll(async () => {
   database = await createTestDatabase();
   parley = await startParley(database);
-  const channel = await db().channel.findUniqueOrThrow({ where: { phoneNumberId: CHANNEL.phoneNumberId } });
-  const flow = await db().flow.create({
-    data: { workspaceId: channel.workspaceId, name: "Sizes", draft: sizeFlow as Prisma.InputJsonValue, channels: { connect: [{ id: channel.id }] } },
-  });
-  await publishFlow({ flowId: flow.id });
-  await syncFunctions();
+  await parley.publish("Sizes", sizeFlow);
 });
 
 afterAll(async () => {
