@@ -11,7 +11,7 @@ test("create a flow from the menu template, publish it and use it in the simulat
 
   await page.getByRole("button", { name: "New flow" }).click();
   const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("Name").fill("Opening hours menu");
+  await dialog.getByLabel("Name", { exact: true }).fill("Opening hours menu");
   await dialog.getByText("Numbered menu").click();
   await dialog.getByRole("button", { name: "Create and open" }).click();
 
