@@ -3,6 +3,7 @@
 // reach it in order and one that arrived between two steps is still there (DESIGN.md
 // invariant 2). Events only ring the doorbell.
 import { db } from "@/server/db/client";
+import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
 import type { InboundMessage } from "@/flows/message";
 
 interface MessageRow {
@@ -30,7 +31,7 @@ export function toInboundMessage(row: MessageRow): InboundMessage {
  * knows to ring it. Both happen in one transaction with the message row locked.
  */
 export async function takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null> {
-  return db().$transaction(async (tx) => {
+  const taken = await db().$transaction(async (tx) => {
     const [next] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Message"
       WHERE "conversationId" = ${input.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
@@ -50,6 +51,8 @@ export async function takeNextMessage(input: { runId: string; conversationId: st
     await tx.flowRun.update({ where: { id: input.runId }, data: { status: "running", waitingNodeId: null } });
     return toInboundMessage(message);
   });
+  if (taken) await markReadAndTyping(taken.id);
+  return taken;
 }
 
 export async function stopWaiting(input: { runId: string }): Promise<void> {

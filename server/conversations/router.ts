@@ -2,6 +2,7 @@
 // new run of the published flow whose trigger matches it. At most one run owns a
 // conversation: ownership is taken by compare-and-set on Conversation.activeRunId.
 import { db, Prisma } from "@/server/db/client";
+import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
 import { toInboundMessage } from "./inbox";
@@ -81,6 +82,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
     await tx.message.update({ where: { id: message.id }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
     return created;
   });
+  await markReadAndTyping(message.id);
   return {
     kind: "start",
     start: {

@@ -45,6 +45,12 @@ describe("a signed webhook", () => {
     expect(request.phoneNumberId).toBe(CHANNEL.phoneNumberId);
     expect(request.authorization).toBe(`Bearer ${CHANNEL.accessToken}`);
     expect(request.body).toMatchObject({ messaging_product: "whatsapp", recipient_type: "individual", to: waId, type: "text" });
+    // The contact's message is marked read with "typing…" before the answer (whatsapp.md fact 18).
+    const inbound = await db().message.findFirstOrThrow({ where: { direction: "inbound", conversation: { contact: { waId } } } });
+    const receipt = parley.graph.requests.findIndex((r) => r.body.status === "read" && r.body.message_id === inbound.wamid);
+    expect(receipt).toBeGreaterThanOrEqual(0);
+    expect(parley.graph.requests[receipt]!.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: inbound.wamid, typing_indicator: { type: "text" } });
+    expect(receipt).toBeLessThan(parley.graph.requests.findIndex((r) => r.body.to === waId));
     const stored = await db().message.findMany({ where: { direction: "outbound", conversation: { contact: { waId } } } });
     expect(stored.map((m) => m.wamid).sort()).toEqual(parley.graph.requests.filter((r) => r.body.to === waId).map((r) => r.wamid).sort());
   });

@@ -39,6 +39,10 @@ export async function startFakeGraph(options: { token: string; port?: number }):
     } catch {
       return reply(400, { error: { message: "Invalid JSON", code: 100 } });
     }
+    if (body.status === "read") {
+      requests.push({ version: match[1]!, phoneNumberId: match[2]!, authorization: req.headers.authorization, body, wamid: "", at: Date.now() });
+      return reply(200, { success: true });
+    }
     const text = String((body.text as { body?: string } | undefined)?.body ?? "");
     const delay = delays.find((d) => text.includes(d.match));
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms));

@@ -111,6 +111,44 @@ function present(fields: Record<string, string | undefined>): Record<string, str
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== ""));
 }
 
+type ChannelRecord = { phoneNumberId: string; graphBaseUrl: string | null; accessTokenCipher: string };
+
+/** POST {graph base}/{version}/{phone_number_id}/messages with the channel's token (whatsapp.md fact 11). */
+async function postMessages(channel: ChannelRecord, payload: Record<string, unknown>): Promise<{ response: Response; body: unknown }> {
+  const url = `${graphBaseUrl(channel)}/${graphApiVersion()}/${encodeURIComponent(channel.phoneNumberId)}/messages`;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${decryptSecret(channel.accessTokenCipher)}`, "content-type": "application/json" },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { response, body: await response.json().catch(() => null) };
+  } catch (error) {
+    throw new WhatsAppSendError(`Graph API unreachable at ${url}: ${(error as Error).message}`, true);
+  }
+}
+
+/**
+ * Marks an inbound message read and shows "typing…" to the contact while the bot works on
+ * its answer (whatsapp.md fact 18). Cosmetic, so best effort: a failure is logged, not thrown.
+ */
+export async function markReadAndTyping(messageId: string): Promise<void> {
+  const message = await db().message.findUnique({ where: { id: messageId }, include: { channel: true } });
+  if (!message?.wamid || message.direction !== "inbound") return;
+  try {
+    const { response, body } = await postMessages(message.channel, {
+      messaging_product: "whatsapp",
+      status: "read",
+      message_id: message.wamid,
+      typing_indicator: { type: "text" },
+    });
+    if (!response.ok) console.warn(`[parley] read receipt for message ${messageId} refused: ${response.status} ${JSON.stringify(body)?.slice(0, 200)}`);
+  } catch (error) {
+    console.warn(`[parley] read receipt for message ${messageId} not sent: ${(error as Error).message}`);
+  }
+}
+
 export async function sendMessage(input: {
   conversationId: string;
   idempotencyKey: string;
@@ -143,20 +181,7 @@ export async function sendMessage(input: {
   });
   if (record.wamid) return { messageId: record.id, wamid: record.wamid };
 
-  const { channel } = conversation;
-  const url = `${graphBaseUrl(channel)}/${graphApiVersion()}/${encodeURIComponent(channel.phoneNumberId)}/messages`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${decryptSecret(channel.accessTokenCipher)}`, "content-type": "application/json" },
-      body: JSON.stringify(toWireMessage(to, input.message)),
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (error) {
-    throw new WhatsAppSendError(`Graph API unreachable at ${url}: ${(error as Error).message}`, true);
-  }
-  const body: unknown = await response.json().catch(() => null);
+  const { response, body } = await postMessages(conversation.channel, toWireMessage(to, input.message));
   if (!response.ok) {
     const graphError = graphErrorSchema.safeParse(body);
     const code = graphError.success ? graphError.data.error.code : undefined;
