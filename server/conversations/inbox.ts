@@ -5,6 +5,7 @@
 import { db } from "@/server/db/client";
 import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
 import type { InboundMessage } from "@/flows/message";
+import { burstWindow, mergeBurst } from "./burst";
 
 interface MessageRow {
   id: string;
@@ -27,29 +28,30 @@ export function toInboundMessage(row: MessageRow): InboundMessage {
 
 /**
  * Takes the oldest inbound message of the conversation that no run has taken yet, for
- * this run; or, when there is none, marks the run as waiting at `nodeId` so the router
- * knows to ring it. Both happen in one transaction with the message row locked.
+ * this run (with a burst window, every such message, merged into one); or, when there is
+ * none, marks the run as waiting at `nodeId` so the router knows to ring it. Both happen
+ * in one transaction with the message rows locked.
  */
 export async function takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null> {
+  const limit = burstWindow() ? 50 : 1;
   const taken = await db().$transaction(async (tx) => {
-    const [next] = await tx.$queryRaw<{ id: string }[]>`
+    const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Message"
       WHERE "conversationId" = ${input.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
         -- only what the contact wrote after the message that started this run
         AND seq > (SELECT t.seq FROM "Message" t JOIN "FlowRun" r ON r."triggerMessageId" = t.id WHERE r.id = ${input.runId})
       ORDER BY seq
-      LIMIT 1
+      LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;
-    if (!next) {
+    if (rows.length === 0) {
       await tx.flowRun.update({ where: { id: input.runId }, data: { status: "waiting", waitingNodeId: input.nodeId } });
       return null;
     }
-    const message = await tx.message.update({
-      where: { id: next.id },
-      data: { consumedByRunId: input.runId, consumedAt: new Date() },
-    });
+    const ids = rows.map((row) => row.id);
+    await tx.message.updateMany({ where: { id: { in: ids } }, data: { consumedByRunId: input.runId, consumedAt: new Date() } });
+    const messages = await tx.message.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } });
     await tx.flowRun.update({ where: { id: input.runId }, data: { status: "running", waitingNodeId: null } });
-    return toInboundMessage(message);
+    return mergeBurst(messages.map(toInboundMessage));
   });
   if (taken) await markReadAndTyping(taken.id);
   return taken;

@@ -5,6 +5,7 @@ import { db, Prisma } from "@/server/db/client";
 import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
+import { BURST_MAX_WAIT, burstWindow, mergeBurst } from "./burst";
 import { toInboundMessage } from "./inbox";
 import { loadFlowGraph } from "@/server/runs/flow-versions";
 
@@ -18,6 +19,9 @@ export type RouteDecision =
   | { kind: "unmatched"; reason: string };
 
 class OwnershipTaken extends Error {}
+
+/** How far back a burst reaches: its longest possible span, with room for slow delivery. */
+const BURST_LOOKBACK_MS = 2 * Number.parseInt(BURST_MAX_WAIT, 10) * 1000;
 
 export async function routeMessage(messageId: string): Promise<RouteDecision> {
   for (let attempt = 0; ; attempt++) {
@@ -44,8 +48,23 @@ async function decide(messageId: string): Promise<RouteDecision> {
     return { kind: "busy", runId: conversation.activeRunId };
   }
 
-  const inbound = toInboundMessage(message);
-  const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound", seq: { lt: message.seq } } });
+  // With a burst window the router runs once the contact paused, for the burst's last
+  // message: the run starts on everything the contact wrote since the last answer.
+  const burst = burstWindow()
+    ? await db().message.findMany({
+        where: {
+          conversationId: conversation.id,
+          direction: "inbound",
+          consumedByRunId: null,
+          seq: { lte: message.seq },
+          createdAt: { gte: new Date(message.createdAt.getTime() - BURST_LOOKBACK_MS) },
+        },
+        orderBy: { seq: "asc" },
+      })
+    : [message];
+  const first = burst[0] ?? message;
+  const inbound = mergeBurst(burst.map(toInboundMessage));
+  const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound", seq: { lt: first.seq } } });
   const situation = { firstMessage: earlier === 0 };
   const flows = await db().flow.findMany({
     where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
@@ -71,7 +90,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
   const chosen = best;
   const run = await db().$transaction(async (tx) => {
     const created = await tx.flowRun.create({
-      data: { flowId: chosen.flowId, flowVersionId: chosen.versionId, conversationId: conversation.id, triggerMessageId: message.id },
+      data: { flowId: chosen.flowId, flowVersionId: chosen.versionId, conversationId: conversation.id, triggerMessageId: first.id },
       select: { id: true },
     });
     const owned = await tx.conversation.updateMany({
@@ -79,7 +98,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
       data: { activeRunId: created.id },
     });
     if (owned.count === 0) throw new OwnershipTaken();
-    await tx.message.update({ where: { id: message.id }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
+    await tx.message.updateMany({ where: { id: { in: burst.map((m) => m.id) } }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
     return created;
   });
   await markReadAndTyping(message.id);

@@ -8,6 +8,7 @@ import { runFlow, type DurableSteps, type FlowServices, type RunStart } from "@/
 import { db } from "@/server/db/client";
 import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph-client";
 import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
+import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { routeMessage } from "@/server/conversations/router";
 import { loadFlowGraph } from "@/server/runs/flow-versions";
 import { finishRun, writeTrace } from "@/server/runs/records";
@@ -18,6 +19,11 @@ const MAX_RINGS = 5;
 
 const messageReceivedSchema = z.object({ messageId: z.string(), conversationId: z.string() });
 
+function burstDebounce() {
+  const period = burstWindow();
+  return period ? { debounce: { key: "event.data.conversationId", period, timeout: BURST_MAX_WAIT } } : {};
+}
+
 function conversationRouter() {
   return inngest().createFunction(
     {
@@ -26,6 +32,7 @@ function conversationRouter() {
       triggers: [{ event: MESSAGE_RECEIVED_EVENT }],
       // One message of a conversation is routed at a time, in arrival order.
       concurrency: [{ key: "event.data.conversationId", limit: 1 }],
+      ...burstDebounce(),
       retries: 5,
     },
     async ({ event, step }) => {
