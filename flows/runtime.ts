@@ -166,7 +166,7 @@ export async function runFlow(input: {
         nodeId: current.node.id,
         nodeType: current.node.type,
         attempt: input.attempt,
-        port: failure ? null : port,
+        port: failure || result?.goto !== undefined ? null : port,
         input: { config: current.node.config, message: message.text },
         output: result?.output ?? null,
         error: failure ? { name: failure.name, message: failure.message } : null,
