@@ -8,6 +8,8 @@ export type NodeCategory = "trigger" | "message" | "logic" | "ai" | "data";
 export interface PortDefinition {
   id: string;
   label: string;
+  /** Taken when something went wrong: left unconnected, the run ends there without a word to the contact. */
+  failure?: boolean;
 }
 
 export interface NodeContext<Config> {
@@ -76,6 +78,11 @@ export interface NodeDefinition<Config = unknown> {
   summary(config: Config): string;
   /** Config fields holding `{{…}}` templates (strings, or lists/objects of them), checked by the validator. */
   templateFields?: (keyof Config & string)[];
+  /**
+   * The config as run traces may show it: leave out secrets (API keys in headers…). Without
+   * it the whole config is traced.
+   */
+  traceConfig?(config: Config): unknown;
   /** Names of the `{{vars.…}}` this node sets, so the validator can flag variables nothing sets. */
   setsVariables?(config: Config): string[];
   /** Nodes this node can continue at besides its ports (a "go to"), for reachability checks. */

@@ -167,7 +167,7 @@ export async function runFlow(input: {
         nodeType: current.node.type,
         attempt: input.attempt,
         port: failure || result?.goto !== undefined ? null : port,
-        input: { config: current.node.config, message: message.text },
+        input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message.text },
         output: result?.output ?? null,
         error: failure ? { name: failure.name, message: failure.message } : null,
         startedAt: startedAt ?? endedAt,

@@ -96,4 +96,13 @@ describe("validateFlow", () => {
       ["error", "text: {{nodes.gone.answer}} names no node of this flow"],
     ]);
   });
+
+  test("warns when nothing handles a node's failure port", () => {
+    const graph = clone(demoFlow.graph);
+    graph.nodes.push({ id: "api", type: "http", version: 1, config: { url: "https://api.example.com/orders" }, position: at });
+    graph.edges.push({ id: "t-api", from: "thanks", port: "next", to: "api" });
+    expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ severity: "warning", nodeId: "api", port: "error" }));
+    graph.edges.push({ id: "api-err", from: "api", port: "error", to: "greet" });
+    expect(validateFlow(graph).filter((d) => d.nodeId === "api")).toEqual([]);
+  });
 });

@@ -96,6 +96,23 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
   }
   for (const [id, node] of checked) for (const target of node.links) if (ids.has(target)) follow(id, target);
 
+  for (const node of graph.nodes) {
+    const definition = checked.get(node.id)?.definition;
+    const config = checked.get(node.id)?.config;
+    if (!definition || config === undefined) continue;
+    for (const port of definition.ports(config)) {
+      if (port.failure && (connectedPorts.get(`${node.id}\u0000${port.id}`) ?? 0) === 0) {
+        diagnostics.push({
+          severity: "warning",
+          nodeId: node.id,
+          port: port.id,
+          message: `Nothing handles “${port.label}”: when it happens the run ends without a word to the contact.`,
+          hint: "Connect it to a message that says what went wrong, or to another way forward.",
+        });
+      }
+    }
+  }
+
   const reachable = new Set<string>();
   const queue = triggers.slice(0, 1).map((node) => node.id);
   while (queue.length > 0) {

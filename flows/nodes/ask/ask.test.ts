@@ -173,9 +173,12 @@ describe("ask node: choices", () => {
       { id: "m", label: "Medium" },
       { id: "l", label: "Large {{contact.name}}" },
       { id: "timeout", label: "no answer" },
-      { id: "invalid", label: "no valid answer" },
+      { id: "invalid", label: "no valid answer", failure: true },
     ]);
     expect(ask.ports(ask.config.parse(base)).map((p) => p.id)).toEqual(["next", "timeout", "invalid"]);
+    // Only a question that checks its answers warns when nothing handles a wrong one.
+    expect(ask.ports(ask.config.parse(base)).find((p) => p.id === "invalid")?.failure).toBe(false);
+    expect(ask.ports(ask.config.parse({ ...base, kind: "email" })).find((p) => p.id === "invalid")?.failure).toBe(true);
   });
 
   test("WhatsApp's limits and the choices' rules are diagnostics naming the field", () => {

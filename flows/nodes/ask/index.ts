@@ -105,10 +105,14 @@ export default defineNode<AskConfig>({
   icon: "❓",
   config,
   defaultConfig: { question: "What is your name?", variable: "name", timeout: "24h", kind: "text", maxAttempts: 3 },
-  ports: (c) =>
-    c.kind === "choice"
-      ? [...(c.choices ?? []).map((choice) => ({ id: choice.id, label: choice.title })), TIMEOUT_PORT, INVALID_PORT]
-      : [{ id: "next", label: "answered" }, TIMEOUT_PORT, INVALID_PORT],
+  ports: (c) => {
+    // A free-text question without limits only fails on answers with no text at all (a
+    // sticker, thrice): not worth a warning. Any real check is.
+    const invalid = { ...INVALID_PORT, failure: c.kind !== "text" || c.minLength !== undefined || c.maxLength !== undefined };
+    return c.kind === "choice"
+      ? [...(c.choices ?? []).map((choice) => ({ id: choice.id, label: choice.title })), TIMEOUT_PORT, invalid]
+      : [{ id: "next", label: "answered" }, TIMEOUT_PORT, invalid];
+  },
   summary: (c) => `${c.question} → {{vars.${c.variable}}}${c.kind === "text" ? "" : ` (${c.kind})`}`,
   templateFields: ["question", "choices", "listButton", "retryMessage"],
   waitsForContact: true,

@@ -122,6 +122,8 @@ describe("calling an API", () => {
     expect(JSON.parse(trace.output!.response as string)).toEqual({ data: { id: "A17", items: [{ status: "shipped" }] } });
     // Header values carry API keys; the query secret is redacted.
     expect(JSON.stringify(trace.output)).not.toMatch(/sk_live_secret|tok123/);
+    expect(JSON.stringify(trace.input)).not.toMatch(/sk_live_secret|tok123/);
+    expect(JSON.stringify(trace.input)).toContain("Authorization");
   });
 
   test("POST with a templated JSON body", async () => {

@@ -118,9 +118,11 @@ export default defineNode<HttpConfig>({
     retries: 0,
     mapping: [{ variable: "order_status", path: "status" }],
   },
+  // Header values carry API keys: traces show the header names only.
+  traceConfig: (c) => ({ ...c, url: redactUrl(c.url), headers: c.headers.map((h) => ({ name: h.name, value: "***" })) }),
   ports: () => [
     { id: "next", label: "success" },
-    { id: "error", label: "error" },
+    { id: "error", label: "error", failure: true },
   ],
   summary: (c) => `${c.method} ${redactUrl(c.url)}`,
   templateFields: ["url", "headers", "body"],
