@@ -3,6 +3,7 @@
 import type { FlowGraph } from "../schema";
 import { demoFlow } from "./demo";
 import { menuFlow } from "./menu";
+import { orderStatusFlow } from "./order-status";
 
 export interface FlowTemplate {
   id: string;
@@ -23,6 +24,12 @@ export const flowTemplates: FlowTemplate[] = [
   },
   { id: "welcome", name: "Welcome", description: "Greets, asks the contact's name and uses it.", graph: demoFlow.graph },
   { id: "menu", name: "Numbered menu", description: "Offers options by number and asks again until the choice is valid.", graph: menuFlow.graph },
+  {
+    id: "order-status",
+    name: "Order status (HTTP lookup)",
+    description: "Asks for an order number, looks it up in your shop's API and answers with the status. Set your API's URL in the “Look up” node.",
+    graph: orderStatusFlow.graph,
+  },
 ];
 
 export function flowTemplate(id: string): FlowTemplate | undefined {

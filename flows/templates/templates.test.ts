@@ -1,8 +1,11 @@
-import { describe, expect, test } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runScripted } from "../testing";
 import { validateFlow } from "../validator";
 import { flowTemplates } from ".";
 import { menuFlow } from "./menu";
+import { ORDER_API_PLACEHOLDER, orderStatusFlow } from "./order-status";
 
 describe("flow templates", () => {
   test.each(flowTemplates.map((t) => [t.id, t] as const))("%s has no errors", (_, template) => {
@@ -18,5 +21,48 @@ describe("flow templates", () => {
       "You will find us at Calle Mayor 1, Madrid.",
     ]);
     expect(run.status).toBe("completed");
+  });
+});
+
+describe("order status template", () => {
+  // A stand-in for a shop's API on loopback, which the HTTP node may call once allowlisted.
+  let shop: Server;
+  let graph: typeof orderStatusFlow.graph;
+  const previousAllowlist = process.env.PARLEY_HTTP_ALLOWLIST;
+  beforeAll(async () => {
+    shop = createServer((request, response) => {
+      if (request.url === "/api/orders/A1234") {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "shipped", delivery: { eta: "Friday" } }));
+      } else {
+        response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      }
+    });
+    await new Promise<void>((resolve) => shop.listen(0, "127.0.0.1", resolve));
+    process.env.PARLEY_HTTP_ALLOWLIST = "127.0.0.1";
+    const base = `http://127.0.0.1:${(shop.address() as AddressInfo).port}/api`;
+    graph = JSON.parse(JSON.stringify(orderStatusFlow.graph).replaceAll(ORDER_API_PLACEHOLDER, base));
+  });
+  afterAll(async () => {
+    if (previousAllowlist === undefined) delete process.env.PARLEY_HTTP_ALLOWLIST;
+    else process.env.PARLEY_HTTP_ALLOWLIST = previousAllowlist;
+    await new Promise((resolve) => shop.close(resolve));
+  });
+
+  const texts = (run: Awaited<ReturnType<typeof runScripted>>) => run.sent.map((m) => (m.type === "text" ? m.text : m.type));
+
+  test("a known order is looked up and its status told", async () => {
+    const run = await runScripted(graph, "Where is my order?", ["#A1234"]);
+    expect(texts(run)).toEqual(["Sure! What is your order number?", "Order #A1234 is shipped. Expected delivery: Friday."]);
+    expect(run.traces.find((t) => t.nodeId === "lookup")?.port).toBe("next");
+  });
+
+  test("a wrong format is asked again, an unknown order is reported", async () => {
+    const run = await runScripted(graph, "order status", ["no idea!!", "ZZ999"]);
+    expect(texts(run)).toEqual([
+      "Sure! What is your order number?",
+      "That doesn't look like an order number (like A1234). What is it?",
+      "I couldn't find order ZZ999. Check the number and write “order” to try again.",
+    ]);
+    expect(run.traces.find((t) => t.nodeId === "lookup")?.port).toBe("error");
   });
 });
