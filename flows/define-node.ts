@@ -39,6 +39,11 @@ export interface NodeContext<Config> {
    * result must be JSON. A throw is retried with the flow's retries, then fails the node.
    */
   step<T>(name: string, body: () => Promise<T>): Promise<T>;
+  /**
+   * Hands the conversation to a person: the bot starts no run for it until an admin hands
+   * it back. The run should end after this.
+   */
+  handOff(reason: string): Promise<void>;
 }
 
 export interface NodeResult {

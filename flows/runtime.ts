@@ -43,6 +43,7 @@ export interface FlowServices {
   /** Takes the conversation's oldest unanswered message for this run, or marks the run waiting. */
   takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null>;
   stopWaiting(input: { runId: string }): Promise<void>;
+  handOff(input: { runId: string; conversationId: string; reason: string }): Promise<void>;
   writeTrace(trace: TraceRecord): Promise<void>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
 }
@@ -145,6 +146,7 @@ export async function runFlow(input: {
         await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
       },
       step: (name, body) => nodeStep(`do:${name}`, body),
+      handOff: (reason) => nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason })),
     };
 
     let result: NodeResult | undefined;

@@ -12,6 +12,8 @@ export interface ScriptedRun {
   sent: OutboundMessage[];
   traces: TraceRecord[];
   status: "completed" | "failed" | "waiting";
+  /** The reason given when the run handed the conversation to a person. */
+  handedOff?: string;
   vars: Record<string, unknown>;
   /** Total time the run slept, from `ctx.sleep`. */
   sleptMs: number;
@@ -67,6 +69,9 @@ export async function runScripted(
       return inbox.shift() ?? null;
     },
     async stopWaiting() {},
+    async handOff({ reason }) {
+      result.handedOff = reason;
+    },
     async writeTrace(trace) {
       result.traces.push(trace);
     },

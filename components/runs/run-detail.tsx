@@ -1,9 +1,11 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { errorCode, errorMessage } from "@/components/trpc/errors";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatDuration, formatTime } from "@/components/ui/format";
 import { EmptyState, ErrorNote } from "@/components/ui/notice";
 import { Skeleton } from "@/components/ui/spinner";
@@ -78,6 +80,9 @@ export function RunDetail({ runId }: { runId: string }) {
           </div>
         </dl>
         {data.error ? <ErrorNote className="mt-3">Error: {data.error}</ErrorNote> : null}
+        {data.conversation.handedOffAt ? (
+          <HandoffBanner conversationId={data.conversation.id} since={data.conversation.handedOffAt} reason={data.conversation.handoffReason} runId={data.id} />
+        ) : null}
       </div>
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)]">
@@ -198,6 +203,42 @@ function JsonBlock({ title, value }: { title: string; value: unknown }) {
       <pre className="max-h-64 overflow-auto rounded-md border border-slate-200 bg-white p-2 text-xs text-slate-800">
         {value === null || value === undefined ? "—" : JSON.stringify(value, null, 2)}
       </pre>
+    </div>
+  );
+}
+
+/** A conversation a person answers: the bot stays quiet until an admin hands it back. */
+function HandoffBanner({ conversationId, since, reason, runId }: { conversationId: string; since: Date; reason: string | null; runId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const handBack = useMutation(
+    trpc.runs.handBack.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) }),
+    }),
+  );
+  return (
+    <div className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="handoff-banner">
+      <p>
+        <span className="font-medium">Handed off to a person</span> since {formatDateTime(since)}
+        {reason ? ` — ${reason}` : ""}. The bot does not answer this contact until it is handed back.
+      </p>
+      <Button onClick={() => setConfirming(true)} disabled={handBack.isPending}>
+        {handBack.isPending ? "Handing back…" : "Hand back to the bot"}
+      </Button>
+      {handBack.isError ? <ErrorNote className="w-full">{errorMessage(handBack.error)}</ErrorNote> : null}
+      <ConfirmDialog
+        open={confirming}
+        title="Hand the conversation back to the bot?"
+        confirmLabel="Hand back"
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => {
+          setConfirming(false);
+          handBack.mutate({ conversationId });
+        }}
+      >
+        The contact&apos;s next message starts the matching flow again.
+      </ConfirmDialog>
     </div>
   );
 }

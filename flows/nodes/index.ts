@@ -6,6 +6,7 @@ import condition from "./condition";
 import delay from "./delay";
 import end from "./end";
 import goto from "./goto";
+import handoff from "./handoff";
 import http from "./http";
 import reply from "./reply";
 import setVariable from "./set_variable";
@@ -13,4 +14,4 @@ import trigger from "./trigger";
 
 // Each definition is typed by its own config; the registry erases that type and only
 // hands a definition the config its own zod schema parsed (flows/registry.ts parseConfig).
-export const builtinNodes = [trigger, reply, ask, condition, setVariable, delay, http, goto, end] as unknown[] as NodeDefinition<never>[];
+export const builtinNodes = [trigger, reply, ask, condition, setVariable, delay, http, goto, handoff, end] as unknown[] as NodeDefinition<never>[];

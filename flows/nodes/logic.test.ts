@@ -102,3 +102,15 @@ test("go to re-asks until the answer is valid, and end stops the run", async () 
   expect(run.status).toBe("completed");
   expect(run.traces.filter((t) => t.nodeId === "ask").map((t) => t.key)).toEqual(["ask#0", "ask#1", "ask#2"]);
 });
+
+test("hand off tells the contact, hands the conversation to a person and ends the run", async () => {
+  const graph: FlowGraph = {
+    nodes: [start, node("human", "handoff", { message: "A colleague will answer you here, {{contact.name}}.", reason: "asked for an agent" })],
+    edges: [edge("start", "human")],
+  };
+  expect(validateFlow(graph)).toEqual([]);
+  const run = await runScripted(graph, "agent please");
+  expect(run.sent).toEqual([{ type: "text", text: "A colleague will answer you here, Ana." }]);
+  expect(run.handedOff).toBe("asked for an agent");
+  expect(run.status).toBe("completed");
+});

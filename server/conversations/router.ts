@@ -16,7 +16,9 @@ export type RouteDecision =
   /** The owning run is busy: it takes the message at its next question, or hands it on when it ends. */
   | { kind: "busy"; runId: string }
   | { kind: "answered"; runId: string }
-  | { kind: "unmatched"; reason: string };
+  | { kind: "unmatched"; reason: string }
+  /** A person answers this conversation: the message waits for them. */
+  | { kind: "handed_off" };
 
 class OwnershipTaken extends Error {}
 
@@ -47,6 +49,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
     if (run?.status === "waiting") return { kind: "ring", runId: conversation.activeRunId, conversationId: conversation.id };
     return { kind: "busy", runId: conversation.activeRunId };
   }
+  if (conversation.handedOffAt) return { kind: "handed_off" };
 
   // With a burst window the router runs once the contact paused, for the burst's last
   // message: the run starts on everything the contact wrote since the last answer.

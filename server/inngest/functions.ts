@@ -9,6 +9,7 @@ import { db } from "@/server/db/client";
 import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph-client";
 import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
 import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
+import { handOff } from "@/server/conversations/handoff";
 import { routeMessage } from "@/server/conversations/router";
 import { loadFlowGraph } from "@/server/runs/flow-versions";
 import { finishRun, writeTrace } from "@/server/runs/records";
@@ -73,6 +74,7 @@ const services: FlowServices = {
   },
   takeNextMessage,
   stopWaiting,
+  handOff,
   writeTrace,
   finishRun,
 };

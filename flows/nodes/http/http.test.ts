@@ -226,6 +226,7 @@ describe("calling an API", () => {
         return null;
       },
       async stopWaiting() {},
+      async handOff() {},
       async writeTrace() {},
       async finishRun() {},
     };

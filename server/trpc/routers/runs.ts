@@ -1,9 +1,18 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { handBack } from "@/server/conversations/handoff";
 import { db } from "@/server/db/client";
 import { procedureFor, router } from "../init";
 
 export const runsRouter = router({
+  /** Gives a handed-off conversation back to the bot. */
+  handBack: procedureFor("admin")
+    .input(z.object({ conversationId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const done = await handBack({ conversationId: input.conversationId, workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId });
+      if (!done) throw new TRPCError({ code: "NOT_FOUND", message: "This conversation is not handed off (anymore)." });
+    }),
+
   list: procedureFor("viewer")
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
     .query(async ({ ctx, input }) => {
@@ -58,6 +67,7 @@ export const runsRouter = router({
       startedAt: run.startedAt,
       endedAt: run.endedAt,
       contact: { name: run.conversation.contact.name, waId: run.conversation.contact.waId },
+      conversation: { id: run.conversation.id, handedOffAt: run.conversation.handedOffAt, handoffReason: run.conversation.handoffReason },
       traces: run.traces.map((trace) => ({
         id: trace.id,
         nodeId: trace.nodeId,

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { defineNode } from "../../define-node";
+
+const config = z.object({
+  /** Told to the contact before a person takes over; empty to say nothing. */
+  message: z.string().max(4096).default("I'm passing you to a colleague, who will answer here shortly."),
+  /** Shown to the admins who pick the conversation up. */
+  reason: z.string().trim().min(1, "say why a person should take over").max(200).default("The contact asked for a person"),
+});
+type HandoffConfig = z.infer<typeof config>;
+
+export default defineNode<HandoffConfig>({
+  type: "handoff",
+  version: 1,
+  title: "Hand off to a person",
+  description: "Pauses the bot for this conversation so a person can answer; an admin hands it back from the run page.",
+  category: "message",
+  icon: "🙋",
+  config,
+  defaultConfig: { message: "I'm passing you to a colleague, who will answer here shortly.", reason: "The contact asked for a person" },
+  ports: () => [],
+  summary: (c) => `Hand off: ${c.reason}`,
+  templateFields: ["message"],
+  async run(context) {
+    const message = context.config.message.trim() ? context.render(context.config.message) : null;
+    if (message) await context.send({ type: "text", text: message });
+    await context.handOff(context.config.reason);
+    return { output: { reason: context.config.reason, told: message } };
+  },
+});
