@@ -79,6 +79,8 @@ async function main() {
     });
     executor = embedded;
     stops.push(() => embedded.stop());
+    const { registerExecutorMetrics } = await import("@/server/observability/metrics");
+    registerExecutorMetrics(() => embedded.metrics());
     env.INNGEST_BASE_URL = embedded.url;
     env.INNGEST_SIGNING_KEY ??= generated.inngestSigningKey;
     env.INNGEST_EVENT_KEY ??= generated.inngestEventKey;

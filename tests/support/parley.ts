@@ -55,10 +55,12 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
     import("@/server/db/client"),
   ]);
+  const [metricsRoute, { registerExecutorMetrics }] = await Promise.all([import("@/app/api/metrics/route"), import("@/server/observability/metrics")]);
   await seed(db(), { internalUrl: url, envChannel: CHANNEL });
 
   const routes: Route[] = [
     { pattern: /^\/api\/webhooks\/whatsapp$/, methods: { GET: webhook.GET, POST: webhook.POST } },
+    { pattern: /^\/api\/metrics$/, methods: { GET: metricsRoute.GET } },
     { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },
     { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/messages$/, methods: { POST: simulatorGraph.POST as Route["methods"]["POST"] } },
   ];
@@ -76,6 +78,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
       retryBackoff: () => 200,
     });
     await executor.sync();
+    registerExecutorMetrics(() => executor.metrics());
   };
   const stop = async () => {
     await executor.stop();
