@@ -1,14 +1,10 @@
 // A flow published at run time, using logic nodes, runs through the real executor:
 // publishing registers its function without a restart, keywords outrank "any", the
 // condition routes, the wait sleeps durably, and go to re-asks.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import { db } from "@/server/db/client";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { eventually, startParley, textWebhook, type TestParley } from "../support/parley";
-
-let database: TestDatabase;
-let parley: TestParley;
+import { eventually, useParley, textWebhook } from "../support/parley";
 
 const at = { x: 0, y: 0 };
 const menu: FlowGraph = {
@@ -39,29 +35,20 @@ const menu: FlowGraph = {
   ],
 };
 
+const parley = useParley();
 beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
   await parley.publish("Menu", menu);
 });
-
-afterAll(async () => {
-  await parley?.stop();
-  await database?.drop();
-});
-
-const sentTo = (waId: string) =>
-  parley.graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
 
 test("a flow published at run time answers its keyword, re-asks on a wrong choice and waits before answering", async () => {
   const waId = "34611000001";
   await parley.postWebhook(textWebhook(waId, "MENU please").body);
-  await eventually(() => sentTo(waId).length === 1, 10_000, "the menu question");
+  await eventually(() => parley.textsTo(waId).length === 1, 10_000, "the menu question");
   await parley.postWebhook(textWebhook(waId, "7").body);
-  await eventually(() => sentTo(waId).length === 3, 10_000, "the re-ask");
+  await eventually(() => parley.textsTo(waId).length === 3, 10_000, "the re-ask");
   await parley.postWebhook(textWebhook(waId, "1").body);
-  await eventually(() => sentTo(waId).length === 4, 15_000, "the hours");
-  expect(sentTo(waId)).toEqual([
+  await eventually(() => parley.textsTo(waId).length === 4, 15_000, "the hours");
+  expect(parley.textsTo(waId)).toEqual([
     "Reply 1 for opening hours or 2 for our address.",
     "Sorry, “7” is not on the menu.",
     "Reply 1 for opening hours or 2 for our address.",
@@ -79,6 +66,6 @@ test("a flow published at run time answers its keyword, re-asks on a wrong choic
 test("other messages still go to the demo flow", async () => {
   const waId = "34611000002";
   await parley.postWebhook(textWebhook(waId, "hello").body);
-  await eventually(() => sentTo(waId).length === 2, 10_000, "the demo greeting");
-  expect(sentTo(waId)[1]).toBe("What should I call you?");
+  await eventually(() => parley.textsTo(waId).length === 2, 10_000, "the demo greeting");
+  expect(parley.textsTo(waId)[1]).toBe("What should I call you?");
 });

@@ -1,14 +1,10 @@
 // A flow hands a conversation to a person: the bot stays quiet for that contact until an
 // admin hands it back, then the next message starts a flow again.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import { handBack } from "@/server/conversations/handoff";
 import { db } from "@/server/db/client";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { eventually, startParley, textWebhook, type TestParley } from "../support/parley";
-
-let database: TestDatabase;
-let parley: TestParley;
+import { eventually, useParley, textWebhook } from "../support/parley";
 
 const at = { x: 0, y: 0 };
 const agentFlow: FlowGraph = {
@@ -19,24 +15,15 @@ const agentFlow: FlowGraph = {
   edges: [{ id: "e1", from: "start", port: "next", to: "human" }],
 };
 
+const parley = useParley();
 beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
   await parley.publish("Agent", agentFlow);
 });
-
-afterAll(async () => {
-  await parley?.stop();
-  await database?.drop();
-});
-
-const sentTo = (waId: string) =>
-  parley.graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
 
 test("the bot stays quiet after a hand off until an admin hands the conversation back", async () => {
   const waId = "34644000001";
   await parley.postWebhook(textWebhook(waId, "I want an agent").body);
-  await eventually(() => sentTo(waId).length === 1, 15_000, "the hand-off message");
+  await eventually(() => parley.textsTo(waId).length === 1, 15_000, "the hand-off message");
   const conversation = await eventually(async () => {
     const found = await db().conversation.findFirst({ where: { contact: { waId } } });
     return found?.handedOffAt && !found.activeRunId ? found : undefined;
@@ -46,14 +33,14 @@ test("the bot stays quiet after a hand off until an admin hands the conversation
   await parley.postWebhook(textWebhook(waId, "hello? anyone?").body);
   const quiet = await db().message.findFirstOrThrow({ where: { text: "hello? anyone?" } });
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  expect(sentTo(waId)).toEqual(["A colleague will answer you here."]);
+  expect(parley.textsTo(waId)).toEqual(["A colleague will answer you here."]);
   expect(await db().flowRun.count({ where: { conversationId: conversation.id } })).toBe(1);
   expect(quiet.consumedByRunId).toBeNull();
 
   const admin = await db().user.findFirstOrThrow();
   expect(await handBack({ conversationId: conversation.id, workspaceId: conversation.workspaceId, userId: admin.id })).toBe(true);
   await parley.postWebhook(textWebhook(waId, "hi again").body);
-  await eventually(() => sentTo(waId).length === 3, 15_000, "the demo flow's greeting and question");
-  expect(sentTo(waId).slice(1)).toEqual(["Hi Ana! I'm Parley's demo bot.", "What should I call you?"]);
+  await eventually(() => parley.textsTo(waId).length === 3, 15_000, "the demo flow's greeting and question");
+  expect(parley.textsTo(waId).slice(1)).toEqual(["Hi Ana! I'm Parley's demo bot.", "What should I call you?"]);
   expect(await db().auditLog.count({ where: { action: "conversation.hand_back", target: conversation.id } })).toBe(1);
 });

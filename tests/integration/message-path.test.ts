@@ -1,29 +1,13 @@
 // The whole path of one message on real components: signed webhook → ingress → embedded
 // executor → router → compiled flow function → Graph API client → (fake) Graph API.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { db } from "@/server/db/client";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { CHANNEL, eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../support/parley";
+import { CHANNEL, eventually, useParley, textWebhook, webhookEnvelope } from "../support/parley";
 
-let database: TestDatabase;
-let parley: TestParley;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
-});
-
-afterAll(async () => {
-  await parley?.stop();
-  await database?.drop();
-});
+const parley = useParley();
 
 const GREETING = "I'm Parley's demo bot.";
 const QUESTION = "What should I call you?";
-
-function sentTo(waId: string): string[] {
-  return parley.graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
-}
 
 async function runOf(waId: string) {
   return db().flowRun.findFirstOrThrow({
@@ -39,8 +23,8 @@ describe("a signed webhook", () => {
     const { body } = textWebhook(waId, "hi", { name: "Ana" });
     const response = await parley.postWebhook(body);
     expect(response.status).toBe(200);
-    await eventually(() => sentTo(waId).length >= 2, 10_000, "greeting and question");
-    expect(sentTo(waId)).toEqual([`Hi Ana! ${GREETING}`, QUESTION]);
+    await eventually(() => parley.textsTo(waId).length >= 2, 10_000, "greeting and question");
+    expect(parley.textsTo(waId)).toEqual([`Hi Ana! ${GREETING}`, QUESTION]);
     const request = parley.graph.requests.find((r) => r.body.to === waId)!;
     expect(request.phoneNumberId).toBe(CHANNEL.phoneNumberId);
     expect(request.authorization).toBe(`Bearer ${CHANNEL.accessToken}`);
@@ -59,10 +43,10 @@ describe("a signed webhook", () => {
     const waId = "34600000002";
     const { body, wamid } = textWebhook(waId, "hello");
     expect((await parley.postWebhook(body)).status).toBe(200);
-    await eventually(() => sentTo(waId).length >= 2, 10_000, "first answers");
+    await eventually(() => parley.textsTo(waId).length >= 2, 10_000, "first answers");
     expect((await parley.postWebhook(body)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(sentTo(waId)).toHaveLength(2);
+    expect(parley.textsTo(waId)).toHaveLength(2);
     expect(await db().message.count({ where: { wamid } })).toBe(1);
     expect(await db().flowRun.count({ where: { conversation: { contact: { waId } } } })).toBe(1);
   });
@@ -70,14 +54,14 @@ describe("a signed webhook", () => {
   test("the answer to a question resumes the same run, which leaves one trace row per node", async () => {
     const waId = "34600000003";
     await parley.postWebhook(textWebhook(waId, "hey").body);
-    await eventually(() => sentTo(waId).includes(QUESTION), 10_000, "the question");
+    await eventually(() => parley.textsTo(waId).includes(QUESTION), 10_000, "the question");
     const waiting = await eventually(async () => {
       const run = await runOf(waId);
       return run.status === "waiting" ? run : undefined;
     }, 10_000, "the run to wait");
     await parley.postWebhook(textWebhook(waId, "Marta").body);
-    await eventually(() => sentTo(waId).length >= 3, 10_000, "the thanks");
-    expect(sentTo(waId)[2]).toBe("Nice to meet you, Marta! Write again any time to start over.");
+    await eventually(() => parley.textsTo(waId).length >= 3, 10_000, "the thanks");
+    expect(parley.textsTo(waId)[2]).toBe("Nice to meet you, Marta! Write again any time to start over.");
     const run = await eventually(async () => {
       const latest = await runOf(waId);
       return latest.status === "completed" ? latest : undefined;
@@ -101,8 +85,8 @@ describe("a signed webhook", () => {
     // The greeting's send is slow: the contact answers before the question is even asked.
     await eventually(async () => (await db().flowRun.count({ where: { conversation: { contact: { waId } } } })) === 1, 10_000, "the run to start");
     await parley.postWebhook(textWebhook(waId, "Quick Quentin").body);
-    await eventually(() => sentTo(waId).length >= 3, 15_000, "all three answers");
-    expect(sentTo(waId)).toEqual(["Hi Slowpoke! I'm Parley's demo bot.", QUESTION, "Nice to meet you, Quick Quentin! Write again any time to start over."]);
+    await eventually(() => parley.textsTo(waId).length >= 3, 15_000, "all three answers");
+    expect(parley.textsTo(waId)).toEqual(["Hi Slowpoke! I'm Parley's demo bot.", QUESTION, "Nice to meet you, Quick Quentin! Write again any time to start over."]);
   });
 
   test("a message written while a run finishes without asking again starts the next run", async () => {
@@ -114,8 +98,8 @@ describe("a signed webhook", () => {
     await eventually(async () => (await runOf(waId)).status === "running", 10_000, "the run to take the answer");
     // The run is busy sending its last message and will not ask anything more.
     await parley.postWebhook(textWebhook(waId, "one more thing", { name: "Bea" }).body);
-    await eventually(() => sentTo(waId).length >= 5, 15_000, "a second greeting");
-    expect(sentTo(waId).slice(2)).toEqual(["Nice to meet you, Bea B! Write again any time to start over.", `Hi Bea! ${GREETING}`, QUESTION]);
+    await eventually(() => parley.textsTo(waId).length >= 5, 15_000, "a second greeting");
+    expect(parley.textsTo(waId).slice(2)).toEqual(["Nice to meet you, Bea B! Write again any time to start over.", `Hi Bea! ${GREETING}`, QUESTION]);
     const statuses = async () =>
       (await db().flowRun.findMany({ where: { conversation: { contact: { waId } } }, orderBy: { startedAt: "asc" } })).map((r) => r.status);
     expect(await eventually(async () => ((await statuses())[1] === "waiting" ? statuses() : undefined), 10_000, "the second run to wait")).toEqual([
@@ -130,8 +114,8 @@ describe("a signed webhook", () => {
     await eventually(async () => (await runOf(waId)).status === "waiting", 10_000, "the run to wait");
     await parley.restart();
     await parley.postWebhook(textWebhook(waId, "Renata").body);
-    await eventually(() => sentTo(waId).length >= 3, 15_000, "the answer after restart");
-    expect(sentTo(waId)[2]).toBe("Nice to meet you, Renata! Write again any time to start over.");
+    await eventually(() => parley.textsTo(waId).length >= 3, 15_000, "the answer after restart");
+    expect(parley.textsTo(waId)[2]).toBe("Nice to meet you, Renata! Write again any time to start over.");
     expect(await db().flowRun.count({ where: { conversation: { contact: { waId } } } })).toBe(1);
   });
 });
@@ -171,7 +155,7 @@ describe("status webhooks", () => {
   test("update the sent message and start nothing", async () => {
     const waId = "34600000008";
     await parley.postWebhook(textWebhook(waId, "hi").body);
-    await eventually(() => sentTo(waId).length >= 2, 10_000, "answers");
+    await eventually(() => parley.textsTo(waId).length >= 2, 10_000, "answers");
     const sent = parley.graph.requests.find((r) => r.body.to === waId)!;
     const runsBefore = await db().flowRun.count();
     const statuses = (list: { status: string; errors?: unknown[] }[]) =>

@@ -1,21 +1,8 @@
 // GET /api/metrics: Prometheus text with Parley's records and the embedded executor's state.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { eventually, startParley, textWebhook, type TestParley } from "../support/parley";
+import { expect, test } from "vitest";
+import { eventually, useParley, textWebhook } from "../support/parley";
 
-let database: TestDatabase;
-let parley: TestParley;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
-});
-
-afterAll(async () => {
-  delete process.env.METRICS_TOKEN;
-  await parley?.stop();
-  await database?.drop();
-});
+const parley = useParley();
 
 test("counts runs, messages and executor work, in Prometheus' text format", async () => {
   await parley.postWebhook(textWebhook("34655000001", "hi").body);
@@ -33,7 +20,11 @@ test("counts runs, messages and executor work, in Prometheus' text format", asyn
 
 test("asks for the token when METRICS_TOKEN is set", async () => {
   process.env.METRICS_TOKEN = "scrape-me";
-  expect((await fetch(`${parley.url}/api/metrics`)).status).toBe(401);
-  expect((await fetch(`${parley.url}/api/metrics`, { headers: { authorization: "Bearer wrong-one" } })).status).toBe(401);
-  expect((await fetch(`${parley.url}/api/metrics`, { headers: { authorization: "Bearer scrape-me" } })).status).toBe(200);
+  try {
+    expect((await fetch(`${parley.url}/api/metrics`)).status).toBe(401);
+    expect((await fetch(`${parley.url}/api/metrics`, { headers: { authorization: "Bearer wrong-one" } })).status).toBe(401);
+    expect((await fetch(`${parley.url}/api/metrics`, { headers: { authorization: "Bearer scrape-me" } })).status).toBe(200);
+  } finally {
+    delete process.env.METRICS_TOKEN;
+  }
 });

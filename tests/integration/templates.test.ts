@@ -1,30 +1,15 @@
 // Each template with a conversation in it, published and run through the real executor
 // and a fake Graph API: what the contact receives, in order, and the trace rows.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { flowTemplate } from "@/flows/templates";
 import { db } from "@/server/db/client";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { eventually, startParley, textWebhook, type TestParley } from "../support/parley";
+import { eventually, useParley, textWebhook } from "../support/parley";
 
-let database: TestDatabase;
-let parley: TestParley;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
-});
-
-afterAll(async () => {
-  await parley?.stop();
-  await database?.drop();
-});
-
-const sentTo = (waId: string) =>
-  parley.graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
+const parley = useParley();
 
 async function say(waId: string, text: string, expectedCount: number) {
   await parley.postWebhook(textWebhook(waId, text).body);
-  await eventually(() => sentTo(waId).length >= expectedCount, 15_000, `${expectedCount} messages after “${text}”`);
+  await eventually(() => parley.textsTo(waId).length >= expectedCount, 15_000, `${expectedCount} messages after “${text}”`);
 }
 
 test("numbered menu: re-asks after an invalid choice, then answers", async () => {
@@ -33,7 +18,7 @@ test("numbered menu: re-asks after an invalid choice, then answers", async () =>
   await say(waId, "Menu", 1);
   await say(waId, "5", 3);
   await say(waId, " 1 ", 4);
-  expect(sentTo(waId)).toEqual([
+  expect(parley.textsTo(waId)).toEqual([
     "How can I help? Reply 1 for opening hours, 2 for our address.",
     "Sorry, “5” is not on the menu.",
     "How can I help? Reply 1 for opening hours, 2 for our address.",

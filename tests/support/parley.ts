@@ -8,7 +8,8 @@ import type { FlowGraph } from "@/flows/schema";
 import type { Executor } from "@/server/executor";
 import { startFakeGraph, type FakeGraph } from "./fake-graph";
 import { serveRoutes, type Route } from "./http";
-import type { TestDatabase } from "./database";
+import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export const CHANNEL = {
   phoneNumberId: "109876543210",
@@ -24,6 +25,8 @@ export interface TestParley {
   postWebhook(body: unknown, options?: { secret?: string; raw?: string }): Promise<Response>;
   /** Stops the app and its executor, then starts them again on the same database and ports. */
   restart(): Promise<void>;
+  /** Texts of the text messages sent to `waId`, in order. */
+  textsTo(waId: string): string[];
   /** Creates a flow on the test channel from `graph`, publishes it and syncs the functions, as the studio does. */
   publish(name: string, graph: FlowGraph): Promise<{ flowId: string }>;
   stop(): Promise<void>;
@@ -97,6 +100,8 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
         body: raw,
       });
     },
+    textsTo: (waId) =>
+      graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body)),
     async restart() {
       await stop();
       await start();
@@ -116,6 +121,31 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
       await graph.close();
     },
   };
+}
+
+/**
+ * Parley on a fresh database for the calling test file: started before its tests, stopped
+ * after them. `env` is set for the file's duration (read by Parley when it starts).
+ */
+export function useParley(options: { env?: Record<string, string> } = {}): TestParley {
+  let started: TestParley | undefined;
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    Object.assign(process.env, options.env);
+    database = await createTestDatabase();
+    started = await startParley(database);
+  });
+  afterAll(async () => {
+    await started?.stop();
+    await database?.drop();
+    for (const key of Object.keys(options.env ?? {})) delete process.env[key];
+  });
+  return new Proxy({} as TestParley, {
+    get(_, key) {
+      if (!started) throw new Error("Parley starts in beforeAll: use it inside hooks and tests.");
+      return Reflect.get(started, key);
+    },
+  });
 }
 
 let counter = 0;

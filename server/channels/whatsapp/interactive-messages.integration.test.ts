@@ -1,14 +1,10 @@
 // A flow with an image, a choice asked with reply buttons and a retry, on the real path:
 // signed webhooks → executor → compiled flow → Graph API client → fake Graph API. Asserts
 // the exact bodies Meta would receive and that a tapped button takes the choice's port.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import { db } from "@/server/db/client";
-import { createTestDatabase, type TestDatabase } from "../../../tests/support/database";
-import { eventually, startParley, textWebhook, webhookEnvelope, type TestParley } from "../../../tests/support/parley";
-
-let database: TestDatabase;
-let parley: TestParley;
+import { eventually, useParley, textWebhook, webhookEnvelope } from "../../../tests/support/parley";
 
 const at = { x: 0, y: 0 };
 const sizeFlow: FlowGraph = {
@@ -40,15 +36,9 @@ const sizeFlow: FlowGraph = {
   ],
 };
 
+const parley = useParley();
 beforeAll(async () => {
-  database = await createTestDatabase();
-  parley = await startParley(database);
   await parley.publish("Sizes", sizeFlow);
-});
-
-afterAll(async () => {
-  await parley?.stop();
-  await database?.drop();
 });
 
 const bodiesTo = (waId: string) => parley.graph.requests.filter((r) => r.body.to === waId).map((r) => r.body);
