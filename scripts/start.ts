@@ -7,7 +7,7 @@ process.env.DO_NOT_TRACK = "1";
 
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 
 const dev = process.argv.includes("--dev");
@@ -24,6 +24,10 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const hostname = process.env.HOST ?? "0.0.0.0";
   const internalUrl = `http://127.0.0.1:${port}`;
+  // Fail before starting anything when the port is taken (often: Parley already running).
+  const probe = createServer();
+  await listen(probe, port, hostname);
+  await new Promise((resolve) => probe.close(resolve));
   const { loadGeneratedSecrets } = await import("@/server/boot/data-dir");
   const generated = await loadGeneratedSecrets(dataDir);
   process.env.PARLEY_SECRET_KEY ??= generated.secretKey;
@@ -95,7 +99,7 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
+  await listen(server, port, hostname);
   stops.push(() => new Promise((resolve) => server.close(() => resolve())));
 
   await (executor ? executor.sync() : fetch(`${internalUrl}/api/inngest`, { method: "PUT" }).then(() => undefined));
@@ -103,6 +107,15 @@ async function main() {
   if (seeded.generatedAdmin) {
     log(`admin login (shown once, keep it): ${seeded.generatedAdmin.email} / ${seeded.generatedAdmin.password}`);
   }
+}
+
+function listen(server: Server, port: number, hostname: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} is in use (is Parley already running?): stop that process or set PORT`) : error),
+    );
+    server.listen(port, hostname, () => resolve());
+  });
 }
 
 /** Source folders whose changes need a new production build. */
