@@ -56,7 +56,13 @@ export async function startEmbeddedDatabase(options: {
   const dir = path.resolve(options.dir);
   const port = await freePort();
   const user = "parley";
-  const log = options.log ?? (() => {});
+  // PostgreSQL's last words, for a useful error when it refuses to start.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 8) recent.shift();
+    options.log?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -75,7 +81,14 @@ export async function startEmbeddedDatabase(options: {
   if (!existsSync(path.join(dir, "PG_VERSION"))) {
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    const said = recent.filter(Boolean).join(" | ");
+    throw new Error(
+      `PostgreSQL in ${dir} did not start (is another Parley using this data folder?)${said ? `: ${said}` : ""}${error instanceof Error ? ` (${error.message})` : ""}`,
+    );
+  }
   const urlFor = (database: string) =>
     `postgresql://${user}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`;
   return {
