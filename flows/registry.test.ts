@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { defineNode, NEXT_PORT, type NodeDefinition } from "./define-node";
-import { parseConfig } from "./registry";
+import { parseConfig, registerNode, upgradeNode } from "./registry";
 
 // Version 3 of a greeting node: v1 had `message`, v2 renamed it `text`, v3 added `emoji`.
 const greeting = defineNode<{ text: string; emoji: boolean }>({
@@ -42,5 +42,14 @@ describe("node config versions", () => {
   test("a migration that cannot apply is reported", () => {
     const result = parseConfig(greeting, "not an object", 1);
     expect(!result.ok && result.issues[0]!.message).toBe("the saved config is not an object");
+  });
+
+  test("a saved node is upgraded for editing; an unknown type is left as is", () => {
+    registerNode(greeting);
+    expect(() => registerNode(greeting)).toThrow(/already registered/);
+    const saved = { id: "n", type: "greeting", version: 1, config: { message: "Hola" }, position: { x: 0, y: 0 } };
+    expect(upgradeNode(saved)).toEqual({ ...saved, version: 3, config: { text: "Hola", emoji: false } });
+    const unknown = { ...saved, type: "no-such-type" };
+    expect(upgradeNode(unknown)).toBe(unknown);
   });
 });

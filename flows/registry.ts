@@ -6,6 +6,12 @@ type AnyNodeDefinition = NodeDefinition<never>;
 
 const byType = new Map<string, AnyNodeDefinition>(builtinNodes.map((node) => [node.type, node]));
 
+/** Adds a node type from outside flows/nodes/ (a node package); a type name is registered once. */
+export function registerNode(definition: AnyNodeDefinition): void {
+  if (byType.has(definition.type)) throw new Error(`Node type “${definition.type}” is already registered.`);
+  byType.set(definition.type, definition);
+}
+
 export function nodeDefinition(type: string): AnyNodeDefinition | undefined {
   return byType.get(type);
 }
@@ -32,6 +38,19 @@ export function parseConfig(definition: AnyNodeDefinition, raw: unknown, savedVe
     ok: false,
     issues: result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
   };
+}
+
+/**
+ * A node brought to its type's current version (for editing: the canvas edits current
+ * configs). Unknown types, and configs whose migration fails, are returned unchanged so
+ * the validator can say what is wrong.
+ */
+export function upgradeNode<Node extends { type: string; version: number; config: Record<string, unknown> }>(node: Node): Node {
+  const definition = nodeDefinition(node.type);
+  if (!definition || node.version >= definition.version) return node;
+  const upgraded = upgradeConfig(definition, node.config, node.version);
+  if (!upgraded.ok) return node;
+  return { ...node, version: definition.version, config: upgraded.config as Record<string, unknown> };
 }
 
 function upgradeConfig(

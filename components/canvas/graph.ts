@@ -3,7 +3,7 @@
 import type { Edge, Node } from "@xyflow/react";
 import type { FlowGraph } from "@/flows/schema";
 import type { PortDefinition } from "@/flows/define-node";
-import { nodeDefinition, parseConfig } from "@/flows/registry";
+import { nodeDefinition, parseConfig, upgradeNode } from "@/flows/registry";
 
 export interface FlowNodeData extends Record<string, unknown> {
   type: string;
@@ -17,7 +17,8 @@ export type CanvasEdge = Edge;
 
 export function toCanvas(graph: FlowGraph): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   return {
-    nodes: graph.nodes.map((node) => ({
+    // Configs saved with an older node type version are migrated before editing.
+    nodes: graph.nodes.map(upgradeNode).map((node) => ({
       id: node.id,
       type: "flow",
       position: { ...node.position },
