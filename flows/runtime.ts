@@ -1,10 +1,9 @@
 // Runs one flow version for one conversation as durable steps. Everything with a side
 // effect is a named step, so a replay (after a wait, a retry or a restart) re-runs this
 // code deterministically and each step's effect happens once.
-import { compileFlow, CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
+import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import type { NodeContext, NodeResult } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import type { FlowGraph } from "./schema";
 import { renderTemplate } from "./template";
 
 /** The durable step tools a run needs: Inngest's `step`, narrowed. */
@@ -60,13 +59,13 @@ export class FlowRunError extends Error {
 
 export async function runFlow(input: {
   start: RunStart;
-  graph: FlowGraph;
+  /** The run's FlowVersion, compiled once (compileFlow) and reused for every replay. */
+  flow: CompiledFlow;
   steps: DurableSteps;
   services: FlowServices;
   attempt: number;
 }): Promise<{ status: "completed"; vars: Record<string, unknown> }> {
-  const { start, steps, services } = input;
-  const flow: CompiledFlow = compileFlow(input.graph);
+  const { start, flow, steps, services } = input;
   const vars: Record<string, unknown> = {};
   const outputs: Record<string, Record<string, unknown>> = {};
   let message: InboundMessage = start.message;

@@ -4,7 +4,7 @@
 import { compileFlow } from "./compiler";
 import type { NodeDefinition } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import { runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
+import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
 import type { FlowGraph } from "./schema";
 
 export interface ScriptedRun {
@@ -37,7 +37,7 @@ export async function runScripted(
   answers: (InboundMessage | string)[] = [],
   options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean } = {},
 ): Promise<ScriptedRun> {
-  compileFlow(graph);
+  const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
   const result: ScriptedRun = { sent: [], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
   const memo = new Map<string, unknown>();
@@ -56,8 +56,7 @@ export async function runScripted(
       throw new Waiting();
     },
     async sleep(_id, duration) {
-      const match = /^(\d+)([smhd])$/.exec(duration);
-      result.sleptMs += match ? Number(match[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[match[2] as "s"] : 0;
+      result.sleptMs += durationMs(duration);
     },
   };
   const services: FlowServices = {
@@ -85,7 +84,7 @@ export async function runScripted(
   try {
     await runFlow({
       start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: typeof first === "string" ? inbound(first) : first },
-      graph,
+      flow,
       steps,
       services,
       attempt: 0,

@@ -11,7 +11,7 @@ import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
 import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { handOff } from "@/server/conversations/handoff";
 import { routeMessage } from "@/server/conversations/router";
-import { loadFlowGraph } from "@/server/runs/flow-versions";
+import { loadCompiledFlow } from "@/server/runs/flow-versions";
 import { finishRun, writeTrace } from "@/server/runs/records";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
@@ -104,14 +104,14 @@ function flowFunction(flow: { id: string; name: string }) {
     async ({ event, step, attempt }) => {
       const start: RunStart = runStartSchema.parse(event.data);
       // The version was fixed when the run started: a later publish never changes a run in flight.
-      const graph = await loadFlowGraph(start.flowVersionId);
+      const flow = await loadCompiledFlow(start.flowVersionId);
       const steps: DurableSteps = {
         run: (id, body) => step.run(id, body) as Promise<never>,
         waitForEvent: (id, options) => step.waitForEvent(id, options),
         sleep: (id, duration) => step.sleep(id, duration),
       };
       try {
-        return await runFlow({ start, graph, steps, services, attempt });
+        return await runFlow({ start, flow, steps, services, attempt });
       } catch (error) {
         if (error instanceof Error && error.name === "FlowRunError") throw new NonRetriableError(error.message);
         throw error;

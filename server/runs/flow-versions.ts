@@ -1,16 +1,28 @@
 import { db } from "@/server/db/client";
+import { compileFlow, type CompiledFlow } from "@/flows/compiler";
 import { flowGraphSchema, type FlowGraph } from "@/flows/schema";
 
-// FlowVersions are immutable, so a parsed graph can be kept for the life of the process.
-const graphs = new Map<string, FlowGraph>();
+// FlowVersions are immutable, so a parsed graph (and, once a run needs it, its compiled
+// form) can be kept for the life of the process: replays then skip validation.
+const versions = new Map<string, { graph: FlowGraph; compiled?: CompiledFlow }>();
 const MAX_CACHED = 1_000;
 
-export async function loadFlowGraph(flowVersionId: string): Promise<FlowGraph> {
-  const cached = graphs.get(flowVersionId);
+async function loadVersion(flowVersionId: string) {
+  const cached = versions.get(flowVersionId);
   if (cached) return cached;
   const version = await db().flowVersion.findUniqueOrThrow({ where: { id: flowVersionId }, select: { graph: true } });
-  const graph = flowGraphSchema.parse(version.graph);
-  if (graphs.size >= MAX_CACHED) graphs.delete(graphs.keys().next().value!);
-  graphs.set(flowVersionId, graph);
-  return graph;
+  const entry = { graph: flowGraphSchema.parse(version.graph) };
+  if (versions.size >= MAX_CACHED) versions.delete(versions.keys().next().value!);
+  versions.set(flowVersionId, entry);
+  return entry;
+}
+
+export async function loadFlowGraph(flowVersionId: string): Promise<FlowGraph> {
+  return (await loadVersion(flowVersionId)).graph;
+}
+
+export async function loadCompiledFlow(flowVersionId: string): Promise<CompiledFlow> {
+  const entry: { graph: FlowGraph; compiled?: CompiledFlow } = await loadVersion(flowVersionId);
+  entry.compiled ??= compileFlow(entry.graph);
+  return entry.compiled;
 }

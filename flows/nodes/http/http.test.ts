@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { compileFlow } from "../../compiler";
 import { runFlow, type DurableSteps, type FlowServices } from "../../runtime";
 import type { FlowGraph, FlowNode } from "../../schema";
 import { inbound, runScripted, singleNodeFlow } from "../../testing";
@@ -231,8 +232,9 @@ describe("calling an API", () => {
       async finishRun() {},
     };
     const start = { runId: "r", flowId: "f", flowVersionId: "v", conversationId: "c", contact: { id: "c1", name: "Ana", waId: "1" }, message: inbound("hi") };
-    const first = await runFlow({ start, graph, steps, services, attempt: 0 });
-    const replay = await runFlow({ start, graph, steps, services, attempt: 1 });
+    const flow = compileFlow(graph);
+    const first = await runFlow({ start, flow, steps, services, attempt: 0 });
+    const replay = await runFlow({ start, flow, steps, services, attempt: 1 });
     expect(received).toHaveLength(1);
     expect(first.vars).toEqual({ order_status: "shipped" });
     expect(replay.vars).toEqual({ order_status: "shipped" });
