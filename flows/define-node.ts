@@ -2,6 +2,7 @@
 // inspector, validator and compiler read these definitions; none of them names a type.
 import type { z } from "zod";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+import type { ChatRequest, ChatResult } from "./models";
 
 export type NodeCategory = "trigger" | "message" | "logic" | "ai" | "data";
 
@@ -44,6 +45,13 @@ export interface NodeContext<Config> {
    * it back. The run should end after this.
    */
   handOff(reason: string): Promise<void>;
+  /**
+   * The workspace's language models, through its provider chain (fallback, timeouts,
+   * circuit breakers). Each call is a durable step recorded in the node's trace with its
+   * prompt, answer, model, tokens, latency and cost. Throws ModelUnavailableError when no
+   * provider can answer; the node should then take its error port.
+   */
+  models: { chat(request: ChatRequest): Promise<ChatResult> };
 }
 
 export interface NodeResult {

@@ -4,6 +4,7 @@
 import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import type { NodeContext, NodeResult } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+import { ModelUnavailableError, type ChatRequest, type ChatResult } from "./models";
 import { renderTemplate } from "./template";
 
 /** The durable step tools a run needs: Inngest's `step`, narrowed. */
@@ -19,8 +20,22 @@ export interface RunStart {
   flowVersionId: string;
   conversationId: string;
   contact: ContactInfo;
-  message: InboundMessage;
+  /** The message that started the run; null when a schedule or an API event started it. */
+  message: InboundMessage | null;
+  /** What started the run, with its data: an API event's payload is `{{trigger.data.…}}` in templates. */
+  trigger?: { kind: "message" | "schedule" | "event"; data: Record<string, unknown> };
 }
+
+/** One language model call of a node, as its trace shows it. */
+export interface ModelCallRecord {
+  request: ChatRequest;
+  result: ChatResult | null;
+  error: { message: string; attempts: { provider: string; reason: string }[] } | null;
+}
+
+export type ChatOutcome =
+  | { ok: true; result: ChatResult }
+  | { ok: false; error: string; attempts: { provider: string; reason: string }[] };
 
 export interface TraceRecord {
   runId: string;
@@ -32,6 +47,7 @@ export interface TraceRecord {
   input: Record<string, unknown>;
   output: Record<string, unknown> | null;
   error: { message: string; name: string } | null;
+  modelCalls: ModelCallRecord[] | null;
   startedAt: string;
   endedAt: string;
 }
@@ -44,6 +60,8 @@ export interface FlowServices {
   stopWaiting(input: { runId: string }): Promise<void>;
   handOff(input: { runId: string; conversationId: string; reason: string }): Promise<void>;
   writeTrace(trace: TraceRecord): Promise<void>;
+  /** Asks the workspace's provider chain; "no provider could answer" is an outcome, not a throw. */
+  chat(input: { runId: string; conversationId: string; nodeId: string; request: ChatRequest }): Promise<ChatOutcome>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
 }
 
@@ -68,7 +86,8 @@ export async function runFlow(input: {
   const { start, flow, steps, services } = input;
   const vars: Record<string, unknown> = {};
   const outputs: Record<string, Record<string, unknown>> = {};
-  let message: InboundMessage = start.message;
+  let message: InboundMessage | null = start.message;
+  const trigger = start.trigger ?? { kind: "message", data: {} };
   const visits = new Map<string, number>();
   let currentId: string | undefined = flow.triggerId;
   let previousEndedAt: string | undefined;
@@ -87,10 +106,12 @@ export async function runFlow(input: {
     let sends = 0;
     let takes = 0;
     let sleeps = 0;
+    let chats = 0;
+    const modelCalls: ModelCallRecord[] = [];
 
     const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
 
-    const scope = () => ({ contact: start.contact, message, vars, nodes: outputs });
+    const scope = () => ({ contact: start.contact, message, trigger, vars, nodes: outputs });
     const context: NodeContext<never> = {
       config: current.config,
       node: { id: current.node.id, label: current.node.label },
@@ -146,6 +167,16 @@ export async function runFlow(input: {
       },
       step: (name, body) => nodeStep(`do:${name}`, body),
       handOff: (reason) => nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason })),
+      models: {
+        chat: async (request) => {
+          const outcome = await nodeStep(`model:${chats++}`, () =>
+            services.chat({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id, request }),
+          );
+          modelCalls.push({ request, result: outcome.ok ? outcome.result : null, error: outcome.ok ? null : { message: outcome.error, attempts: outcome.attempts } });
+          if (!outcome.ok) throw new ModelUnavailableError(outcome.error, outcome.attempts);
+          return outcome.result;
+        },
+      },
     };
 
     let result: NodeResult | undefined;
@@ -168,9 +199,10 @@ export async function runFlow(input: {
         nodeType: current.node.type,
         attempt: input.attempt,
         port: failure || result?.goto !== undefined ? null : port,
-        input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message.text },
+        input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null },
         output: result?.output ?? null,
         error: failure ? { name: failure.name, message: failure.message } : null,
+        modelCalls: modelCalls.length > 0 ? modelCalls : null,
         startedAt: startedAt ?? endedAt,
         endedAt,
       });

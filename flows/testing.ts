@@ -4,8 +4,32 @@
 import { compileFlow } from "./compiler";
 import type { NodeDefinition } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+import type { ChatRequest, ChatResult } from "./models";
 import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
 import type { FlowGraph } from "./schema";
+
+/**
+ * A stand-in language model for unit tests: answers each request (a string is the answer
+ * text, an object overrides result fields), or throws to play "no provider could answer".
+ */
+export type FakeModel = (request: ChatRequest) => string | Partial<ChatResult>;
+
+export function fakeChatResult(answer: string | Partial<ChatResult>): ChatResult {
+  const fields = typeof answer === "string" ? { text: answer } : answer;
+  return {
+    text: null,
+    json: null,
+    toolCalls: [],
+    finishReason: "stop",
+    provider: "fake",
+    model: "fake-model",
+    usage: { inputTokens: 10, outputTokens: 5 },
+    latencyMs: 1,
+    costUsd: 0,
+    fallbacks: [],
+    ...fields,
+  };
+}
 
 export interface ScriptedRun {
   /** Everything sent to the contact, in order. */
@@ -35,7 +59,7 @@ export async function runScripted(
   graph: FlowGraph,
   first: InboundMessage | string,
   answers: (InboundMessage | string)[] = [],
-  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean } = {},
+  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean; model?: FakeModel } = {},
 ): Promise<ScriptedRun> {
   const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
@@ -78,6 +102,14 @@ export async function runScripted(
       result.status = status;
       result.error = error;
       result.vars = vars;
+    },
+    async chat({ request }) {
+      if (!options.model) return { ok: false, error: "No language model provider is configured.", attempts: [] };
+      try {
+        return { ok: true, result: fakeChatResult(options.model(request)) };
+      } catch (error) {
+        return { ok: false, error: (error as Error).message, attempts: [{ provider: "fake", reason: (error as Error).message }] };
+      }
     },
   };
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };

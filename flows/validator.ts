@@ -13,7 +13,7 @@ export interface Diagnostic {
   hint?: string;
 }
 
-const VARIABLE_ROOTS = new Set(["contact", "message", "vars", "nodes"]);
+const VARIABLE_ROOTS = new Set(["contact", "message", "trigger", "vars", "nodes"]);
 
 export interface CheckedNode {
   definition: NodeDefinition<never>;

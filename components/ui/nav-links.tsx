@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/flows", label: "Flows" },
   { href: "/simulator", label: "Simulator" },
   { href: "/runs", label: "Runs" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function NavLinks() {

@@ -12,6 +12,7 @@ import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { handOff } from "@/server/conversations/handoff";
 import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow } from "@/server/runs/flow-versions";
+import { chatForRun } from "@/server/ai/chat";
 import { finishRun, writeTrace } from "@/server/runs/records";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
@@ -77,6 +78,7 @@ const services: FlowServices = {
   handOff,
   writeTrace,
   finishRun,
+  chat: chatForRun,
 };
 
 const runStartSchema = z.object({

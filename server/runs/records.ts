@@ -13,6 +13,7 @@ export async function writeTrace(trace: TraceRecord): Promise<void> {
     input: trace.input as Prisma.InputJsonValue,
     output: (trace.output ?? Prisma.DbNull) as Prisma.InputJsonValue,
     error: (trace.error ?? Prisma.DbNull) as Prisma.InputJsonValue,
+    modelCalls: trace.modelCalls ? (trace.modelCalls as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
     startedAt: new Date(trace.startedAt),
     endedAt: new Date(trace.endedAt),
   };

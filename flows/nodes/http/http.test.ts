@@ -230,6 +230,9 @@ describe("calling an API", () => {
       async handOff() {},
       async writeTrace() {},
       async finishRun() {},
+      async chat() {
+        return { ok: false, error: "no provider", attempts: [] };
+      },
     };
     const start = { runId: "r", flowId: "f", flowVersionId: "v", conversationId: "c", contact: { id: "c1", name: "Ana", waId: "1" }, message: inbound("hi") };
     const flow = compileFlow(graph);

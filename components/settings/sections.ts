@@ -1,0 +1,4 @@
+// The settings pages, in the order their tabs appear. A new settings page adds itself here.
+export const SETTINGS_SECTIONS = [
+  { href: "/settings/api-keys", label: "API keys" },
+] as const;

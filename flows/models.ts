@@ -1,0 +1,68 @@
+// What nodes may ask of a language model, independent of the provider that answers: the
+// server routes a ChatRequest through the workspace's provider chain (server/ai) and
+// returns a ChatResult with what the trace needs (who answered, tokens, cost, latency).
+import { z } from "zod";
+
+export const chatMessageSchema = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: z.string() }),
+  z.object({ role: z.literal("user"), content: z.string() }),
+  z.object({
+    role: z.literal("assistant"),
+    content: z.string().nullable(),
+    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  }),
+  z.object({ role: z.literal("tool"), toolCallId: z.string(), content: z.string() }),
+]);
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const toolDefinitionSchema = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+  description: z.string(),
+  /** JSON Schema of the tool's arguments. */
+  parameters: z.record(z.string(), z.unknown()),
+});
+export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
+
+export const chatRequestSchema = z.object({
+  messages: z.array(chatMessageSchema).min(1),
+  /** A model name; the workspace's default model when omitted. */
+  model: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  /** Structured output: the answer must be JSON matching this JSON Schema (strict). */
+  jsonSchema: z.object({ name: z.string(), schema: z.record(z.string(), z.unknown()) }).optional(),
+  tools: z.array(toolDefinitionSchema).optional(),
+});
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+
+export const chatResultSchema = z.object({
+  text: z.string().nullable(),
+  /** The parsed answer when the request asked for structured output. */
+  json: z.unknown().nullable(),
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
+  finishReason: z.string(),
+  /** The provider that answered, by its configured name, and the model it used. */
+  provider: z.string(),
+  model: z.string(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
+  latencyMs: z.number(),
+  /** From the workspace's price table; null when the model has no price there. */
+  costUsd: z.number().nullable(),
+  /** Providers tried before the one that answered, and why each was passed over. */
+  fallbacks: z.array(z.object({ provider: z.string(), reason: z.string() })),
+});
+export type ChatResult = z.infer<typeof chatResultSchema>;
+
+/**
+ * No provider could answer: none is configured, or every one failed or is cooling down.
+ * Nodes turn it into their error port; the run does not retry it.
+ */
+export class ModelUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: { provider: string; reason: string }[] = [],
+  ) {
+    super(message);
+    this.name = "ModelUnavailableError";
+  }
+}
