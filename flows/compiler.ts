@@ -1,7 +1,7 @@
 // Turns a flow document into what the runtime executes: nodes resolved against the
 // registry with parsed configs, edges indexed by (node, port), and the Inngest function
 // settings every flow shares. Refuses a graph the validator finds errors in.
-import type { NodeDefinition } from "./define-node";
+import type { NodeDefinition, ScheduleAudience } from "./define-node";
 import type { FlowGraph, FlowNode } from "./schema";
 import { checkFlow, type Diagnostic } from "./validator";
 
@@ -40,6 +40,20 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   return { triggerId: triggerId!, nodes, edges };
 }
 
+/** How a compiled flow starts, read from its trigger node's type. */
+export type FlowStart =
+  | { kind: "message" }
+  | { kind: "schedule"; cron: string; timezone: string; audience: ScheduleAudience }
+  | { kind: "event"; name: string; priority: number };
+
+export function flowStart(flow: CompiledFlow): FlowStart {
+  const { definition, config } = flow.nodes.get(flow.triggerId)!;
+  const trigger = definition.trigger!;
+  if (trigger.kind === "schedule") return { kind: "schedule", ...trigger.schedule(config) };
+  if (trigger.kind === "event") return { kind: "event", ...trigger.event(config) };
+  return { kind: "message" };
+}
+
 export function edgeKey(from: string, port: string): string {
   return `${from}\u0000${port}`;
 }
@@ -52,6 +66,11 @@ export function flowRunEventName(flowId: string): string {
 /** Inngest function id of a flow: one function per flow, runs pinned to their version. */
 export function flowFunctionId(flowId: string): string {
   return `flow-${flowId}`;
+}
+
+/** Inngest function id of a scheduled flow's timer, which asks for one run per recipient. */
+export function scheduleFunctionId(flowId: string): string {
+  return `flow-${flowId}-schedule`;
 }
 
 /** The doorbell a waiting run listens for; the message itself is read from the database. */

@@ -19,6 +19,8 @@ export interface NodeContext<Config> {
   contact: ContactInfo;
   /** The latest message the run received (the trigger message, then each answer). */
   message: InboundMessage | null;
+  /** What started the run: a message, a schedule tick or an API event, with its data (`{{trigger.data.…}}`). */
+  trigger: RunTrigger;
   vars: Readonly<Record<string, unknown>>;
   /** Outputs of the nodes executed so far, by node id (also `{{nodes.<id>.…}}` in templates). */
   nodes: Readonly<Record<string, Record<string, unknown>>>;
@@ -63,12 +65,47 @@ export interface NodeResult {
   goto?: string;
 }
 
-export interface TriggerBehaviour<Config> {
-  /**
-   * Whether an inbound message that starts a conversation turn should start this flow.
-   * Returns a specificity (higher wins between flows on one channel) or null for no match.
-   */
-  match(config: Config, message: InboundMessage, situation: { firstMessage: boolean }): number | null;
+export interface RunTrigger {
+  kind: "message" | "schedule" | "event";
+  /** The event's name, for runs an API event started. */
+  name?: string;
+  /** An API event's payload; a schedule tick's `firedAt`. */
+  data: Record<string, unknown>;
+}
+
+/** Who a scheduled flow writes to when its schedule fires. */
+export type ScheduleAudience =
+  | { kind: "list"; phones: string[] }
+  /** Every contact who wrote to one of the flow's numbers within the last `days` days. */
+  | { kind: "recent"; days: number };
+
+/** How a flow starts; the trigger node's type says which, the server does the rest. */
+export type TriggerBehaviour<Config> =
+  | {
+      kind: "message";
+      /**
+       * Whether an inbound message that starts a conversation turn should start this flow.
+       * Returns a specificity (higher wins between flows on one channel) or null for no match.
+       */
+      match(config: Config, message: InboundMessage, situation: { firstMessage: boolean }): number | null;
+    }
+  | {
+      kind: "schedule";
+      /** A cron expression with its IANA time zone, and who to write to at each tick. */
+      schedule(config: Config): { cron: string; timezone: string; audience: ScheduleAudience };
+    }
+  | {
+      kind: "event";
+      /** The event name external systems post (POST /api/events); the highest priority wins between flows. */
+      event(config: Config): { name: string; priority: number };
+    };
+
+/** Event names as external systems post them (POST /api/events): "order.shipped", "appointment-booked". */
+export const EVENT_NAME_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,99}$/i;
+
+/** Trigger kinds that start a run without a message from the contact, so possibly outside the 24-hour window. */
+export function startsWithoutMessage(trigger: TriggerBehaviour<never>): boolean {
+  return trigger.kind !== "message";
 }
 
 export interface NodeDefinition<Config = unknown> {
@@ -105,6 +142,12 @@ export interface NodeDefinition<Config = unknown> {
    * could run without end, which the validator refuses.
    */
   waitsForContact?: boolean;
+  /**
+   * Whether the node sends a free-form message (anything but an approved template). WhatsApp
+   * refuses those when the contact has not written in 24 hours, which the validator checks
+   * after triggers that start without a message.
+   */
+  sendsFreeForm?(config: Config): boolean;
   /** Present on trigger nodes only. */
   trigger?: TriggerBehaviour<Config>;
   run(context: NodeContext<Config>): Promise<NodeResult>;

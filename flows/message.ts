@@ -14,6 +14,15 @@ export const inboundMessageSchema = z.object({
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
 /**
+ * A phone number as WhatsApp names contacts (wa_id): country code and number, digits only.
+ * Spaces, dashes, brackets and a leading + are dropped, so "+34 600-000-001" is accepted.
+ */
+export const phoneNumberSchema = z
+  .string()
+  .transform((phone) => phone.replace(/[\s().+-]/g, ""))
+  .pipe(z.string().regex(/^[1-9]\d{7,14}$/, "a phone number with its country code, like +34 600 000 001"));
+
+/**
  * What WhatsApp accepts (docs/whatsapp.md facts 12–13). Node configs check their templates
  * against these at design time; the outbound schema checks the rendered message again, since
  * a variable can make a text longer than its template.

@@ -2,7 +2,7 @@
 // effect is a named step, so a replay (after a wait, a retry or a restart) re-runs this
 // code deterministically and each step's effect happens once.
 import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
-import type { NodeContext, NodeResult } from "./define-node";
+import type { NodeContext, NodeResult, RunTrigger } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import { ModelUnavailableError, type ChatRequest, type ChatResult } from "./models";
 import { renderTemplate } from "./template";
@@ -23,7 +23,7 @@ export interface RunStart {
   /** The message that started the run; null when a schedule or an API event started it. */
   message: InboundMessage | null;
   /** What started the run, with its data: an API event's payload is `{{trigger.data.…}}` in templates. */
-  trigger?: { kind: "message" | "schedule" | "event"; data: Record<string, unknown> };
+  trigger?: RunTrigger;
 }
 
 /** One language model call of a node, as its trace shows it. */
@@ -87,7 +87,7 @@ export async function runFlow(input: {
   const vars: Record<string, unknown> = {};
   const outputs: Record<string, Record<string, unknown>> = {};
   let message: InboundMessage | null = start.message;
-  const trigger = start.trigger ?? { kind: "message", data: {} };
+  const trigger: RunTrigger = start.trigger ?? { kind: "message", data: {} };
   const visits = new Map<string, number>();
   let currentId: string | undefined = flow.triggerId;
   let previousEndedAt: string | undefined;
@@ -117,6 +117,7 @@ export async function runFlow(input: {
       node: { id: current.node.id, label: current.node.label },
       contact: start.contact,
       message,
+      trigger,
       vars,
       nodes: outputs,
       render: (template) => renderTemplate(template, scope()),

@@ -2,7 +2,7 @@
 // with steps executed at once, sends recorded, and the contact's answers read from a script.
 // (Integration tests run the same code through the real executor and database.)
 import { compileFlow } from "./compiler";
-import type { NodeDefinition } from "./define-node";
+import type { NodeDefinition, RunTrigger } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import type { ChatRequest, ChatResult } from "./models";
 import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
@@ -51,15 +51,16 @@ export function inbound(text: string, replyId: string | null = null): InboundMes
 }
 
 /**
- * Runs `graph` for a contact who first writes `first`, then answers each question with the
- * next entry of `answers` (a string, or an inbound message for button replies). When the
- * answers run out, a waiting run times out if `timeoutWhenOut`, else stops as "waiting".
+ * Runs `graph` for a contact who first writes `first` (null: a schedule or an API event,
+ * `options.trigger`, starts the run), then answers each question with the next entry of
+ * `answers` (a string, or an inbound message for button replies). When the answers run
+ * out, a waiting run times out if `timeoutWhenOut`, else stops as "waiting".
  */
 export async function runScripted(
   graph: FlowGraph,
-  first: InboundMessage | string,
+  first: InboundMessage | string | null,
   answers: (InboundMessage | string)[] = [],
-  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean; model?: FakeModel } = {},
+  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean; model?: FakeModel; trigger?: RunTrigger } = {},
 ): Promise<ScriptedRun> {
   const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
@@ -115,7 +116,7 @@ export async function runScripted(
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };
   try {
     await runFlow({
-      start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: typeof first === "string" ? inbound(first) : first },
+      start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: typeof first === "string" ? inbound(first) : first, trigger: options.trigger },
       flow,
       steps,
       services,

@@ -1,5 +1,5 @@
 // Design-time checks shared by the canvas and publish: publish refuses any "error".
-import type { NodeDefinition } from "./define-node";
+import { startsWithoutMessage, type NodeDefinition } from "./define-node";
 import { nodeDefinition, parseConfig } from "./registry";
 import type { FlowGraph } from "./schema";
 import { analyseTemplate } from "./template";
@@ -129,6 +129,11 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
     }
   }
 
+  const trigger = triggers[0] && checked.get(triggers[0].id);
+  if (trigger?.definition.trigger && startsWithoutMessage(trigger.definition.trigger)) {
+    diagnostics.push(...freeFormBeforeAnswer(triggers[0]!.id, trigger.definition.trigger.kind, next, checked));
+  }
+
   for (const loop of loopsWithoutWaiting(graph.nodes.map((node) => node.id), next, checked)) {
     diagnostics.push({
       severity: "error",
@@ -171,6 +176,39 @@ function checkTemplate(nodeId: string, field: string, source: string, nodeIds: S
         hint: "Store it with an “Ask” or “Set variables” node first, or use | default: '…'.",
       });
     }
+  }
+  return diagnostics;
+}
+
+/**
+ * Free-form messages a run started by a schedule or an event sends before the contact has
+ * answered anything: WhatsApp refuses them unless the contact wrote in the last 24 hours.
+ * A scheduled run usually reaches people who have not, so there it is an error; an event
+ * may concern someone who just wrote, so there it is a warning.
+ */
+function freeFormBeforeAnswer(triggerId: string, kind: string, next: Map<string, string[]>, checked: Map<string, CheckedNode>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const queue = [...(next.get(triggerId) ?? [])];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = checked.get(id);
+    if (!node) continue;
+    if (node.definition.sendsFreeForm?.(node.config)) {
+      diagnostics.push({
+        severity: kind === "schedule" ? "error" : "warning",
+        nodeId: id,
+        message:
+          kind === "schedule"
+            ? "This message goes out before the contact has written: WhatsApp refuses free-form messages outside the 24-hour window."
+            : "This message may go out to a contact who has not written in 24 hours: WhatsApp would refuse it.",
+        hint: "Open with an approved template (a Send message node of kind “template”), then wait for the answer.",
+      });
+    }
+    // Once the contact has answered, the window is open for what follows.
+    if (!node.definition.waitsForContact) queue.push(...(next.get(id) ?? []));
   }
   return diagnostics;
 }

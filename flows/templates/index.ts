@@ -1,6 +1,7 @@
 // Flows offered by "New flow from template". Each is an ordinary flow document; the
 // tests in templates.test.ts run every one through the validator and a scripted chat.
 import type { FlowGraph } from "../schema";
+import { appointmentReminderFlow } from "./appointment-reminder";
 import { demoFlow } from "./demo";
 import { menuFlow } from "./menu";
 import { orderStatusFlow } from "./order-status";
@@ -29,6 +30,13 @@ export const flowTemplates: FlowTemplate[] = [
     name: "Order status (HTTP lookup)",
     description: "Asks for an order number, looks it up in your shop's API and answers with the status. Set your API's URL in the “Look up” node.",
     graph: orderStatusFlow.graph,
+  },
+  {
+    id: "appointment-reminder",
+    name: "Appointment reminder (schedule)",
+    description:
+      "Every evening at 18:00, sends your approved “appointment_reminder” template with Confirm / Cancel buttons to a list of numbers and handles the answer. Set the numbers and the time in the first node.",
+    graph: appointmentReminderFlow.graph,
   },
 ];
 

@@ -38,8 +38,8 @@ export async function takeNextMessage(input: { runId: string; conversationId: st
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Message"
       WHERE "conversationId" = ${input.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
-        -- only what the contact wrote after the message that started this run
-        AND seq > (SELECT t.seq FROM "Message" t JOIN "FlowRun" r ON r."triggerMessageId" = t.id WHERE r.id = ${input.runId})
+        -- only what the contact wrote after the run started (after the message that started it)
+        AND seq > (SELECT r."inboxAfterSeq" FROM "FlowRun" r WHERE r.id = ${input.runId})
       ORDER BY seq
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;

@@ -8,6 +8,7 @@ import type { RunStart } from "@/flows/runtime";
 import { BURST_MAX_WAIT, burstWindow, mergeBurst } from "./burst";
 import { toInboundMessage } from "./inbox";
 import { loadFlowGraph } from "@/server/runs/flow-versions";
+import { claimConversation, ConversationTaken, runStartOf } from "@/server/runs/start";
 
 export type RouteDecision =
   | { kind: "start"; start: RunStart }
@@ -20,7 +21,6 @@ export type RouteDecision =
   /** A person answers this conversation: the message waits for them. */
   | { kind: "handed_off" };
 
-class OwnershipTaken extends Error {}
 
 /** How far back a burst reaches: its longest possible span, with room for slow delivery. */
 const BURST_LOOKBACK_MS = 2 * Number.parseInt(BURST_MAX_WAIT, 10) * 1000;
@@ -31,7 +31,7 @@ export async function routeMessage(messageId: string): Promise<RouteDecision> {
       return await decide(messageId);
     } catch (error) {
       // Another message of this conversation started a run first: decide again.
-      const raced = error instanceof OwnershipTaken || (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002");
+      const raced = error instanceof ConversationTaken || (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002");
       if (!raced || attempt >= 3) throw error;
     }
   }
@@ -79,7 +79,7 @@ async function decide(messageId: string): Promise<RouteDecision> {
     const graph = await loadFlowGraph(flow.publishedVersionId!);
     for (const node of graph.nodes) {
       const definition = nodeDefinition(node.type);
-      if (!definition?.trigger) continue;
+      if (definition?.trigger?.kind !== "message") continue;
       const config = parseConfig(definition, node.config, node.version);
       if (!config.ok) continue;
       const specificity = definition.trigger.match(config.config, inbound, situation);
@@ -91,29 +91,22 @@ async function decide(messageId: string): Promise<RouteDecision> {
   if (!best) return { kind: "unmatched", reason: flows.length === 0 ? "no published flow on this channel" : "no trigger matches" };
 
   const chosen = best;
+  const trigger = { kind: "message", data: {} } as const;
   const run = await db().$transaction(async (tx) => {
-    const created = await tx.flowRun.create({
-      data: { flowId: chosen.flowId, flowVersionId: chosen.versionId, conversationId: conversation.id, triggerMessageId: first.id },
-      select: { id: true },
+    const created = await claimConversation(tx, {
+      flowId: chosen.flowId,
+      flowVersionId: chosen.versionId,
+      conversationId: conversation.id,
+      trigger,
+      inboxAfterSeq: first.seq,
+      triggerMessageId: first.id,
     });
-    const owned = await tx.conversation.updateMany({
-      where: { id: conversation.id, activeRunId: null },
-      data: { activeRunId: created.id },
-    });
-    if (owned.count === 0) throw new OwnershipTaken();
     await tx.message.updateMany({ where: { id: { in: burst.map((m) => m.id) } }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
     return created;
   });
   await markReadAndTyping(message.id);
   return {
     kind: "start",
-    start: {
-      runId: run.id,
-      flowId: chosen.flowId,
-      flowVersionId: chosen.versionId,
-      conversationId: conversation.id,
-      contact: { id: conversation.contact.id, name: conversation.contact.name, waId: conversation.contact.waId },
-      message: inbound,
-    },
+    start: runStartOf({ runId: run.id, flowId: chosen.flowId, flowVersionId: chosen.versionId, conversation, message: inbound, trigger }),
   };
 }

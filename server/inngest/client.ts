@@ -16,3 +16,6 @@ export interface MessageReceivedData {
   messageId: string;
   conversationId: string;
 }
+
+/** Asks for a run of a flow in a conversation without a message (a schedule tick, an API event). */
+export const RUN_REQUESTED_EVENT = "parley/run.requested";

@@ -3,7 +3,8 @@
 // read from the database (cached briefly) rather than fixed at build time.
 import { NonRetriableError, type InngestFunction } from "inngest";
 import { z } from "zod";
-import { CONVERSATION_MESSAGE_EVENT, flowFunctionId, flowRunEventName } from "@/flows/compiler";
+import { CONVERSATION_MESSAGE_EVENT, flowFunctionId, flowRunEventName, flowStart } from "@/flows/compiler";
+import { inboundMessageSchema } from "@/flows/message";
 import { runFlow, type DurableSteps, type FlowServices, type RunStart } from "@/flows/runtime";
 import { db } from "@/server/db/client";
 import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph-client";
@@ -14,6 +15,8 @@ import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
 import { finishRun, writeTrace } from "@/server/runs/records";
+import { runRequestsFunction } from "@/server/triggers/run-requests";
+import { scheduleFunction } from "@/server/triggers/schedule";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
 /** How often the router rings a waiting run before concluding it will not take the message. */
@@ -87,7 +90,8 @@ const runStartSchema = z.object({
   flowVersionId: z.string(),
   conversationId: z.string(),
   contact: z.object({ id: z.string(), name: z.string().nullable(), waId: z.string().nullable() }),
-  message: z.object({ id: z.string(), type: z.string(), text: z.string().nullable(), replyId: z.string().nullable(), receivedAt: z.string() }),
+  message: inboundMessageSchema.nullable(),
+  trigger: z.object({ kind: z.enum(["message", "schedule", "event"]), name: z.string().optional(), data: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 function flowFunction(flow: { id: string; name: string }) {
@@ -124,6 +128,16 @@ function flowFunction(flow: { id: string; name: string }) {
 
 type AnyFunction = InngestFunction.Any;
 
+/** How a published version starts; null (and logged) when it no longer compiles, e.g. a node type was removed. */
+async function publishedStart(flowVersionId: string) {
+  try {
+    return flowStart(await loadCompiledFlow(flowVersionId));
+  } catch (error) {
+    console.error(`Published flow version ${flowVersionId} does not compile: ${(error as Error).message}`);
+    return null;
+  }
+}
+
 let cache: { key: string; at: number; functions: AnyFunction[] } | undefined;
 const CACHE_MS = 2_000;
 
@@ -132,15 +146,20 @@ export async function servedFunctions(options: { refresh?: boolean } = {}): Prom
   if (!options.refresh && cache && Date.now() - cache.at < CACHE_MS) return cache.functions;
   const flows = await db().flow.findMany({
     where: { publishedVersionId: { not: null } },
-    select: { id: true, name: true },
+    select: { id: true, name: true, publishedVersionId: true },
     orderBy: { id: "asc" },
   });
-  const key = flows.map((flow) => `${flow.id}:${flow.name}`).join("|");
+  const key = flows.map((flow) => `${flow.id}:${flow.publishedVersionId}:${flow.name}`).join("|");
   if (cache?.key === key) {
     cache.at = Date.now();
     return cache.functions;
   }
-  const functions: AnyFunction[] = [conversationRouter(), ...flows.map(flowFunction)];
+  const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction()];
+  for (const flow of flows) {
+    functions.push(flowFunction(flow));
+    const start = await publishedStart(flow.publishedVersionId!);
+    if (start?.kind === "schedule") functions.push(scheduleFunction(flow, start));
+  }
   cache = { key, at: Date.now(), functions };
   return functions;
 }

@@ -46,19 +46,11 @@ export async function finishRun(input: {
         error: input.error ?? null,
         ...(input.vars ? { vars: input.vars as Prisma.InputJsonValue } : {}),
       },
-      select: { triggerMessageId: true },
+      select: { inboxAfterSeq: true },
     });
     await tx.conversation.updateMany({ where: { id: input.conversationId, activeRunId: input.runId }, data: { activeRunId: null } });
-    const trigger = run.triggerMessageId
-      ? await tx.message.findUnique({ where: { id: run.triggerMessageId }, select: { seq: true } })
-      : null;
     return tx.message.findFirst({
-      where: {
-        conversationId: input.conversationId,
-        direction: "inbound",
-        consumedByRunId: null,
-        ...(trigger ? { seq: { gt: trigger.seq } } : {}),
-      },
+      where: { conversationId: input.conversationId, direction: "inbound", consumedByRunId: null, seq: { gt: run.inboxAfterSeq } },
       orderBy: { seq: "asc" },
       select: { id: true },
     });

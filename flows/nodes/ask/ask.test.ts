@@ -203,9 +203,9 @@ describe("ask node: choices", () => {
     expect(errorsOf({ kind: "choice" })).toEqual(["choices: add the choices, each { id, title }"]);
   });
 
-  test("the inspector draws every field: the question as a required textarea, numbers, choices row by row", () => {
+  test("the inspector draws every field: the question as a textarea, numbers, choices row by row", () => {
     const fields = new Map(formFields(ask.config).map((f) => [f.key, f]));
-    expect(fields.get("question")).toMatchObject({ required: true, spec: { kind: "text", multiline: true } });
+    expect(fields.get("question")).toMatchObject({ defaultValue: "", spec: { kind: "text", multiline: true } });
     expect(fields.get("kind")).toMatchObject({ defaultValue: "text", spec: { kind: "enum" } });
     expect(fields.get("maxAttempts")).toMatchObject({ defaultValue: 3, spec: { kind: "number", integer: true, min: 1, max: 10 } });
     expect(fields.get("choices")?.spec).toMatchObject({ kind: "objects", fields: [{ key: "id" }, { key: "title" }, { key: "description" }] });

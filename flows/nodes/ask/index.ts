@@ -27,7 +27,8 @@ const choiceConfig = z.object({
 // validation existed (`{ question, variable, timeout }`) is a free-text question, as before.
 const config = z
   .object({
-    question: templated(L.text, `WhatsApp texts hold at most ${L.text} characters`, "write the question to ask"),
+    /** Empty: send nothing and wait for the answer to the message before (a template's buttons). */
+    question: templated(L.text, `WhatsApp texts hold at most ${L.text} characters`).default(""),
     /** The answer is stored as {{vars.<variable>}}. */
     variable: z.string().regex(/^[a-z_][a-z0-9_]{0,39}$/i, "use letters, digits and '_' (not starting with a digit)"),
     timeout: z
@@ -113,9 +114,10 @@ export default defineNode<AskConfig>({
       ? [...(c.choices ?? []).map((choice) => ({ id: choice.id, label: choice.title })), TIMEOUT_PORT, invalid]
       : [{ id: "next", label: "answered" }, TIMEOUT_PORT, invalid];
   },
-  summary: (c) => `${c.question} → {{vars.${c.variable}}}${c.kind === "text" ? "" : ` (${c.kind})`}`,
+  summary: (c) => `${c.question || "Waits for the answer"} → {{vars.${c.variable}}}${c.kind === "text" ? "" : ` (${c.kind})`}`,
   templateFields: ["question", "choices", "listButton", "retryMessage"],
   waitsForContact: true,
+  sendsFreeForm: (c) => c.question !== "",
   setsVariables: (c) => [c.variable],
   async run(context) {
     const { config: c, render } = context;
@@ -134,7 +136,7 @@ export default defineNode<AskConfig>({
       return checkRendered({ type: "list", body: text, button: label || "Choose", sections: [{ rows: choices }] });
     };
 
-    await context.send(prompt(question));
+    if (question !== "") await context.send(prompt(question));
     let text: string | null = null;
     for (let attempt = 1; attempt <= c.maxAttempts; attempt++) {
       const answer = await context.waitForReply({ timeout: c.timeout });

@@ -97,6 +97,7 @@ export default defineNode<ReplyConfig>({
   defaultConfig: { kind: "text", text: "Hello {{contact.name | default: 'there'}}!" },
   ports: () => [NEXT_PORT],
   summary: summarize,
+  sendsFreeForm: (c) => c.kind !== "template",
   templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters"],
   async run(context) {
     if (context.config.pauseBefore) await context.sleep(context.config.pauseBefore);

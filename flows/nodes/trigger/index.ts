@@ -61,6 +61,7 @@ export default defineNode<TriggerConfig>({
       reply: `Choice: ${c.replyIds.join(", ")}`,
     })[c.match] + (c.priority ? ` (priority ${c.priority})` : ""),
   trigger: {
+    kind: "message",
     match(c, message, situation) {
       const text = message.text ?? "";
       const hit = {

@@ -5,8 +5,10 @@ import trigger from ".";
 const message = (text: string, replyId: string | null = null) => ({ id: "m", type: "text", text, replyId, receivedAt: new Date().toISOString() });
 const later = { firstMessage: false };
 const base = { keywords: [], pattern: "", replyIds: [], priority: 0 };
+const behaviour = trigger.trigger!;
+if (behaviour.kind !== "message") throw new Error("the trigger node starts flows on messages");
 const match = (config: Partial<Parameters<typeof trigger.run>[0]["config"]>, text: string, situation = later, replyId: string | null = null) =>
-  trigger.trigger!.match({ ...base, match: "any", ...config }, message(text, replyId), situation);
+  behaviour.match({ ...base, match: "any", ...config }, message(text, replyId), situation);
 
 describe("trigger matching", () => {
   test("“any” matches every message, with the lowest specificity", () => {

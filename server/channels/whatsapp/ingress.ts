@@ -1,6 +1,7 @@
 // The webhook ingress (whatsapp.md facts 1–10): verify, store every message once, update
 // statuses, then hand each message to the conversation router as an Inngest event whose
 // id is the wamid. Storing comes before answering 200, so nothing Meta delivered is lost.
+import { withUniqueRetry } from "@/server/db/unique-retry";
 import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { decryptSecret, sha256Hex } from "@/server/security/secrets";
@@ -131,16 +132,4 @@ async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound
   };
   if (found) return tx.contact.update({ where: { id: found.id }, data: fields });
   return tx.contact.create({ data: { workspaceId, ...fields } });
-}
-
-/** Two deliveries of one webhook can race to create the same row: the loser reads the winner's. */
-async function withUniqueRetry<T>(body: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await body();
-    } catch (error) {
-      const unique = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-      if (!unique || attempt >= 2) throw error;
-    }
-  }
 }
