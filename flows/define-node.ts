@@ -63,6 +63,11 @@ export interface NodeResult {
   output?: Record<string, unknown>;
   /** Continue at this node instead of following a port (a "go to"). */
   goto?: string;
+  /**
+   * Run another published flow of the workspace here, sharing this run's variables; when it
+   * ends, continue at this node's "next" port (its "error" port if the flow fails).
+   */
+  call?: { flowId: string };
 }
 
 export interface RunTrigger {

@@ -60,6 +60,10 @@ export interface FlowServices {
   stopWaiting(input: { runId: string }): Promise<void>;
   handOff(input: { runId: string; conversationId: string; reason: string }): Promise<void>;
   writeTrace(trace: TraceRecord): Promise<void>;
+  /** The published version of another flow of the run's workspace, for "Run another flow"; or why it cannot run. */
+  resolveFlow(input: { runId: string; flowId: string }): Promise<{ flowVersionId: string } | { error: string }>;
+  /** A FlowVersion, compiled (cached: versions are immutable). */
+  loadFlow(flowVersionId: string): Promise<CompiledFlow>;
   /** Asks the workspace's provider chain; "no provider could answer" is an outcome, not a throw. */
   chat(input: { runId: string; conversationId: string; nodeId: string; request: ChatRequest }): Promise<ChatOutcome>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
@@ -75,6 +79,21 @@ export class FlowRunError extends Error {
   }
 }
 
+/** Flows calling flows ("Run another flow") nest at most this deep: deeper is almost surely a flow calling itself. */
+export const MAX_CALL_DEPTH = 5;
+
+/** A node failed and nothing handles its error port: the run (or the flow that called this one) fails. */
+class UnhandledFailure extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly nodeId: string,
+  ) {
+    super(failure.message);
+  }
+}
+
+class LoopLimitReached extends Error {}
+
 export async function runFlow(input: {
   start: RunStart;
   /** The run's FlowVersion, compiled once (compileFlow) and reused for every replay. */
@@ -83,142 +102,188 @@ export async function runFlow(input: {
   services: FlowServices;
   attempt: number;
 }): Promise<{ status: "completed"; vars: Record<string, unknown> }> {
-  const { start, flow, steps, services } = input;
+  const { start, steps, services } = input;
   const vars: Record<string, unknown> = {};
-  const outputs: Record<string, Record<string, unknown>> = {};
   let message: InboundMessage | null = start.message;
   const trigger: RunTrigger = start.trigger ?? { kind: "message", data: {} };
-  const visits = new Map<string, number>();
-  let currentId: string | undefined = flow.triggerId;
+  let executed = 0;
+  let handedOff = false;
   let previousEndedAt: string | undefined;
 
-  for (let executed = 0; currentId !== undefined; executed++) {
-    const current: CompiledNode = flow.nodes.get(currentId)!;
-    if (executed >= MAX_NODE_EXECUTIONS) {
-      await steps.run("finish", () =>
-        services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error: "loop limit reached", vars }),
-      );
-      throw new FlowRunError(`The run executed ${MAX_NODE_EXECUTIONS} nodes without ending: check the flow for a loop with no exit.`);
-    }
-    const visit = visits.get(current.node.id) ?? 0;
-    visits.set(current.node.id, visit + 1);
-    const key = `${current.node.id}#${visit}`;
-    let sends = 0;
-    let takes = 0;
-    let sleeps = 0;
-    let chats = 0;
-    const modelCalls: ModelCallRecord[] = [];
+  /**
+   * Runs `flow` from `firstId` until it ends. A called flow runs with its own node outputs
+   * and the run's variables; `prefix` keeps its step ids and trace keys apart from the caller's.
+   */
+  const walk = async (flow: CompiledFlow, firstId: string | undefined, prefix: string, depth: number): Promise<void> => {
+    const outputs: Record<string, Record<string, unknown>> = {};
+    const visits = new Map<string, number>();
+    for (let currentId = firstId; currentId !== undefined && !handedOff; ) {
+      const current: CompiledNode = flow.nodes.get(currentId)!;
+      if (executed++ >= MAX_NODE_EXECUTIONS) throw new LoopLimitReached();
+      const visit = visits.get(current.node.id) ?? 0;
+      visits.set(current.node.id, visit + 1);
+      const key = `${prefix}${current.node.id}#${visit}`;
+      let sends = 0;
+      let takes = 0;
+      let sleeps = 0;
+      let chats = 0;
+      const modelCalls: ModelCallRecord[] = [];
 
-    const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
+      const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
 
-    const scope = () => ({ contact: start.contact, message, trigger, vars, nodes: outputs });
-    const context: NodeContext<never> = {
-      config: current.config,
-      node: { id: current.node.id, label: current.node.label },
-      contact: start.contact,
-      message,
-      trigger,
-      vars,
-      nodes: outputs,
-      render: (template) => renderTemplate(template, scope()),
-      setVar: (name, value) => {
-        vars[name] = value;
-      },
-      send: (outbound) => {
-        const index = sends++;
-        return nodeStep(`send:${index}`, () =>
-          services.send({
-            runId: start.runId,
-            conversationId: start.conversationId,
-            nodeId: current.node.id,
-            idempotencyKey: `${start.runId}:${key}:send:${index}`,
-            message: outbound,
-          }),
-        );
-      },
-      waitForReply: async ({ timeout }) => {
-        let deadline: number | undefined;
-        for (;;) {
-          const index = takes++;
-          const taken = await nodeStep(`take:${index}`, async () => ({
-            now: Date.now(),
-            message: await services.takeNextMessage({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id }),
-          }));
-          if (taken.message) {
-            message = taken.message;
-            return taken.message;
+      const scope = () => ({ contact: start.contact, message, trigger, vars, nodes: outputs });
+      const context: NodeContext<never> = {
+        config: current.config,
+        node: { id: current.node.id, label: current.node.label },
+        contact: start.contact,
+        message,
+        trigger,
+        vars,
+        nodes: outputs,
+        render: (template) => renderTemplate(template, scope()),
+        setVar: (name, value) => {
+          vars[name] = value;
+        },
+        send: (outbound) => {
+          const index = sends++;
+          return nodeStep(`send:${index}`, () =>
+            services.send({
+              runId: start.runId,
+              conversationId: start.conversationId,
+              nodeId: current.node.id,
+              idempotencyKey: `${start.runId}:${key}:send:${index}`,
+              message: outbound,
+            }),
+          );
+        },
+        waitForReply: async ({ timeout }) => {
+          let deadline: number | undefined;
+          for (;;) {
+            const index = takes++;
+            const taken = await nodeStep(`take:${index}`, async () => ({
+              now: Date.now(),
+              message: await services.takeNextMessage({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id }),
+            }));
+            if (taken.message) {
+              message = taken.message;
+              return taken.message;
+            }
+            deadline ??= taken.now + durationMs(timeout);
+            // Always issue the wait (at least 1 s) so a replay takes the same path as the first run.
+            const remainingSeconds = Math.max(1, Math.ceil((deadline - taken.now) / 1000));
+            const doorbell = await steps.waitForEvent(`${key}:wait:${index}`, {
+              event: CONVERSATION_MESSAGE_EVENT,
+              match: "data.conversationId",
+              timeout: `${remainingSeconds}s`,
+            });
+            if (doorbell === null) {
+              await nodeStep(`timeout:${index}`, () => services.stopWaiting({ runId: start.runId }));
+              return null;
+            }
           }
-          deadline ??= taken.now + durationMs(timeout);
-          // Always issue the wait (at least 1 s) so a replay takes the same path as the first run.
-          const remainingSeconds = Math.max(1, Math.ceil((deadline - taken.now) / 1000));
-          const doorbell = await steps.waitForEvent(`${key}:wait:${index}`, {
-            event: CONVERSATION_MESSAGE_EVENT,
-            match: "data.conversationId",
-            timeout: `${remainingSeconds}s`,
-          });
-          if (doorbell === null) {
-            await nodeStep(`timeout:${index}`, () => services.stopWaiting({ runId: start.runId }));
-            return null;
+        },
+        sleep: async (duration) => {
+          durationMs(duration); // a bad duration fails the node here, not inside the executor
+          await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
+        },
+        step: (name, body) => nodeStep(`do:${name}`, body),
+        handOff: async (reason) => {
+          await nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason }));
+          handedOff = true;
+        },
+        models: {
+          chat: async (request) => {
+            const outcome = await nodeStep(`model:${chats++}`, () =>
+              services.chat({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id, request }),
+            );
+            modelCalls.push({ request, result: outcome.ok ? outcome.result : null, error: outcome.ok ? null : { message: outcome.error, attempts: outcome.attempts } });
+            if (!outcome.ok) throw new ModelUnavailableError(outcome.error, outcome.attempts);
+            return outcome.result;
+          },
+        },
+      };
+
+      let result: NodeResult | undefined;
+      let failure: Error | undefined;
+      try {
+        result = await current.definition.run(context);
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+      // Resolve the called flow before tracing the call, so the trace says which version ran.
+      let called: { flow: CompiledFlow; flowVersionId: string } | undefined;
+      if (result?.call && !failure) {
+        const target = result.call.flowId;
+        const resolved =
+          depth >= MAX_CALL_DEPTH
+            ? { error: `Flows call each other more than ${MAX_CALL_DEPTH} deep: does a flow call itself?` }
+            : await nodeStep("resolve-flow", () => services.resolveFlow({ runId: start.runId, flowId: target }));
+        if ("error" in resolved) failure = new FlowRunError(resolved.error, current.node.id);
+        else {
+          try {
+            called = { flow: await services.loadFlow(resolved.flowVersionId), flowVersionId: resolved.flowVersionId };
+            result = { ...result, output: { ...result.output, flowId: target, flowVersionId: resolved.flowVersionId } };
+          } catch (error) {
+            // A published version stops compiling when a node type it uses is removed.
+            failure = error instanceof Error ? error : new Error(String(error));
           }
         }
-      },
-      sleep: async (duration) => {
-        durationMs(duration); // a bad duration fails the node here, not inside the executor
-        await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
-      },
-      step: (name, body) => nodeStep(`do:${name}`, body),
-      handOff: (reason) => nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason })),
-      models: {
-        chat: async (request) => {
-          const outcome = await nodeStep(`model:${chats++}`, () =>
-            services.chat({ runId: start.runId, conversationId: start.conversationId, nodeId: current.node.id, request }),
-          );
-          modelCalls.push({ request, result: outcome.ok ? outcome.result : null, error: outcome.ok ? null : { message: outcome.error, attempts: outcome.attempts } });
-          if (!outcome.ok) throw new ModelUnavailableError(outcome.error, outcome.attempts);
-          return outcome.result;
-        },
-      },
-    };
-
-    let result: NodeResult | undefined;
-    let failure: Error | undefined;
-    try {
-      result = await current.definition.run(context);
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-    }
-    const port = failure ? "error" : (result?.port ?? "next");
-    if (result?.output) outputs[current.node.id] = result.output;
-    // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
-    const startedAt = previousEndedAt;
-    previousEndedAt = await steps.run(`${key}:trace`, async () => {
-      const endedAt = new Date().toISOString();
-      await services.writeTrace({
-        runId: start.runId,
-        key,
-        nodeId: current.node.id,
-        nodeType: current.node.type,
-        attempt: input.attempt,
-        port: failure || result?.goto !== undefined ? null : port,
-        input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null },
-        output: result?.output ?? null,
-        error: failure ? { name: failure.name, message: failure.message } : null,
-        modelCalls: modelCalls.length > 0 ? modelCalls : null,
-        startedAt: startedAt ?? endedAt,
-        endedAt,
+      }
+      const port = failure ? "error" : (result?.port ?? "next");
+      if (result?.output) outputs[current.node.id] = result.output;
+      // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
+      const startedAt = previousEndedAt;
+      previousEndedAt = await steps.run(`${key}:trace`, async () => {
+        const endedAt = new Date().toISOString();
+        await services.writeTrace({
+          runId: start.runId,
+          key,
+          nodeId: `${prefix.replace(/#\d+\//g, "/")}${current.node.id}`,
+          nodeType: current.node.type,
+          attempt: input.attempt,
+          port: failure || result?.goto !== undefined || called ? null : port,
+          input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null },
+          output: result?.output ?? null,
+          error: failure ? { name: failure.name, message: failure.message } : null,
+          modelCalls: modelCalls.length > 0 ? modelCalls : null,
+          startedAt: startedAt ?? endedAt,
+          endedAt,
+        });
+        return endedAt;
       });
-      return endedAt;
-    });
-    const nextId: string | undefined = failure ? flow.edges.get(edgeKey(current.node.id, port)) : nextNode(flow, current.node.id, port, result?.goto);
-    if (failure && nextId === undefined) {
-      await steps.run("finish", () =>
-        services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error: failure.message, vars }),
-      );
-      throw new FlowRunError(`Node ${current.node.id} failed: ${failure.message}`, current.node.id);
+      if (called) {
+        try {
+          await walk(called.flow, called.flow.edges.get(edgeKey(called.flow.triggerId, "next")), `${key}/`, depth + 1);
+        } catch (error) {
+          if (!(error instanceof UnhandledFailure)) throw error;
+          // The called flow failed: that is this node failing, handled by its error port if it has one.
+          const handler = flow.edges.get(edgeKey(current.node.id, "error"));
+          if (handler === undefined) throw new UnhandledFailure(error.failure, current.node.id);
+          currentId = handler;
+          continue;
+        }
+      }
+      const nextId: string | undefined = failure ? flow.edges.get(edgeKey(current.node.id, port)) : nextNode(flow, current.node.id, port, result?.goto);
+      if (failure && nextId === undefined) throw new UnhandledFailure(failure, current.node.id);
+      currentId = nextId;
     }
-    currentId = nextId;
-  }
+  };
 
+  const fail = async (error: string) =>
+    steps.run("finish", () => services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error, vars }));
+  try {
+    await walk(input.flow, input.flow.triggerId, "", 0);
+  } catch (error) {
+    if (error instanceof LoopLimitReached) {
+      await fail("loop limit reached");
+      throw new FlowRunError(`The run executed ${MAX_NODE_EXECUTIONS} nodes without ending: check the flow for a loop with no exit.`);
+    }
+    if (error instanceof UnhandledFailure) {
+      await fail(error.failure.message);
+      throw new FlowRunError(`Node ${error.nodeId} failed: ${error.failure.message}`, error.nodeId);
+    }
+    throw error;
+  }
   await steps.run("finish", () =>
     services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "completed", vars }),
   );

@@ -60,7 +60,14 @@ export async function runScripted(
   graph: FlowGraph,
   first: InboundMessage | string | null,
   answers: (InboundMessage | string)[] = [],
-  options: { contact?: Partial<ContactInfo>; timeoutWhenOut?: boolean; model?: FakeModel; trigger?: RunTrigger } = {},
+  options: {
+    contact?: Partial<ContactInfo>;
+    timeoutWhenOut?: boolean;
+    model?: FakeModel;
+    trigger?: RunTrigger;
+    /** Other published flows the run may call, by flow id. */
+    flows?: Record<string, FlowGraph>;
+  } = {},
 ): Promise<ScriptedRun> {
   const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
@@ -103,6 +110,12 @@ export async function runScripted(
       result.status = status;
       result.error = error;
       result.vars = vars;
+    },
+    async resolveFlow({ flowId }) {
+      return options.flows?.[flowId] ? { flowVersionId: flowId } : { error: `No published flow “${flowId}”.` };
+    },
+    async loadFlow(flowVersionId) {
+      return compileFlow(options.flows![flowVersionId]!);
     },
     async chat({ request }) {
       if (!options.model) return { ok: false, error: "No language model provider is configured.", attempts: [] };

@@ -12,7 +12,7 @@ import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
 import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { handOff } from "@/server/conversations/handoff";
 import { routeMessage } from "@/server/conversations/router";
-import { loadCompiledFlow } from "@/server/runs/flow-versions";
+import { loadCompiledFlow, resolveCalledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
 import { finishRun, writeTrace } from "@/server/runs/records";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
@@ -82,6 +82,8 @@ const services: FlowServices = {
   writeTrace,
   finishRun,
   chat: chatForRun,
+  resolveFlow: resolveCalledFlow,
+  loadFlow: loadCompiledFlow,
 };
 
 const runStartSchema = z.object({

@@ -26,3 +26,12 @@ export async function loadCompiledFlow(flowVersionId: string): Promise<CompiledF
   entry.compiled ??= compileFlow(entry.graph);
   return entry.compiled;
 }
+
+/** The published version of a flow another flow of the same workspace calls, or why it cannot run. */
+export async function resolveCalledFlow(input: { runId: string; flowId: string }): Promise<{ flowVersionId: string } | { error: string }> {
+  const run = await db().flowRun.findUniqueOrThrow({ where: { id: input.runId }, select: { flow: { select: { workspaceId: true } } } });
+  const flow = await db().flow.findFirst({ where: { id: input.flowId, workspaceId: run.flow.workspaceId }, select: { name: true, publishedVersionId: true } });
+  if (!flow) return { error: `The called flow ${input.flowId} does not exist in this workspace.` };
+  if (!flow.publishedVersionId) return { error: `The called flow “${flow.name}” is not published.` };
+  return { flowVersionId: flow.publishedVersionId };
+}

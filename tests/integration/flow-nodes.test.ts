@@ -69,3 +69,40 @@ test("other messages still go to the demo flow", async () => {
   await eventually(() => parley.textsTo(waId).length === 2, 10_000, "the demo greeting");
   expect(parley.textsTo(waId)[1]).toBe("What should I call you?");
 });
+
+test("a flow runs another published flow, which asks its own question, then continues with the shared variables", async () => {
+  const collectAddress: FlowGraph = {
+    nodes: [
+      { id: "start", type: "trigger", version: 1, config: { match: "keywords", keywords: ["address form"] }, position: at },
+      { id: "ask", type: "ask", version: 1, config: { question: "What is your address?", variable: "address" }, position: at },
+    ],
+    edges: [{ id: "1", from: "start", port: "next", to: "ask" }],
+  };
+  const { flowId } = await parley.publish("Collect address", collectAddress);
+  await parley.publish("Delivery", {
+    nodes: [
+      { id: "start", type: "trigger", version: 1, config: { match: "keywords", keywords: ["deliver"] }, position: at },
+      { id: "name", type: "ask", version: 1, config: { question: "Your name?", variable: "name" }, position: at },
+      { id: "address", type: "call_flow", version: 1, config: { flowId }, position: at },
+      { id: "done", type: "reply", version: 1, config: { text: "Thanks {{vars.name}}, we deliver to {{vars.address}}." }, position: at },
+    ],
+    edges: [
+      { id: "1", from: "start", port: "next", to: "name" },
+      { id: "2", from: "name", port: "next", to: "address" },
+      { id: "3", from: "address", port: "next", to: "done" },
+    ],
+  });
+  const waId = "34611000003";
+  await parley.postWebhook(textWebhook(waId, "deliver please").body);
+  await eventually(() => parley.textsTo(waId).length === 1, 10_000, "the name question");
+  await parley.postWebhook(textWebhook(waId, "Ana").body);
+  await eventually(() => parley.textsTo(waId).length === 2, 10_000, "the called flow's question");
+  await parley.postWebhook(textWebhook(waId, "Calle Mayor 1").body);
+  await eventually(() => parley.textsTo(waId).length === 3, 10_000, "the caller's answer");
+  expect(parley.textsTo(waId)).toEqual(["Your name?", "What is your address?", "Thanks Ana, we deliver to Calle Mayor 1."]);
+  const run = await eventually(async () => {
+    const latest = await db().flowRun.findFirstOrThrow({ where: { conversation: { contact: { waId } } }, include: { traces: { orderBy: { startedAt: "asc" } } } });
+    return latest.status === "completed" ? latest : undefined;
+  }, 10_000, "the run to complete");
+  expect(run.traces.map((t) => t.nodeId)).toEqual(["start", "name", "address", "address/ask", "done"]);
+});

@@ -7,7 +7,7 @@ export default defineNode<z.infer<typeof config>>({
   type: "end",
   version: 1,
   title: "End",
-  description: "Ends the conversation's run here; the contact's next message starts the flow again.",
+  description: "Ends the run here; the contact's next message starts a flow again. In a flow run by “Run another flow”, returns to the calling flow.",
   category: "logic",
   icon: "⏹️",
   config,

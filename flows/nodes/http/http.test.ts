@@ -233,6 +233,12 @@ describe("calling an API", () => {
       async chat() {
         return { ok: false, error: "no provider", attempts: [] };
       },
+      async resolveFlow() {
+        return { error: "no other flows" };
+      },
+      async loadFlow() {
+        throw new Error("no other flows");
+      },
     };
     const start = { runId: "r", flowId: "f", flowVersionId: "v", conversationId: "c", contact: { id: "c1", name: "Ana", waId: "1" }, message: inbound("hi") };
     const flow = compileFlow(graph);
