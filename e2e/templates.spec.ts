@@ -36,3 +36,33 @@ test("create a flow from the menu template, publish it and use it in the simulat
   await expect(bot.filter({ hasText: "Calle Mayor 1" })).toBeVisible({ timeout: 60_000 });
   await expect(bot).toHaveCount(4);
 });
+
+test("a flow exported from the canvas imports back as a new flow with the same nodes", async ({ page }) => {
+  await page.goto("/flows");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  await page.getByRole("button", { name: "New flow" }).click();
+  let dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name", { exact: true }).fill("Evening reminders");
+  await dialog.getByText("Appointment reminder (schedule)").click();
+  await dialog.getByRole("button", { name: "Create and open" }).click();
+  await expect(page.getByTestId("flow-node")).toHaveCount(6);
+  await expect(page.getByTestId("flow-node").first()).toContainText("At 18:00 (Europe/Madrid)");
+
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("evening-reminders.parley.json");
+
+  await page.getByRole("link", { name: "Flows" }).click();
+  await page.getByRole("button", { name: "New flow" }).click();
+  dialog = page.getByRole("dialog");
+  await dialog.getByText("Import a flow file").click();
+  await dialog.getByLabel("Flow file").setInputFiles(await download.path());
+  await dialog.getByRole("button", { name: "Import and open" }).click();
+  await expect(page.getByTestId("flow-node")).toHaveCount(6);
+  await expect(page.getByTestId("diagnostics")).toContainText("No problems found");
+  await expect(page.getByRole("heading", { name: "Evening reminders" })).toBeVisible();
+});

@@ -17,6 +17,8 @@ import {
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { nodeDefinition, nodeDefinitions } from "@/flows/registry";
+import { exportFlow } from "@/flows/exchange";
+import type { FlowGraph } from "@/flows/schema";
 import { validateFlow, type Diagnostic } from "@/flows/validator";
 import { useTRPC } from "@/components/trpc/client";
 import { errorCode, errorMessage } from "@/components/trpc/errors";
@@ -279,6 +281,9 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
                   </option>
                 ))}
               </select>
+              <Button onClick={() => downloadFlow(flow.name, graph)} title="Download this draft as a .json file, to import elsewhere">
+                Export
+              </Button>
               <Button onClick={() => void saveNow()} disabled={!dirty || save.isPending} title="Save the draft (Ctrl+S)">
                 {save.isPending ? "Saving…" : "Save"}
               </Button>
@@ -378,4 +383,13 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
       </ConfirmDialog>
     </div>
   );
+}
+
+function downloadFlow(name: string, graph: FlowGraph) {
+  const blob = new Blob([JSON.stringify(exportFlow(name, graph), null, 2)], { type: "application/json" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `${name.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").toLowerCase() || "flow"}.parley.json`;
+  link.click();
+  URL.revokeObjectURL(link.href);
 }

@@ -1,6 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { flowGraphSchema } from "@/flows/schema";
+import { importFlow } from "@/flows/exchange";
+import { flowGraphSchema, type FlowGraph } from "@/flows/schema";
+import type { Viewer } from "@/server/auth/session";
 import { flowTemplate, flowTemplates } from "@/flows/templates";
 import { validateFlow } from "@/flows/validator";
 import { isSimulatorChannel } from "@/server/simulator/phone";
@@ -16,6 +18,22 @@ async function flowInWorkspace(flowId: string, workspaceId: string) {
   });
   if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: "No such flow in your workspace." });
   return flow;
+}
+
+async function createDraft(viewer: Viewer, name: string, graph: FlowGraph, details: Record<string, unknown>): Promise<{ id: string }> {
+  const channels = (await db().channel.findMany({ where: { workspaceId: viewer.workspaceId } })).filter(isSimulatorChannel);
+  const flow = await db().flow.create({
+    data: {
+      workspaceId: viewer.workspaceId,
+      name,
+      draft: graph as Prisma.InputJsonValue,
+      channels: { connect: channels.map((channel) => ({ id: channel.id })) },
+    },
+  });
+  await db().auditLog.create({
+    data: { workspaceId: viewer.workspaceId, userId: viewer.userId, action: "flow.create", target: flow.id, details: details as Prisma.InputJsonValue },
+  });
+  return { id: flow.id };
 }
 
 export const flowsRouter = router({
@@ -50,19 +68,18 @@ export const flowsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const template = flowTemplate(input.templateId);
       if (!template) throw new TRPCError({ code: "BAD_REQUEST", message: `No template “${input.templateId}”.` });
-      const channels = (await db().channel.findMany({ where: { workspaceId: ctx.viewer.workspaceId } })).filter(isSimulatorChannel);
-      const flow = await db().flow.create({
-        data: {
-          workspaceId: ctx.viewer.workspaceId,
-          name: input.name,
-          draft: template.graph as Prisma.InputJsonValue,
-          channels: { connect: channels.map((channel) => ({ id: channel.id })) },
-        },
-      });
-      await db().auditLog.create({
-        data: { workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, action: "flow.create", target: flow.id, details: { template: template.id } },
-      });
-      return { id: flow.id };
+      return createDraft(ctx.viewer, input.name, template.graph, { template: template.id });
+    }),
+
+  /** A new draft from an exported flow file; it keeps its diagnostics for the canvas to show. */
+  import: procedureFor("editor")
+    .input(z.object({ name: z.string().trim().max(80).optional(), text: z.string().max(5_000_000, "The file is over 5 MB.") }))
+    .mutation(async ({ ctx, input }) => {
+      const imported = importFlow(input.text);
+      if (!imported.ok) throw new TRPCError({ code: "BAD_REQUEST", message: `This file is not a flow Parley can import. ${imported.problems.join("; ")}` });
+      const name = input.name || imported.name || "Imported flow";
+      const created = await createDraft(ctx.viewer, name, imported.graph, { imported: true });
+      return { ...created, errors: imported.diagnostics.filter((d) => d.severity === "error").length };
     }),
 
   get: procedureFor("viewer").input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
