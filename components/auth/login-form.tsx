@@ -41,7 +41,8 @@ export function LoginForm() {
     try {
       const result = await signIn("credentials", { email, password, redirect: false });
       if (!result || result.error || !result.ok) {
-        setError(result?.error === "CredentialsSignin" || !result?.error ? "Wrong email or password." : `Sign-in failed: ${result.error}`);
+        // The server's reason (wrong password, account locked, too many attempts) is meant for the user.
+        setError(result?.error === "CredentialsSignin" || !result?.error ? "Wrong email or password." : result.error);
         setPending(false);
         return;
       }

@@ -1,4 +1,5 @@
 // The settings pages, in the order their tabs appear. A new settings page adds itself here.
 export const SETTINGS_SECTIONS = [
+  { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
 ] as const;

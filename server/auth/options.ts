@@ -1,8 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { db } from "@/server/db/client";
-import { verifyPassword } from "./password";
+import { signIn } from "./sign-in";
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) });
 
@@ -13,12 +12,13 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const credentials = credentialsSchema.safeParse(raw);
         if (!credentials.success) return null;
-        const user = await db().user.findUnique({ where: { email: credentials.data.email } });
-        if (!user || !(await verifyPassword(credentials.data.password, user.passwordHash))) return null;
-        return { id: user.id, email: user.email, name: user.name };
+        const result = await signIn({ ...credentials.data, address: clientAddress(request?.headers) });
+        // next-auth hands a thrown error's message to the sign-in form.
+        if (!result.ok) throw new Error(result.reason);
+        return result.user;
       },
     }),
   ],
@@ -33,3 +33,10 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
+
+/** The client's address as the first proxy saw it (X-Forwarded-For), for per-address limits. */
+function clientAddress(headers: Record<string, unknown> | undefined): string {
+  const forwarded = headers?.["x-forwarded-for"];
+  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+  return first || "local";
+}
