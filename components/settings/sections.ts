@@ -2,4 +2,5 @@
 export const SETTINGS_SECTIONS = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/privacy", label: "Privacy" },
 ] as const;

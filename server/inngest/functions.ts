@@ -15,6 +15,7 @@ import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow, resolveCalledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
 import { finishRun, writeTrace } from "@/server/runs/records";
+import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
@@ -156,7 +157,7 @@ export async function servedFunctions(options: { refresh?: boolean } = {}): Prom
     cache.at = Date.now();
     return cache.functions;
   }
-  const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction()];
+  const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction(), retentionFunction()];
   for (const flow of flows) {
     functions.push(flowFunction(flow));
     const start = await publishedStart(flow.publishedVersionId!);

@@ -2,9 +2,10 @@ import { router } from "./init";
 import { apiKeysRouter } from "./routers/api-keys";
 import { flowsRouter } from "./routers/flows";
 import { membersRouter } from "./routers/members";
+import { privacyRouter } from "./routers/privacy";
 import { runsRouter } from "./routers/runs";
 import { simulatorRouter } from "./routers/simulator";
 
-export const appRouter = router({ apiKeys: apiKeysRouter, flows: flowsRouter, members: membersRouter, runs: runsRouter, simulator: simulatorRouter });
+export const appRouter = router({ apiKeys: apiKeysRouter, flows: flowsRouter, members: membersRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
 
 export type AppRouter = typeof appRouter;
