@@ -75,8 +75,10 @@ async function main() {
   let executor: { sync(): Promise<void>; stop(): Promise<void>; url: string } | undefined;
   if (!externalExecutor) {
     const { startExecutor } = await import("@/server/executor");
+    const { log: logger } = await import("@/server/observability/log");
     const embedded = await startExecutor({
       db: db(),
+      log: (line) => logger().info({ component: "executor" }, line),
       serveUrl: `${internalUrl}/api/inngest`,
       signingKey: env.INNGEST_SIGNING_KEY ?? generated.inngestSigningKey,
       eventKey: env.INNGEST_EVENT_KEY ?? generated.inngestEventKey,

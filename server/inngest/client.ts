@@ -2,11 +2,13 @@
 // environment variables only (DESIGN.md section 3): `npm start` points them at the embedded
 // executor unless INNGEST_BASE_URL / INNGEST_DEV name a real Inngest server.
 import { Inngest } from "inngest";
+import { log } from "@/server/observability/log";
 
 const holder = globalThis as unknown as { parleyInngest?: Inngest };
 
 export function inngest(): Inngest {
-  holder.parleyInngest ??= new Inngest({ id: "parley" });
+  // Function logs (ctx.logger) go to Parley's structured, redacting logger.
+  holder.parleyInngest ??= new Inngest({ id: "parley", logger: log().child({ component: "functions" }) });
   return holder.parleyInngest;
 }
 

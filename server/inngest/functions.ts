@@ -18,6 +18,7 @@ import { finishRun, writeTrace } from "@/server/runs/records";
 import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
+import { log } from "@/server/observability/log";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
 /** How often the router rings a waiting run before concluding it will not take the message. */
@@ -136,7 +137,7 @@ async function publishedStart(flowVersionId: string) {
   try {
     return flowStart(await loadCompiledFlow(flowVersionId));
   } catch (error) {
-    console.error(`Published flow version ${flowVersionId} does not compile: ${(error as Error).message}`);
+    log().error({ flowVersionId, err: error }, "a published flow version does not compile; its schedule is not served");
     return null;
   }
 }
