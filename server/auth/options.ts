@@ -1,6 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
+import { clientAddress } from "@/server/security/rate-limits";
 import { signIn } from "./sign-in";
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) });
@@ -15,7 +16,7 @@ export const authOptions: NextAuthOptions = {
       async authorize(raw, request) {
         const credentials = credentialsSchema.safeParse(raw);
         if (!credentials.success) return null;
-        const result = await signIn({ ...credentials.data, address: clientAddress(request?.headers) });
+        const result = await signIn({ ...credentials.data, address: clientAddress(new Headers(request?.headers as Record<string, string> | undefined)) });
         // next-auth hands a thrown error's message to the sign-in form.
         if (!result.ok) throw new Error(result.reason);
         return result.user;
@@ -33,10 +34,3 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
-
-/** The client's address as the first proxy saw it (X-Forwarded-For), for per-address limits. */
-function clientAddress(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || "local";
-}

@@ -1,16 +1,12 @@
 // Checking a sign-in: the password, then the account lockout (after LOCK_AFTER consecutive
 // failures the account refuses sign-in for LOCK_MINUTES, whatever the password), and a
 // rate limit per client address so nobody can try passwords across many accounts quickly.
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { db } from "@/server/db/client";
+import { overLimit, RATE_LIMITS } from "@/server/security/rate-limits";
 import { hashPassword, verifyPassword } from "./password";
 
 export const LOCK_AFTER = 5;
 export const LOCK_MINUTES = 15;
-/** Attempts per client address per minute, whichever accounts they name. */
-const ATTEMPTS_PER_MINUTE = 20;
-
-const attemptsByAddress = new RateLimiterMemory({ points: ATTEMPTS_PER_MINUTE, duration: 60 });
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string | null } }
@@ -21,9 +17,7 @@ const WRONG = "Wrong email or password.";
 const decoyHash = hashPassword("parley-decoy-password");
 
 export async function signIn(input: { email: string; password: string; address: string }, now = new Date()): Promise<SignInResult> {
-  try {
-    await attemptsByAddress.consume(input.address);
-  } catch {
+  if ((await overLimit(RATE_LIMITS.signIn, input.address)) !== null) {
     return { ok: false, reason: "Too many sign-in attempts from your network: wait a minute and try again." };
   }
   const user = await db().user.findUnique({ where: { email: input.email } });

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { currentViewer, type Viewer } from "@/server/auth/session";
+import { overLimit, RATE_LIMITS } from "@/server/security/rate-limits";
 import type { Role } from "@/server/db/generated/enums";
 
 export async function createContext(): Promise<{ viewer: Viewer | null }> {
@@ -15,11 +16,13 @@ const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
 
 /** A procedure for signed-in members holding at least `role` in their workspace. */
 export function procedureFor(role: Role) {
-  return t.procedure.use(({ ctx, next }) => {
+  return t.procedure.use(async ({ ctx, next }) => {
     if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
     if (RANK[ctx.viewer.role] < RANK[role]) {
       throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role; you are ${ctx.viewer.role}.` });
     }
+    const wait = await overLimit(RATE_LIMITS.api, ctx.viewer.userId);
+    if (wait !== null) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many requests: try again in ${wait} s.` });
     return next({ ctx: { viewer: ctx.viewer } });
   });
 }

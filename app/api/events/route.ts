@@ -1,4 +1,5 @@
 import { authenticateApiKey } from "@/server/security/api-keys";
+import { overLimit, RATE_LIMITS, tooManyRequests } from "@/server/security/rate-limits";
 import { acceptApiEvent } from "@/server/triggers/api-events";
 
 export const dynamic = "force-dynamic";
@@ -11,6 +12,8 @@ const json = (status: number, body: unknown) => Response.json(body, { status });
 export async function POST(request: Request): Promise<Response> {
   const caller = await authenticateApiKey(request.headers.get("authorization"));
   if (!caller) return json(401, { error: "Send a valid API key: Authorization: Bearer pk_… (Settings → API keys)." });
+  const wait = await overLimit(RATE_LIMITS.events, caller.keyId);
+  if (wait !== null) return tooManyRequests(wait, "events with this key");
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return json(413, { error: "The event is over 64 KB." });
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return json(413, { error: "The event is over 64 KB." });

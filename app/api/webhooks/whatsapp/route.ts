@@ -1,3 +1,4 @@
+import { clientAddress, overLimit, RATE_LIMITS, tooManyRequests } from "@/server/security/rate-limits";
 import { receiveWebhook, verifySubscription, type IngressResponse } from "@/server/channels/whatsapp/ingress";
 
 export const dynamic = "force-dynamic";
@@ -17,6 +18,8 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 export async function POST(request: Request): Promise<Response> {
+  const wait = await overLimit(RATE_LIMITS.webhook, clientAddress(request.headers));
+  if (wait !== null) return tooManyRequests(wait, "webhook deliveries from this address");
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) return respond({ status: 413, body: JSON.stringify({ error: "Body over 1 MiB." }) });
   const body = new Uint8Array(await request.arrayBuffer());
