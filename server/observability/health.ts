@@ -1,7 +1,7 @@
 import { db } from "@/server/db/client";
 
 export interface ReadinessCheck {
-  name: "database" | "executor";
+  name: "database" | "executor" | "webhooks";
   ok: boolean;
   detail: string;
 }
@@ -38,5 +38,18 @@ export async function readiness(): Promise<ReadinessCheck[]> {
       if (response.status >= 500) throw new Error(`executor answered ${response.status}`);
       return "reachable";
     }),
+    // Informational: a quiet hour is not a failure, but "no message for days" answers "why doesn't my bot answer?".
+    timed("webhooks", async () => {
+      const last = await db().message.findFirst({ where: { direction: "inbound" }, orderBy: { seq: "desc" }, select: { createdAt: true } });
+      return last ? `last message received ${describeAge(Date.now() - last.createdAt.getTime())} ago` : "no message received yet";
+    }),
   ]);
+}
+
+function describeAge(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} days`;
 }
