@@ -3,4 +3,5 @@ export const SETTINGS_SECTIONS = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/privacy", label: "Privacy" },
+  { href: "/settings/audit", label: "Audit log" },
 ] as const;

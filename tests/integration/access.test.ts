@@ -92,3 +92,20 @@ describe("members", () => {
     await expect(caller({ ...viewer, role: "editor" }).members.invite({ email: "x@example.com", role: "viewer" })).rejects.toThrow("This needs the admin role; you are editor.");
   });
 });
+
+describe("audit log", () => {
+  test("member changes are listed newest first, filterable, and exported as CSV", async () => {
+    const log = await caller(owner).audit.list({ action: "member." });
+    expect(log.entries.length).toBeGreaterThan(3);
+    expect(log.entries.every((entry) => entry.action.startsWith("member."))).toBe(true);
+    expect(log.entries[0]!.at.getTime()).toBeGreaterThanOrEqual(log.entries.at(-1)!.at.getTime());
+    expect(log.entries.filter((entry) => entry.action === "member.invite")).toContainEqual(
+      expect.objectContaining({ who: "owner@example.com", details: { email: "editor@example.com", role: "editor" } }),
+    );
+    const csv = await caller(owner).audit.exportCsv();
+    const [header, ...rows] = csv.split("\r\n");
+    expect(header).toBe("time,who,action,target,details");
+    expect(rows.some((row) => row.includes(",member.invite,") && row.includes('""email"":""editor@example.com""'))).toBe(true);
+    expect((await caller(owner).audit.list({ action: "audit.export" })).entries).toHaveLength(1);
+  });
+});
