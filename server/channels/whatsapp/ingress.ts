@@ -4,6 +4,7 @@
 import { withUniqueRetry } from "@/server/db/unique-retry";
 import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
+import { log } from "@/server/observability/log";
 import { decryptSecret, sha256Hex } from "@/server/security/secrets";
 import { isValidSignature } from "./signature";
 import { recordStatus } from "./statuses";
@@ -33,7 +34,8 @@ export async function verifySubscription(params: URLSearchParams): Promise<Ingre
 export async function receiveWebhook(rawBody: Uint8Array, signature: string | null): Promise<IngressResponse> {
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(rawBody));
+    // PostgreSQL cannot store NUL in text or jsonb: drop it rather than fail the whole batch.
+    body = JSON.parse(new TextDecoder().decode(rawBody), (_, value: unknown) => (typeof value === "string" ? value.replaceAll("\u0000", "") : value));
   } catch {
     return json(400, { error: "The body is not JSON." });
   }
@@ -61,10 +63,21 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
 
   const byNumber = new Map(channels.map((channel) => [channel.phoneNumberId, channel]));
   const events: { id: string; name: string; data: MessageReceivedData }[] = [];
+  const refused: { wamid: string; reason: string }[] = [];
   for (const message of parsed.messages) {
     const channel = byNumber.get(message.phoneNumberId);
     if (!channel) continue; // another app's number in the same batch: not ours to store
-    const stored = await storeInbound(channel, message);
+    let stored: MessageReceivedData;
+    try {
+      stored = await storeInbound(channel, message);
+    } catch (error) {
+      // A message that cannot be stored (no sender) must not hold back the rest of the batch:
+      // refusing the POST would make Meta redeliver it, and its neighbours, forever.
+      if (!(error instanceof WebhookPayloadError)) throw error;
+      refused.push({ wamid: message.wamid, reason: error.message });
+      log().warn({ wamid: message.wamid, reason: error.message }, "webhook message refused");
+      continue;
+    }
     events.push({ id: message.wamid, name: MESSAGE_RECEIVED_EVENT, data: stored });
   }
   for (const status of parsed.statuses) {
@@ -79,7 +92,7 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
       return json(503, { error: `Messages stored, but the executor did not accept them (${(error as Error).message}); Meta will retry.` });
     }
   }
-  return json(200, { messages: events.length, statuses: parsed.statuses.length });
+  return json(200, { messages: events.length, statuses: parsed.statuses.length, ...(refused.length > 0 ? { refused } : {}) });
 }
 
 async function storeInbound(
