@@ -22,6 +22,11 @@ function keys(): { current: { id: string; key: Buffer }; all: Map<string, Buffer
   return { current, all };
 }
 
+/** The id of PARLEY_SECRET_KEY as ciphertexts name it. */
+export function currentKeyId(): string {
+  return keys().current.id;
+}
+
 export function encryptSecret(plaintext: string): string {
   const { current } = keys();
   const iv = randomBytes(12);
