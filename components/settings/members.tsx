@@ -14,8 +14,8 @@ type Role = (typeof ROLES)[number];
 
 const ROLE_HELP: Record<Role, string> = {
   viewer: "reads flows, runs and conversations",
-  editor: "also edits and tests flows",
-  admin: "also publishes, answers conversations and manages members and keys",
+  editor: "also edits, tests and publishes flows",
+  admin: "also answers conversations, manages members, keys and contacts' data",
   owner: "everything, including owners",
 };
 
