@@ -13,20 +13,14 @@
 // Database: BENCH_DATABASE_URL (a server URL; a fresh database is created on it and dropped),
 // else an embedded PostgreSQL in a temp folder.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
-import pg from "pg";
 import { createDb } from "@/server/db/client";
-import { startEmbeddedDatabase } from "@/server/db/embedded";
-import { migrate } from "@/server/db/migrate";
 import { startExecutor } from "@/server/executor";
-import { percentile } from "@/server/executor/metrics";
+import { benchDatabase, percentile, report } from "./support";
 import { callFunction } from "@/server/executor/sdk";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
@@ -48,41 +42,9 @@ const sampler = setInterval(() => {
 }, 20);
 sampler.unref();
 
-async function database(): Promise<{ url: string; cleanup(): Promise<void> }> {
-  const name = `parley_bench_${randomBytes(4).toString("hex")}`;
-  let serverUrl = process.env.BENCH_DATABASE_URL;
-  let stopEmbedded = async () => {};
-  if (!serverUrl) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-pg-"));
-    const embedded = await startEmbeddedDatabase({ dir: path.join(dir, "pg"), password: "bench" });
-    serverUrl = embedded.serverUrl;
-    stopEmbedded = async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return {
-    url: url.toString(),
-    async cleanup() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-      await stopEmbedded();
-    },
-  };
-}
-
 async function main() {
   const started = performance.now();
-  const store = await database();
+  const store = await benchDatabase();
   const db = createDb(store.url);
   const signingKey = `signkey-bench-${randomBytes(32).toString("hex")}`;
   const eventKey = `evt-${randomBytes(8).toString("hex")}`;
@@ -215,31 +177,52 @@ async function main() {
   await store.cleanup();
 
   const fmt = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toFixed(digits));
-  const rows: [string, string, string, string][] = [
-    ["one-step runs/s", fmt(runsPerSecond, 0), fmt(baselinePerSecond, 0), `${fmt(baselinePerSecond / runsPerSecond, 0)}x slower`],
-    ["step overhead p50 (ms)", fmt(percentile(overheads, 0.5)), fmt(percentile(direct, 0.5), 4), "added per step"],
-    ["step overhead p99 (ms)", fmt(percentile(overheads, 0.99)), fmt(percentile(direct, 0.99), 4), "added per step"],
+  const p50 = percentile(overheads, 0.5);
+  await report(
     [
-      "CPU per run (ms, this process)",
-      fmt((cpu.user + cpu.system) / 1000 / Math.max(1, runsDone)),
-      fmt((sdkCpu.user + sdkCpu.system) / 1000 / SDK_CALLS),
-      "baseline: serve handler alone",
+      {
+        part: "executor",
+        what: "one-step runs per second",
+        measure: fmt(runsPerSecond, 0),
+        baseline: `${fmt(baselinePerSecond, 0)} (body called directly)`,
+        ratio: `${fmt(baselinePerSecond / runsPerSecond, 0)}× slower than a direct call`,
+        target: ">= 300",
+        met: runsPerSecond >= 300,
+      },
+      {
+        part: "executor",
+        what: "step overhead p50 / p99",
+        measure: `${fmt(p50)} / ${fmt(percentile(overheads, 0.99))} ms`,
+        baseline: `${fmt(percentile(direct, 0.5), 4)} / ${fmt(percentile(direct, 0.99), 4)} ms`,
+        ratio: "added per step",
+        target: "p50 < 3 ms",
+        met: p50 !== null && p50 < 3,
+      },
+      {
+        part: "executor",
+        what: "CPU per run in the app process",
+        measure: `${fmt((cpu.user + cpu.system) / 1000 / Math.max(1, runsDone))} ms`,
+        baseline: `${fmt((sdkCpu.user + sdkCpu.system) / 1000 / SDK_CALLS)} ms (serve handler alone)`,
+        ratio: `${fmt((cpu.user + cpu.system) / Math.max(1, runsDone) / ((sdkCpu.user + sdkCpu.system) / SDK_CALLS), 1)}× the handler`,
+        target: "—",
+        met: null,
+      },
+      {
+        part: "executor",
+        what: "SDK request p50 / p99 under load",
+        measure: `${fmt(metrics.stepLatencyMs.p50)} / ${fmt(metrics.stepLatencyMs.p99)} ms`,
+        baseline: `${fmt(percentile(sdkTimes, 0.5))} / ${fmt(percentile(sdkTimes, 0.99))} ms (handler alone)`,
+        ratio: `${fmt((metrics.stepLatencyMs.p50 ?? 0) / percentile(sdkTimes, 0.5), 1)}× at p50`,
+        target: "—",
+        met: null,
+      },
+      { part: "executor", what: "peak RSS (app + SDK + executor)", measure: `${fmt(peakRss / 1024 / 1024, 0)} MB`, baseline: "—", ratio: "—", target: "—", met: null },
     ],
-    ["SDK request p50 (ms)", fmt(metrics.stepLatencyMs.p50), fmt(percentile(sdkTimes, 0.5)), "under load / handler alone"],
-    ["SDK request p99 (ms)", fmt(metrics.stepLatencyMs.p99), fmt(percentile(sdkTimes, 0.99)), "under load / handler alone"],
-    ["peak RSS (MB)", fmt(peakRss / 1024 / 1024, 0), "-", "app + SDK + executor"],
-  ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["metric", "executor", "baseline (direct call)", "ratio"][i]!.length));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
-  console.log(
-    `\nParley embedded executor benchmark: ${runsDone}/${RUNS} one-step runs in ${fmt(throughputMs / 1000)} s, ` +
-      `${SEQUENTIAL_RUNS} sequential runs of ${STEPS} steps; ${os.cpus().length} CPUs, node ${process.version}\n`,
+    [
+      `executor: ${runsDone}/${RUNS} one-step runs in ${fmt(throughputMs / 1000)} s, ${SEQUENTIAL_RUNS} sequential runs of ${STEPS} steps; total ${fmt((performance.now() - started) / 1000, 1)} s`,
+      ...(runsDone < RUNS ? [`(deadline reached: ${RUNS - runsDone} runs unfinished)`] : []),
+    ],
   );
-  console.log(line(["metric", "executor", "baseline (direct call)", "ratio"]));
-  console.log(line(widths.map((w) => "-".repeat(w))));
-  for (const row of rows) console.log(line(row));
-  console.log(`\ntargets: >= 300 runs/s, p50 step overhead < 3 ms. Total bench time ${fmt((performance.now() - started) / 1000, 1)} s`);
-  if (runsDone < RUNS) console.log(`(deadline reached: ${RUNS - runsDone} runs unfinished)`);
 }
 
 main().then(

@@ -21,7 +21,8 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
 }
 
-export async function serveRoutes(routes: Route[], port = 0): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+/** `keepAlive` lets clients reuse connections, as Meta and a load generator do (benchmarks). */
+export async function serveRoutes(routes: Route[], port = 0, options: { keepAlive?: boolean } = {}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   let base = "";
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
@@ -34,7 +35,7 @@ export async function serveRoutes(routes: Route[], port = 0): Promise<{ url: str
         if (!handler) break;
         const response = await handler(request, { params: Promise.resolve(match.groups ?? {}) });
         // No keep-alive: a test that restarts the app must not reuse a socket of the old server.
-        res.writeHead(response.status, { ...Object.fromEntries(response.headers), connection: "close" });
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(options.keepAlive ? {} : { connection: "close" }) });
         res.end(Buffer.from(await response.arrayBuffer()));
         return;
       }
