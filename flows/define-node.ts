@@ -3,6 +3,8 @@
 import type { z } from "zod";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import type { ChatRequest, ChatResult } from "./models";
+import type { OutboundFetch } from "./http/outbound";
+import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 
 export type NodeCategory = "trigger" | "message" | "logic" | "ai" | "data";
 
@@ -54,6 +56,21 @@ export interface NodeContext<Config> {
    * provider can answer; the node should then take its error port.
    */
   models: { chat(request: ChatRequest): Promise<ChatResult> };
+  /**
+   * Outbound HTTP under the server's SSRF policy (private addresses refused unless
+   * PARLEY_HTTP_ALLOWLIST lists them). Not memoized: call it inside `step` or `cached`.
+   */
+  fetch: OutboundFetch;
+  /** The workspace's documents (Settings → Knowledge), ranked with BM25. Not memoized: call it inside `step` or `cached`. */
+  knowledge: { search(request: KnowledgeSearchRequest): Promise<KnowledgeSearchOutcome> };
+  /** The workspace's CSV tables (Settings → Knowledge), searched by field and text. Not memoized: call it inside `step` or `cached`. */
+  tables: { search(request: TableSearchRequest): Promise<TableSearchOutcome> };
+  /**
+   * Like `step`, and the result is also kept for the conversation for `ttl` ("10m"): a later
+   * call of this node with the same `key` within that time, in this run or a later one,
+   * returns it without running `body`. Results `keep` refuses (failures) are not kept.
+   */
+  cached<T>(name: string, options: { key: string; ttl: string; keep?: (value: T) => boolean }, body: () => Promise<T>): Promise<{ value: T; cached: boolean }>;
 }
 
 export interface NodeResult {

@@ -5,6 +5,8 @@ import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNo
 import type { NodeContext, NodeResult, RunTrigger } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import { ModelUnavailableError, type ChatRequest, type ChatResult } from "./models";
+import type { OutboundRequest, OutboundResponse } from "./http/outbound";
+import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { renderTemplate } from "./template";
 
 /** The durable step tools a run needs: Inngest's `step`, narrowed. */
@@ -67,6 +69,15 @@ export interface FlowServices {
   /** Asks the workspace's provider chain; "no provider could answer" is an outcome, not a throw. */
   chat(input: { runId: string; conversationId: string; nodeId: string; request: ChatRequest }): Promise<ChatOutcome>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
+  /** One HTTP request for a node (`ctx.fetch`), under the server's SSRF policy. */
+  fetch(request: OutboundRequest): Promise<OutboundResponse>;
+  /** Searches the documents of the conversation's workspace. */
+  searchKnowledge(input: { conversationId: string; request: KnowledgeSearchRequest }): Promise<KnowledgeSearchOutcome>;
+  /** Searches a CSV table of the conversation's workspace. */
+  searchTable(input: { conversationId: string; request: TableSearchRequest }): Promise<TableSearchOutcome>;
+  /** A value a node kept for the conversation (`ctx.cached`), unless it expired. */
+  readCache(input: { conversationId: string; nodeId: string; key: string }): Promise<{ value: unknown } | null>;
+  writeCache(input: { conversationId: string; nodeId: string; key: string; value: unknown; ttlMs: number }): Promise<void>;
 }
 
 /** A run stops after this many node executions: a loop with no exit is a flow bug, not a reason to spin forever. */
@@ -187,6 +198,20 @@ export async function runFlow(input: {
           await steps.sleep(`${key}:sleep:${sleeps++}`, duration);
         },
         step: (name, body) => nodeStep(`do:${name}`, body),
+        cached: (name, { key, ttl, keep }, body) => {
+          const ttlMs = durationMs(ttl);
+          const where = { conversationId: start.conversationId, nodeId: current.node.id, key };
+          return nodeStep(`cache:${name}`, async () => {
+            const hit = await services.readCache(where);
+            if (hit) return { value: hit.value as Awaited<ReturnType<typeof body>>, cached: true };
+            const value = await body();
+            if (ttlMs > 0 && (keep?.(value) ?? true)) await services.writeCache({ ...where, value, ttlMs });
+            return { value, cached: false };
+          });
+        },
+        fetch: (request) => services.fetch(request),
+        knowledge: { search: (request) => services.searchKnowledge({ conversationId: start.conversationId, request }) },
+        tables: { search: (request) => services.searchTable({ conversationId: start.conversationId, request }) },
         handOff: async (reason) => {
           await nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason }));
           handedOff = true;

@@ -5,6 +5,8 @@ import { compileFlow } from "./compiler";
 import type { NodeDefinition, RunTrigger } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import type { ChatRequest, ChatResult } from "./models";
+import { OutboundHttpError, type OutboundFetch } from "./http/outbound";
+import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
 import type { FlowGraph } from "./schema";
 
@@ -29,6 +31,35 @@ export function fakeChatResult(answer: string | Partial<ChatResult>): ChatResult
     fallbacks: [],
     ...fields,
   };
+}
+
+/**
+ * `ctx.fetch` for unit tests: the request goes to the network as asked, without the
+ * server's SSRF policy (tests call fake APIs on 127.0.0.1). Pass the server's guarded client
+ * as `options.fetch` to test the policy itself.
+ */
+export const passThroughFetch: OutboundFetch = async (request) => {
+  let response: Response;
+  try {
+    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
+  } catch (error) {
+    if (request.signal?.aborted) throw new OutboundHttpError("timeout", "No complete response before the timeout.");
+    throw new OutboundHttpError("network", `The connection failed: ${(error as Error).message}.`);
+  }
+  return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text(), url: response.url, redirects: response.redirected ? 1 : 0 };
+};
+
+/**
+ * What `ctx.cached` keeps, by conversation, node and key. Share one between runScripted
+ * calls to play later runs of the same conversation; `now` is the clock expiry is read on.
+ */
+export interface ScriptedCache {
+  entries: Map<string, { value: unknown; expiresAt: number }>;
+  now(): number;
+}
+
+export function scriptedCache(now: () => number = Date.now): ScriptedCache {
+  return { entries: new Map(), now };
 }
 
 export interface ScriptedRun {
@@ -67,12 +98,22 @@ export async function runScripted(
     trigger?: RunTrigger;
     /** Other published flows the run may call, by flow id. */
     flows?: Record<string, FlowGraph>;
+    /** `ctx.fetch`; passThroughFetch when omitted. */
+    fetch?: OutboundFetch;
+    /** Answers `ctx.knowledge.search`; without it every collection is unknown. */
+    knowledge?: (request: KnowledgeSearchRequest) => KnowledgeSearchOutcome;
+    /** Answers `ctx.tables.search`; without it every table is unknown. */
+    tables?: (request: TableSearchRequest) => TableSearchOutcome;
+    /** Where `ctx.cached` keeps results; a fresh one per run when omitted. */
+    cache?: ScriptedCache;
   } = {},
 ): Promise<ScriptedRun> {
   const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
   const result: ScriptedRun = { sent: [], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
   const memo = new Map<string, unknown>();
+  const cache = options.cache ?? scriptedCache();
+  const cacheKey = (input: { conversationId: string; nodeId: string; key: string }) => JSON.stringify([input.conversationId, input.nodeId, input.key]);
   class Waiting extends Error {}
 
   const steps: DurableSteps = {
@@ -124,6 +165,20 @@ export async function runScripted(
       } catch (error) {
         return { ok: false, error: (error as Error).message, attempts: [{ provider: "fake", reason: (error as Error).message }] };
       }
+    },
+    fetch: (request) => (options.fetch ?? passThroughFetch)(request),
+    async searchKnowledge({ request }) {
+      return options.knowledge?.(request) ?? { ok: false, error: `No documents in the collection “${request.collection}”.` };
+    },
+    async searchTable({ request }) {
+      return options.tables?.(request) ?? { ok: false, error: `No table named “${request.table}”.` };
+    },
+    async readCache(input) {
+      const entry = cache.entries.get(cacheKey(input));
+      return entry && entry.expiresAt > cache.now() ? { value: entry.value } : null;
+    },
+    async writeCache({ value, ttlMs, ...input }) {
+      cache.entries.set(cacheKey(input), { value: JSON.parse(JSON.stringify(value ?? null)), expiresAt: cache.now() + ttlMs });
     },
   };
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };

@@ -10,6 +10,7 @@ import end from "./end";
 import goto from "./goto";
 import handoff from "./handoff";
 import http from "./http";
+import lookup from "./lookup";
 import reply from "./reply";
 import schedule from "./schedule";
 import setVariable from "./set_variable";
@@ -17,4 +18,4 @@ import trigger from "./trigger";
 
 // Each definition is typed by its own config; the registry erases that type and only
 // hands a definition the config its own zod schema parsed (flows/registry.ts parseConfig).
-export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];
+export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, lookup, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];

@@ -15,6 +15,9 @@ import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow, resolveCalledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
 import { finishRun, writeTrace } from "@/server/runs/records";
+import { readLookupCache, writeLookupCache } from "@/server/knowledge/cache";
+import { searchKnowledgeForRun, searchTableForRun } from "@/server/knowledge/store";
+import { outboundFetch } from "@/server/security/outbound-http";
 import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
@@ -86,6 +89,11 @@ const services: FlowServices = {
   chat: chatForRun,
   resolveFlow: resolveCalledFlow,
   loadFlow: loadCompiledFlow,
+  fetch: (request) => outboundFetch(request),
+  searchKnowledge: searchKnowledgeForRun,
+  searchTable: searchTableForRun,
+  readCache: readLookupCache,
+  writeCache: writeLookupCache,
 };
 
 const runStartSchema = z.object({

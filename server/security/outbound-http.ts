@@ -1,6 +1,7 @@
-// Outbound HTTP on behalf of flows (the HTTP request node, later the lookup node), guarded
-// against server-side request forgery: a flow author must not be able to make Parley call
-// its own database, the cloud metadata service or anything else on the private network.
+// Outbound HTTP on behalf of flows (nodes call it as `ctx.fetch`: the HTTP request node,
+// the lookup node), guarded against server-side request forgery: a flow author must not be
+// able to make Parley call its own database, the cloud metadata service or anything else on
+// the private network.
 //
 // - Only http and https.
 // - The host is resolved once (every address) and refused if any address is loopback,
@@ -13,61 +14,22 @@
 //   the flow set (API keys) are dropped when a redirect leaves the original origin.
 // - Response bodies are capped at 1 MB after decompression.
 //
-// This module is reachable from the canvas bundle (the node registry imports the HTTP node),
-// so Node's built-in modules are loaded lazily with bundler-ignored imports: the browser
-// never runs this code, and the server resolves them from Node itself.
+// Node's built-in modules are loaded lazily with bundler-ignored imports, so a bundle that
+// reaches this module by accident never runs them; the server resolves them from Node itself.
 import ipaddr from "ipaddr.js";
 import type * as Dns from "node:dns";
 import type * as Http from "node:http";
 import type * as Https from "node:https";
 import type * as Net from "node:net";
 import type * as Zlib from "node:zlib";
+import { OutboundHttpError, redactUrl, type OutboundRequest, type OutboundResponse } from "@/flows/http/outbound";
+
+// The request and error types are the flow language's (flows/http/outbound.ts): nodes branch on them.
+export { OutboundHttpError, redactUrl, type OutboundFailureKind, type OutboundRequest, type OutboundResponse } from "@/flows/http/outbound";
 
 export const MAX_REDIRECTS = 5;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 export const ALLOWLIST_ENV = "PARLEY_HTTP_ALLOWLIST";
-
-/** Why a request produced no usable response. */
-export type OutboundFailureKind =
-  /** The URL, scheme or an address is not allowed; retrying cannot help. */
-  | "refused"
-  /** DNS failure, connection refused or reset: worth retrying. */
-  | "network"
-  | "timeout"
-  | "too-large"
-  | "too-many-redirects"
-  /** The request itself is malformed (bad URL, a header value with a line break). */
-  | "invalid-request";
-
-export class OutboundHttpError extends Error {
-  constructor(
-    readonly kind: OutboundFailureKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = "OutboundHttpError";
-  }
-}
-
-export interface OutboundRequest {
-  method: string;
-  url: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Aborts resolution, connection, redirects and reading the body (e.g. AbortSignal.timeout). */
-  signal?: AbortSignal;
-}
-
-export interface OutboundResponse {
-  status: number;
-  /** Lower-case names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  /** The body decoded as UTF-8. */
-  body: string;
-  /** The URL that answered, after redirects. */
-  url: string;
-  redirects: number;
-}
 
 export interface ResolvedAddress {
   address: string;
@@ -477,30 +439,4 @@ function errorCode(error: unknown): string {
     return message.includes(error.code) ? message : `${error.code} ${message}`.trim();
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-// ---------------------------------------------------------------------------------------
-// Redaction for traces and error messages
-
-const SECRET_PARAMETER = /token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session/i;
-
-/**
- * The URL with the values of secret-looking query parameters (token, api_key, secret,
- * password…) and any user-info password replaced by ***; the rest is kept as written.
- * Works on strings that are not valid URLs too, since those end up in errors as well.
- */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i, "$1***@")
-    .replace(/([?&;])([^=&#;]*)=([^&#;]*)/g, (whole, separator: string, name: string) =>
-      SECRET_PARAMETER.test(decodeSafely(name)) ? `${separator}${name}=***` : whole,
-    );
-}
-
-function decodeSafely(value: string): string {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, " "));
-  } catch {
-    return value;
-  }
 }

@@ -1,14 +1,16 @@
 // The HTTP request node through the real runtime in memory, against a fake API on
-// 127.0.0.1. Loopback is refused by default (SSRF guard), so these tests allowlist
-// 127.0.0.1 explicitly; one test removes the allowlist and checks the refusals. Host names
-// are answered by a fake DNS, so nothing depends on the internet.
+// 127.0.0.1, with the server's SSRF-guarded client as `ctx.fetch` (what the server wires
+// in). Loopback is refused by default, so these tests allowlist 127.0.0.1 explicitly; one
+// test removes the allowlist and checks the refusals. Host names are answered by a fake
+// DNS, so nothing depends on the internet.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { compileFlow } from "../../compiler";
 import { runFlow, type DurableSteps, type FlowServices } from "../../runtime";
 import type { FlowGraph, FlowNode } from "../../schema";
-import { inbound, runScripted, singleNodeFlow } from "../../testing";
+import { outboundFetch } from "../../../server/security/outbound-http";
+import { inbound, runScripted as runInMemory, singleNodeFlow } from "../../testing";
 import { validateFlow } from "../../validator";
 import http from "./index";
 
@@ -67,6 +69,8 @@ afterEach(() => {
 const json = (status: number, value: unknown): Handler => (_request, response) => {
   response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
 };
+
+const runScripted = (graph: FlowGraph, first: string) => runInMemory(graph, first, [], { fetch: outboundFetch });
 
 const at = { x: 0, y: 0 };
 const node = (id: string, type: string, config: Record<string, unknown>): FlowNode => ({ id, type, version: 1, config, position: at });
@@ -239,6 +243,17 @@ describe("calling an API", () => {
       async loadFlow() {
         throw new Error("no other flows");
       },
+      fetch: outboundFetch,
+      async searchKnowledge() {
+        return { ok: false, error: "no knowledge base" };
+      },
+      async searchTable() {
+        return { ok: false, error: "no tables" };
+      },
+      async readCache() {
+        return null;
+      },
+      async writeCache() {},
     };
     const start = { runId: "r", flowId: "f", flowVersionId: "v", conversationId: "c", contact: { id: "c1", name: "Ana", waId: "1" }, message: inbound("hi") };
     const flow = compileFlow(graph);

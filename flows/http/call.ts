@@ -1,8 +1,8 @@
-// One HTTP request node execution: the call with its retries and the response mapping,
-// all inside one memoized step, so a replay of the run reuses the outcome instead of
-// calling the API again. Everything returned here is JSON and kept small (it is stored
-// with the run and shown in the trace).
-import { outboundFetch, OutboundHttpError, type OutboundFailureKind } from "../../../server/security/outbound-http";
+// One API call of a node (the HTTP request node, the lookup node): the request with its
+// retries and the response mapping. Nodes run it inside one memoized step, so a replay of
+// the run reuses the outcome instead of calling the API again. Everything returned here is
+// JSON and kept small (it is stored with the run and shown in the trace).
+import { OutboundHttpError, type OutboundFailureKind, type OutboundFetch } from "./outbound";
 import { parseResponsePath, readResponsePath } from "./response-path";
 
 /** Response bodies shown in the trace (and kept with the run) are cut to this many bytes. */
@@ -20,6 +20,8 @@ export interface HttpCall {
   timeoutMs: number;
   retries: number;
   mapping: { variable: string; path: string }[];
+  /** A path that must hold a value (not null, not an empty list) for the answer to count as found. */
+  foundWhen?: string;
 }
 
 export interface HttpCallOutcome {
@@ -35,6 +37,8 @@ export interface HttpCallOutcome {
   variables: Record<string, unknown>;
   /** Variables whose path found nothing in the response. */
   missing: string[];
+  /** Whether `foundWhen` holds a value; absent when the call had no `foundWhen` or failed. */
+  found?: boolean;
   error: string | null;
 }
 
@@ -42,12 +46,13 @@ type Attempt =
   | { kind: "response"; status: number; body: string; retryAfterMs: number | null }
   | { kind: "failure"; failure: OutboundFailureKind; message: string };
 
-export async function callHttpApi(call: HttpCall): Promise<HttpCallOutcome> {
+/** Calls the API through `fetch` (the node's `ctx.fetch`: the server's SSRF-guarded client). */
+export async function callHttpApi(call: HttpCall, fetch: OutboundFetch): Promise<HttpCallOutcome> {
   const started = Date.now();
   let attempt: Attempt;
   let attempts = 0;
   for (;;) {
-    attempt = await sendAttempt(call);
+    attempt = await sendAttempt(call, fetch);
     attempts++;
     if (attempts > call.retries || !retryable(attempt)) break;
     await sleep(retryDelay(attempts, attempt));
@@ -63,7 +68,7 @@ export async function callHttpApi(call: HttpCall): Promise<HttpCallOutcome> {
   if (attempt.status < 200 || attempt.status > 299) {
     return { ...base, ok: false, variables: {}, missing: [], error: `The API answered with status ${attempt.status}${after}.` };
   }
-  if (call.mapping.length === 0) return { ...base, ok: true, variables: {}, missing: [], error: null };
+  if (call.mapping.length === 0 && !call.foundWhen) return { ...base, ok: true, variables: {}, missing: [], error: null };
 
   let document: unknown;
   try {
@@ -79,12 +84,16 @@ export async function callHttpApi(call: HttpCall): Promise<HttpCallOutcome> {
     if (value === undefined) missing.push(variable);
     variables[variable] = value ?? null;
   }
-  return { ...base, ok: true, variables, missing, error: null };
+  if (!call.foundWhen) return { ...base, ok: true, variables, missing, error: null };
+  const segments = parseResponsePath(call.foundWhen);
+  const evidence = segments ? readResponsePath(document, segments) : undefined;
+  const found = evidence !== undefined && evidence !== null && !(Array.isArray(evidence) && evidence.length === 0);
+  return { ...base, ok: true, variables, missing, found, error: null };
 }
 
-async function sendAttempt(call: HttpCall): Promise<Attempt> {
+async function sendAttempt(call: HttpCall, fetch: OutboundFetch): Promise<Attempt> {
   try {
-    const response = await outboundFetch({
+    const response = await fetch({
       method: call.method,
       url: call.url,
       headers: call.headers,
