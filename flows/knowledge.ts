@@ -7,6 +7,18 @@ import { z } from "zod";
 export const KNOWLEDGE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const KNOWLEDGE_NAME_HINT = "use lower-case letters, digits, - and _ (up to 40), like “faq” or “products”";
 
+/** A lower-case name from free text ("Product catalog.csv" → "product-catalog"). */
+export function knowledgeName(text: string): string {
+  return text
+    .replace(/\.[a-z0-9]+$/i, "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+|-+$/g, "")
+    .slice(0, 40);
+}
+
 export const MAX_PASSAGES = 20;
 export const MAX_ROWS = 50;
 

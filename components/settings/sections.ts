@@ -4,4 +4,5 @@ export const SETTINGS_SECTIONS = [
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/privacy", label: "Privacy" },
   { href: "/settings/audit", label: "Audit log" },
+  { href: "/settings/knowledge", label: "Knowledge" },
 ] as const;

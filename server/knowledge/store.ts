@@ -7,18 +7,6 @@ import { db } from "@/server/db/client";
 import { extractPassages, KnowledgeInputError, parseCsvTable } from "./parse";
 import { PassageIndex, TableIndex } from "./search";
 
-/** A lower-case name from free text ("Product catalog.csv" → "product-catalog"). */
-export function knowledgeName(text: string): string {
-  return text
-    .replace(/\.[a-z0-9]+$/i, "")
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+|-+$/g, "")
-    .slice(0, 40);
-}
-
 function checkName(kind: "collection" | "table", name: string): void {
   if (!KNOWLEDGE_NAME.test(name)) throw new KnowledgeInputError(`“${name}” cannot name a ${kind}: ${KNOWLEDGE_NAME_HINT}.`);
 }
