@@ -56,11 +56,11 @@ test("a flow exported from the canvas imports back as a new flow with the same n
   const download = await downloading;
   expect(download.suggestedFilename()).toBe("evening-reminders.parley.json");
 
-  await page.getByRole("link", { name: "Flows" }).click();
+  await page.getByRole("navigation", { name: "Studio" }).getByRole("link", { name: "Flows" }).click();
   await page.getByRole("button", { name: "New flow" }).click();
   dialog = page.getByRole("dialog");
   await dialog.getByText("Import a flow file").click();
-  await dialog.getByLabel("Flow file").setInputFiles(await download.path());
+  await dialog.getByLabel("Flow file", { exact: true }).setInputFiles(await download.path());
   await dialog.getByRole("button", { name: "Import and open" }).click();
   await expect(page.getByTestId("flow-node")).toHaveCount(6);
   await expect(page.getByTestId("diagnostics")).toContainText("No problems found");

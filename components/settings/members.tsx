@@ -61,7 +61,7 @@ export function Members() {
         </label>
         <label className="text-sm">
           <span className="mb-1 block font-medium text-slate-700">Role</span>
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)} className="field">
+          <select aria-label="Role" value={role} onChange={(event) => setRole(event.target.value as Role)} className="field">
             {ROLES.map((option) => (
               <option key={option} value={option}>
                 {option}
