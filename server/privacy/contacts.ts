@@ -103,6 +103,8 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
       await tx.flowRun.updateMany({ where: { conversationId: { in: ids } }, data: { vars: {}, triggerData: Prisma.DbNull, error: null } });
       await tx.stepTrace.updateMany({ where: { run: { conversationId: { in: ids } } }, data: { input: Prisma.DbNull, output: Prisma.DbNull, modelCalls: Prisma.DbNull, error: Prisma.DbNull } });
       await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { handoffReason: null } });
+      // Lookup results (an order's details, passages chosen for their question) are theirs too.
+      await tx.lookupCache.deleteMany({ where: { conversationId: { in: ids } } });
       await tx.contact.update({ where: { id: contact.id }, data: { name: null, waId: null, bsuid: `anonymised-${fingerprint}` } });
     }
     await tx.auditLog.create({

@@ -12,6 +12,7 @@ import { eventually, textWebhook, useParley } from "../support/parley";
 const parley = useParley();
 let editor: ReturnType<typeof appRouter.createCaller>;
 let viewer: ReturnType<typeof appRouter.createCaller>;
+let admin: ReturnType<typeof appRouter.createCaller>;
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/knowledge/${name}`, import.meta.url)).toString("base64");
 const at = { x: 0, y: 0 };
@@ -45,6 +46,7 @@ beforeAll(async () => {
   const as = (role: Viewer["role"]) => appRouter.createCaller({ viewer: { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role } });
   editor = as("editor");
   viewer = as("viewer");
+  admin = as("admin");
   for (const fileName of ["shop-faq.md", "returns-policy.html", "warranty.pdf"]) {
     await editor.knowledge.addDocument({ collection: "help", fileName, content: fixture(fileName) });
   }
@@ -101,6 +103,12 @@ describe("a published flow's lookup", () => {
     }, 10_000, "both lookups traced");
     expect(traces.map((output) => output.cached)).toEqual([false, true]);
     expect(await db().lookupCache.count({ where: { conversation: { contact: { waId } } } })).toBe(1);
+
+    // What was looked up for the contact goes when they are anonymised.
+    await eventually(async () => (await db().flowRun.count({ where: { conversation: { contact: { waId } }, status: "completed" } })) === 2, 10_000, "the second run to end");
+    const contact = await db().contact.findFirstOrThrow({ where: { waId } });
+    await admin.privacy.eraseContact({ contactId: contact.id, mode: "anonymise" });
+    expect(await db().lookupCache.count({ where: { conversation: { contactId: contact.id } } })).toBe(0);
   });
 
   test("finds a product in the table by its name, leaving out what is out of stock", async () => {
