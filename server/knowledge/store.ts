@@ -23,17 +23,20 @@ export async function addDocument(input: Upload & { collection: string }) {
   checkName("collection", input.collection);
   const name = input.fileName.trim().slice(0, 200);
   const { format, chunks } = await extractPassages(name, input.bytes);
-  return db().$transaction(async (tx) => {
-    await tx.knowledgeDocument.deleteMany({ where: { workspaceId: input.workspaceId, collection: input.collection, name } });
-    const document = await tx.knowledgeDocument.create({
-      data: { workspaceId: input.workspaceId, collection: input.collection, name, format, sizeBytes: input.bytes.byteLength, uploadedById: input.userId },
-    });
-    await tx.knowledgeChunk.createMany({ data: chunks.map((chunk, position) => ({ documentId: document.id, position, heading: chunk.heading, text: chunk.text })) });
-    await tx.auditLog.create({
-      data: { workspaceId: input.workspaceId, userId: input.userId, action: "knowledge.document.add", target: document.id, details: { collection: input.collection, name, passages: chunks.length } },
-    });
-    return { id: document.id, collection: input.collection, name, format, passages: chunks.length };
-  });
+  return db().$transaction(
+    async (tx) => {
+      await tx.knowledgeDocument.deleteMany({ where: { workspaceId: input.workspaceId, collection: input.collection, name } });
+      const document = await tx.knowledgeDocument.create({
+        data: { workspaceId: input.workspaceId, collection: input.collection, name, format, sizeBytes: input.bytes.byteLength, uploadedById: input.userId },
+      });
+      await tx.knowledgeChunk.createMany({ data: chunks.map((chunk, position) => ({ documentId: document.id, position, heading: chunk.heading, text: chunk.text })) });
+      await tx.auditLog.create({
+        data: { workspaceId: input.workspaceId, userId: input.userId, action: "knowledge.document.add", target: document.id, details: { collection: input.collection, name, passages: chunks.length } },
+      });
+      return { id: document.id, collection: input.collection, name, format, passages: chunks.length };
+    },
+    { timeout: 60_000 },
+  );
 }
 
 /** Adds a CSV table, replacing one of the same name. */
@@ -46,9 +49,7 @@ export async function addTable(input: Upload & { name: string }) {
       const table = await tx.knowledgeTable.create({
         data: { workspaceId: input.workspaceId, name: input.name, columns, sizeBytes: input.bytes.byteLength, uploadedById: input.userId },
       });
-      for (let start = 0; start < rows.length; start += 1_000) {
-        await tx.knowledgeTableRow.createMany({ data: rows.slice(start, start + 1_000).map((data, offset) => ({ tableId: table.id, position: start + offset, data })) });
-      }
+      await tx.knowledgeTableRow.createMany({ data: rows.map((data, position) => ({ tableId: table.id, position, data })) });
       await tx.auditLog.create({
         data: { workspaceId: input.workspaceId, userId: input.userId, action: "knowledge.table.add", target: table.id, details: { name: input.name, rows: rows.length } },
       });

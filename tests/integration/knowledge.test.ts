@@ -71,6 +71,17 @@ describe("Settings → Knowledge", () => {
     expect(passages[0]).toMatchObject({ document: "warranty.pdf", heading: "Page 1", score: expect.any(Number) });
   });
 
+  test("a big catalog (14,000 rows) is stored whole, as a document and as a table", async () => {
+    const csv = ["sku,name,price", ...Array.from({ length: 14_000 }, (_, i) => `SKU-${i},Spare part number ${i},${(i % 90) + 10}.00`)].join("\n");
+    const content = Buffer.from(csv).toString("base64");
+    expect(await editor.knowledge.addDocument({ collection: "parts", fileName: "parts.csv", content })).toMatchObject({ passages: 14_000 });
+    expect(await editor.knowledge.addTable({ name: "parts", fileName: "parts.csv", content })).toMatchObject({ rows: 14_000 });
+    expect((await viewer.knowledge.searchTable({ table: "parts", query: "SKU-13999" })).rows[0]).toMatchObject({ name: "Spare part number 13999" });
+    const { documents, tables } = await viewer.knowledge.list();
+    await editor.knowledge.remove({ kind: "document", id: documents.find((d) => d.collection === "parts")!.id });
+    await editor.knowledge.remove({ kind: "table", id: tables.find((t) => t.name === "parts")!.id });
+  });
+
   test("a file Parley cannot read is refused with the reason, and nothing is stored", async () => {
     await expect(editor.knowledge.addDocument({ collection: "help", fileName: "prices.xlsx", content: "UEsDBA==" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
