@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
+import { readLookupCache, writeLookupCache } from "@/server/knowledge/cache";
 import { appRouter } from "@/server/trpc/root";
 import { eventually, textWebhook, useParley } from "../support/parley";
 
@@ -138,4 +139,18 @@ describe("a published flow's lookup", () => {
     await eventually(() => parley.textsTo(waId).length === 1, 15_000, "the apology");
     expect(parley.textsTo(waId)).toEqual(["Sorry: No documents in the collection “help”: upload some in Settings → Knowledge."]);
   });
+});
+
+test("the lookup cache gives a value back until it expires, per conversation and node", async () => {
+  const [one, two] = await db().conversation.findMany({ take: 2, orderBy: { createdAt: "asc" } });
+  const at = { conversationId: one!.id, nodeId: "lookup", key: '{"source":"knowledge","query":"refunds"}' };
+  await writeLookupCache({ ...at, value: { ok: true, passages: [] }, ttlMs: 60_000 });
+  expect(await readLookupCache(at)).toEqual({ value: { ok: true, passages: [] } });
+  expect(await readLookupCache({ ...at, conversationId: two!.id })).toBeNull();
+  expect(await readLookupCache({ ...at, nodeId: "other" })).toBeNull();
+  // Written again already expired: read as a miss, and cleared by the next write of the conversation.
+  await writeLookupCache({ ...at, value: { ok: true, passages: [] }, ttlMs: -1 });
+  expect(await readLookupCache(at)).toBeNull();
+  await writeLookupCache({ ...at, key: "another", value: 1, ttlMs: 60_000 });
+  expect(await db().lookupCache.findMany({ where: { conversationId: one!.id }, select: { value: true } })).toEqual([{ value: 1 }]);
 });

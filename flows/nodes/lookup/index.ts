@@ -66,7 +66,7 @@ async function searchDocuments(context: Context): Promise<NodeResult> {
 }
 
 /** Passages numbered for a model to cite: "[1] faq.md — Shipping" and the text. */
-export function passagesText(passages: Passage[]): string {
+function passagesText(passages: Passage[]): string {
   return passages.map((passage, index) => `[${index + 1}] ${passage.document}${passage.heading ? ` — ${passage.heading}` : ""}\n${passage.text}`).join("\n\n");
 }
 
