@@ -91,6 +91,14 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
     throw new PrivacyError("A run is still going on with this contact: cancel it from the run page, then erase.");
   }
   const ids = conversations.map((conversation) => conversation.id);
+  // A run that has just ended in Parley may still be closing in the executor, which keeps
+  // its start event (name, number, first message, an API event's payload) until then: erase
+  // once it has closed. (Routing runs carry ids only and may linger a second.)
+  const closing = await db().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "ExecutorRun"
+    WHERE status NOT IN ('completed', 'failed', 'cancelled') AND event->'data'->>'conversationId' = ANY(${ids}::text[])
+      AND (event->>'name' LIKE 'parley/flow.%' OR event->>'name' = 'parley/run.requested')`;
+  if ((closing[0]?.n ?? 0) > 0) throw new PrivacyError("A run with this contact is still closing: try again in a few seconds.");
   const fingerprint = createHash("sha256").update(contact.id).digest("hex").slice(0, 12);
   await db().$transaction(async (tx) => {
     await scrubExecutorState(tx, ids);

@@ -18,6 +18,12 @@ async function converse(waId: string, name: string) {
   await parley.postWebhook(textWebhook(waId, name, { name }).body);
   await eventually(() => parley.textsTo(waId).length === 3, 10_000, "the thanks");
   await eventually(async () => (await db().flowRun.count({ where: { conversation: { contact: { waId } }, status: "completed" } })) === 1, 10_000, "the run to end");
+  // …and in the executor, which closes the run just after Parley records its end.
+  await eventually(async () => {
+    const open = await db().$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM "ExecutorRun" WHERE status NOT IN ('completed', 'failed', 'cancelled') AND event::text LIKE ${`%${waId}%`}`;
+    return open[0]!.n === 0;
+  }, 10_000, "the executor to close the run");
   return db().contact.findFirstOrThrow({ where: { waId } });
 }
 
