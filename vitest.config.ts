@@ -1,5 +1,9 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { writeNodePackages } from "./scripts/node-packages.mjs";
+
+// flows/registry.ts imports the node package list that `npm start` generates; tests need it too.
+writeNodePackages({ onlyIfMissing: true });
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
@@ -11,7 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{flows,server,components}/**/*.test.ts"],
+          include: ["{flows,server,components,scripts,node-packages}/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
           environment: "node",
         },

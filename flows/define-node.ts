@@ -180,3 +180,18 @@ export function defineNode<Config>(definition: NodeDefinition<Config>): NodeDefi
 }
 
 export const NEXT_PORT: PortDefinition = { id: "next", label: "next" };
+
+/**
+ * A node package's entry (`index.ts` of a folder named in PARLEY_NODE_PACKAGES) default-exports
+ * `nodePackage(a, b, …)`: its node types, each typed by its own config.
+ */
+export function nodePackage<Configs extends unknown[]>(...nodes: { [Index in keyof Configs]: NodeDefinition<Configs[Index]> }): NodeDefinition<never>[] {
+  // The registry erases config types; each definition only ever gets the config its schema parsed.
+  return nodes as unknown[] as NodeDefinition<never>[];
+}
+
+/** A loaded node package: where it came from (its PARLEY_NODE_PACKAGES entry) and its node types. */
+export interface NodePackage {
+  source: string;
+  nodes: NodeDefinition<never>[];
+}

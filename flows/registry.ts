@@ -1,15 +1,30 @@
 import type { NodeDefinition } from "./define-node";
 import { builtinNodes } from "./nodes";
+import { nodePackages } from "./packages.generated";
 
 // Config types differ per node; the registry is read through parseConfig, which checks them.
 type AnyNodeDefinition = NodeDefinition<never>;
 
 const byType = new Map<string, AnyNodeDefinition>(builtinNodes.map((node) => [node.type, node]));
+/** Where each node type not built in came from (its PARLEY_NODE_PACKAGES entry). */
+const sources = new Map<string, string>();
 
 /** Adds a node type from outside flows/nodes/ (a node package); a type name is registered once. */
-export function registerNode(definition: AnyNodeDefinition): void {
-  if (byType.has(definition.type)) throw new Error(`Node type “${definition.type}” is already registered.`);
+export function registerNode(definition: AnyNodeDefinition, source = "a node package"): void {
+  const shaped = definition && typeof definition.type === "string" && typeof definition.run === "function" && typeof definition.config?.safeParse === "function";
+  if (!shaped) throw new Error(`${source} exports something that is not a node definition: build each one with defineNode({ type, config, run, … }).`);
+  if (byType.has(definition.type)) {
+    throw new Error(`Node type “${definition.type}” from ${source} is already registered (${sources.get(definition.type) ?? "built in"}): give it another type name.`);
+  }
   byType.set(definition.type, definition);
+  sources.set(definition.type, source);
+}
+
+for (const { source, nodes } of nodePackages) for (const node of nodes) registerNode(node, source);
+
+/** The node package a type came from, or undefined for a built-in type. */
+export function nodeSource(type: string): string | undefined {
+  return sources.get(type);
 }
 
 export function nodeDefinition(type: string): AnyNodeDefinition | undefined {

@@ -1,6 +1,7 @@
 // Runs after `npm install` (and again from `npm start`, since this npm may skip install
-// scripts): generates the Prisma client and restores the symlinks that the embedded
-// PostgreSQL binaries ship as a list (their own postinstall is not run by this npm).
+// scripts): generates the Prisma client, restores the symlinks that the embedded
+// PostgreSQL binaries ship as a list (their own postinstall is not run by this npm), and
+// writes the node package list when missing.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync, lstatSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -43,4 +44,12 @@ export function generatePrismaClient() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   hydratePostgresSymlinks();
   generatePrismaClient();
+  // flows/registry.ts imports the node package list; `npm start` rewrites it from PARLEY_NODE_PACKAGES.
+  const { writeNodePackages } = await import("./node-packages.mjs");
+  try {
+    writeNodePackages({ onlyIfMissing: true });
+  } catch (error) {
+    console.warn(`[parley] ${error.message} (listing no node packages until \`npm start\`)`);
+    writeNodePackages({ onlyIfMissing: true, env: {} });
+  }
 }

@@ -19,6 +19,15 @@ async function main() {
   const { hydratePostgresSymlinks, generatePrismaClient } = await import("./postinstall.mjs");
   hydratePostgresSymlinks();
   if (!existsSync(path.join(root, "server/db/generated/client.ts"))) generatePrismaClient();
+  // Node packages are bundled into the app: list them before building, and load the
+  // registry here so a broken package stops the start with its reason, not the build.
+  const { writeNodePackages } = await import("./node-packages.mjs");
+  const nodePackages = writeNodePackages();
+  const { nodeDefinitions, nodeSource } = await import("@/flows/registry");
+  for (const entry of nodePackages.entries) {
+    const types = nodeDefinitions().filter((definition) => nodeSource(definition.type) === entry).map((definition) => definition.type);
+    log(`node package ${entry}: ${types.length > 0 ? types.join(", ") : "no node types"}`);
+  }
 
   const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
   const port = Number(process.env.PORT ?? 3000);
@@ -95,7 +104,7 @@ async function main() {
     log("using the Inngest server named by INNGEST_* variables");
   }
 
-  if (!dev) buildIfChanged();
+  if (!dev) buildIfChanged(nodePackages.folders);
   const { default: next } = await import("next");
   const app = next({ dev, dir: root, hostname: "localhost", port });
   await app.prepare();
@@ -135,9 +144,10 @@ function newestChange(target: string): number {
   return newest;
 }
 
-function buildIfChanged() {
+/** Builds the app unless a build of the same sources (Parley's and the node package folders') exists. */
+function buildIfChanged(nodePackageFolders: string[]) {
   const stampFile = path.join(root, ".next", "parley-build-stamp");
-  const stamp = String(Math.max(...BUILD_INPUTS.map((input) => newestChange(path.join(root, input)))));
+  const stamp = String(Math.max(...[...BUILD_INPUTS, ...nodePackageFolders].map((input) => newestChange(path.join(root, input)))));
   if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
   log("building the app (first start or changed sources; takes a minute or two)…");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { stdio: "inherit", env: process.env });
