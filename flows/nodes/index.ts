@@ -4,6 +4,7 @@ import type { NodeDefinition } from "../define-node";
 import apiEvent from "./api_event";
 import ask from "./ask";
 import callFlow from "./call_flow";
+import classify from "./classify";
 import condition from "./condition";
 import delay from "./delay";
 import end from "./end";
@@ -18,4 +19,4 @@ import trigger from "./trigger";
 
 // Each definition is typed by its own config; the registry erases that type and only
 // hands a definition the config its own zod schema parsed (flows/registry.ts parseConfig).
-export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, lookup, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];
+export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, lookup, classify, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];
