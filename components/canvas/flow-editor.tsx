@@ -15,7 +15,7 @@ import {
   type OnBeforeDelete,
 } from "@xyflow/react";
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { nodeDefinition, nodeDefinitions } from "@/flows/registry";
 import { exportFlow } from "@/flows/exchange";
 import type { FlowGraph } from "@/flows/schema";
@@ -27,12 +27,38 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorNote } from "@/components/ui/notice";
 import { Skeleton, Spinner } from "@/components/ui/spinner";
+import { CanvasActionsContext, type CanvasActions } from "./canvas-context";
+import { copySelection, isEmpty, pasteClipboard, readClipboard, writeClipboard } from "./clipboard";
 import { DiagnosticsPanel } from "./diagnostics-panel";
 import { FlowNodeComponent, NodeIssuesContext, type NodeIssues } from "./flow-node";
-import { edgeId, newNodeId, toCanvas, toGraph, type CanvasEdge, type CanvasNode, type FlowNodeData } from "./graph";
+import {
+  edgeId,
+  isFlowNode,
+  isNote,
+  newNodeId,
+  newNoteId,
+  nodePorts,
+  toCanvas,
+  toGraph,
+  toNoteNode,
+  type CanvasEdge,
+  type CanvasNode,
+  type EditorNode,
+  type FlowNodeData,
+} from "./graph";
+import { layoutNodes } from "./layout";
+import { NoteNodeComponent } from "./note-node";
+import type { PaletteEntry } from "./palette";
+import { NOTE_ENTRY, PALETTE_DRAG_TYPE, PalettePanel } from "./palette-panel";
+import { PortPicker } from "./port-picker";
+import { ShortcutsHelp } from "./shortcuts-help";
+import { useGraphHistory } from "./use-graph-history";
 
-const NODE_TYPES = { flow: FlowNodeComponent };
-const CATEGORY_ORDER = ["trigger", "message", "logic", "ai", "data"];
+const NODE_TYPES = { flow: FlowNodeComponent, note: NoteNodeComponent };
+const NODE_SIZE = { width: 240, height: 90 };
+const CLIPBOARD_KEY = "parley.canvas.clipboard";
+/** Above this many elements the canvas draws only what is in view. */
+const LARGE_FLOW = 150;
 
 /** Loads a flow and opens the editor on it. */
 export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: boolean }) {
@@ -71,37 +97,51 @@ export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: b
 interface LoadedFlow {
   id: string;
   name: string;
-  graph: Parameters<typeof toCanvas>[0];
+  graph: FlowGraph;
   revision: number;
   publishedVersion: number | null;
   channels: { id: string; name: string }[];
   diagnostics: Diagnostic[];
 }
 
-function stripPositions(graph: ReturnType<typeof toGraph>) {
+function stripPositions(graph: FlowGraph) {
   return { nodes: graph.nodes.map(({ position: _position, ...node }) => node), edges: graph.edges };
+}
+
+/** Keys typed into a form field belong to the field, not to the canvas. */
+function typingInField(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  return Boolean(element && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName)));
+}
+
+function canvasElements(graph: FlowGraph): EditorNode[] {
+  const canvas = toCanvas(graph);
+  return [...canvas.nodes, ...canvas.notes];
 }
 
 function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const reactFlow = useReactFlow<CanvasNode, CanvasEdge>();
+  const reactFlow = useReactFlow<EditorNode, CanvasEdge>();
   const initial = useMemo(() => toCanvas(flow.graph), [flow.graph]);
-  const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(initial.nodes);
+  const [nodes, setNodes, onNodesChange] = useNodesState<EditorNode>([...initial.nodes, ...initial.notes]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<CanvasEdge>(initial.edges);
   const [revision, setRevision] = useState(flow.revision);
-  const [savedJson, setSavedJson] = useState(() => JSON.stringify(toGraph(initial.nodes, initial.edges)));
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(toGraph([...initial.nodes, ...initial.notes], initial.edges)));
   const [publishedVersion, setPublishedVersion] = useState(flow.publishedVersion);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
   const [pendingDelete, setPendingDelete] = useState<{ nodes: number; resolve: (ok: boolean) => void } | null>(null);
+  const [portPicker, setPortPicker] = useState<{ nodeId: string; portId: string; label: string; anchor: { x: number; y: number } } | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const canvasRef = useRef<HTMLDivElement>(null);
 
   const graph = useMemo(() => toGraph(nodes, edges), [nodes, edges]);
   const graphJson = useMemo(() => JSON.stringify(graph), [graph]);
   const dirty = graphJson !== savedJson;
   // Positions never change the checks: validate only when something else changed.
   const shapeJson = useMemo(() => JSON.stringify(stripPositions(graph)), [graph]);
-  const diagnostics = useMemo(() => validateFlow(JSON.parse(shapeJson) as typeof graph), [shapeJson]); // eslint-disable-line react-hooks/exhaustive-deps
+  const diagnostics = useMemo(() => validateFlow(JSON.parse(shapeJson) as FlowGraph), [shapeJson]);
   const issues = useMemo(() => {
     const byNode = new Map<string, NodeIssues>();
     for (const d of diagnostics) {
@@ -114,8 +154,19 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
   }, [diagnostics]);
   const errorCount = diagnostics.filter((d) => d.severity === "error").length;
 
-  const selectedNodes = nodes.filter((node) => node.selected);
-  const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
+  const selectedElements = nodes.filter((node) => node.selected);
+  const selectedFlowNodes = selectedElements.filter(isFlowNode);
+  const selected = selectedElements.length === 1 ? selectedFlowNodes[0] : undefined;
+
+  const restore = useCallback(
+    (json: string) => {
+      const snapshot = JSON.parse(json) as FlowGraph;
+      setNodes(canvasElements(snapshot));
+      setEdges(toCanvas(snapshot).edges);
+    },
+    [setNodes, setEdges],
+  );
+  const history = useGraphHistory(graphJson, restore);
 
   const save = useMutation(
     trpc.flows.saveDraft.mutationOptions({
@@ -154,19 +205,6 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
     }
   }, [canEdit, save, flow.id, revision, graph]);
 
-  const saveRef = useRef(saveNow);
-  saveRef.current = saveNow;
-  useEffect(() => {
-    function onKey(event: KeyboardEvent) {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
-        event.preventDefault();
-        void saveRef.current();
-      }
-    }
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
-
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -188,63 +226,243 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
     [setEdges],
   );
 
-  const onBeforeDelete: OnBeforeDelete<CanvasNode, CanvasEdge> = useCallback(
-    async ({ nodes: doomed }) => {
+  // Deleting one unconnected node (or a note, or edges) is undone with Ctrl+Z; more asks first.
+  const onBeforeDelete: OnBeforeDelete<EditorNode, CanvasEdge> = useCallback(
+    async ({ nodes: doomed, edges: doomedEdges }) => {
       if (!canEdit) return false;
-      if (doomed.length === 0) return true;
+      const doomedIds = new Set(doomed.map((node) => node.id));
+      const connected = doomedEdges.some((edge) => doomedIds.has(edge.source) || doomedIds.has(edge.target));
+      if (doomed.length <= 1 && !connected) return true;
       return new Promise<boolean>((resolve) => setPendingDelete({ nodes: doomed.length, resolve }));
     },
     [canEdit],
   );
 
-  function updateNode(id: string, data: Partial<FlowNodeData>) {
-    setNodes((current) => current.map((node) => (node.id === id ? { ...node, data: { ...node.data, ...data } } : node)));
-  }
+  const updateNode = useCallback(
+    (id: string, data: Partial<FlowNodeData>) => {
+      setNodes((current) => current.map((node) => (node.id === id && isFlowNode(node) ? { ...node, data: { ...node.data, ...data } } : node)));
+    },
+    [setNodes],
+  );
 
   const selectNode = useCallback(
     (id: string) => {
       setNodes((current) => current.map((node) => ({ ...node, selected: node.id === id })));
       const node = reactFlow.getNode(id);
       if (node) {
-        const width = node.measured?.width ?? 240;
-        const height = node.measured?.height ?? 80;
+        const width = node.measured?.width ?? NODE_SIZE.width;
+        const height = node.measured?.height ?? NODE_SIZE.height;
         void reactFlow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { duration: 300, zoom: Math.max(reactFlow.getZoom(), 1) });
       }
     },
     [reactFlow, setNodes],
   );
 
-  function addNode(type: string) {
-    const definition = nodeDefinition(type);
-    if (!definition) return;
-    const bounds = document.querySelector(".react-flow")?.getBoundingClientRect();
-    const center = bounds
-      ? reactFlow.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 })
-      : { x: 0, y: 0 };
-    const id = newNodeId(type, new Set(nodes.map((node) => node.id)));
-    // At the middle of the view, moved right until it covers no other node.
-    const position = { x: center.x - 120, y: center.y - 40 };
-    const overlaps = () => nodes.some((other) => Math.abs(other.position.x - position.x) < 260 && Math.abs(other.position.y - position.y) < 130);
-    for (let tries = 0; tries < 50 && overlaps(); tries++) position.x += 280;
-    const node: CanvasNode = {
-      id,
-      type: "flow",
-      position,
-      data: { type: definition.type, version: definition.version, config: structuredClone(definition.defaultConfig) as Record<string, unknown> },
-      selected: true,
-    };
-    setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), node]);
-  }
-
-  const definitions = useMemo(
-    () => [...nodeDefinitions()].sort((a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) || a.title.localeCompare(b.title)),
-    [],
+  /** A free spot for a new node at `position` (its top-left), moved right until it covers nothing. */
+  const freeSpot = useCallback(
+    (position: { x: number; y: number }) => {
+      const spot = { ...position };
+      const others = reactFlow.getNodes();
+      const overlaps = () => others.some((other) => Math.abs(other.position.x - spot.x) < 260 && Math.abs(other.position.y - spot.y) < 110);
+      for (let tries = 0; tries < 50 && overlaps(); tries++) spot.x += 280;
+      return spot;
+    },
+    [reactFlow],
   );
+
+  const viewportCentre = useCallback(() => {
+    const bounds = canvasRef.current?.getBoundingClientRect();
+    return bounds ? reactFlow.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 }) : { x: 0, y: 0 };
+  }, [reactFlow]);
+
+  /** Adds a node of `type` (or a note) centred on `at` (flow coordinates; the view's centre by default), selected. */
+  const addElement = useCallback(
+    (type: string, at?: { x: number; y: number }) => {
+      const centre = at ?? viewportCentre();
+      const taken = new Set(reactFlow.getNodes().map((node) => node.id));
+      let element: EditorNode;
+      if (type === NOTE_ENTRY) {
+        const position = at ? { x: centre.x - 100, y: centre.y - 50 } : freeSpot({ x: centre.x - 100, y: centre.y - 50 });
+        element = { ...toNoteNode({ id: newNoteId(taken), text: "", position, size: { width: 220, height: 120 } }), selected: true };
+      } else {
+        const definition = nodeDefinition(type);
+        if (!definition) return;
+        const position = at ? { x: centre.x - NODE_SIZE.width / 2, y: centre.y - 40 } : freeSpot({ x: centre.x - NODE_SIZE.width / 2, y: centre.y - 40 });
+        element = {
+          id: newNodeId(type, taken),
+          type: "flow",
+          position,
+          data: { type: definition.type, version: definition.version, config: structuredClone(definition.defaultConfig) as Record<string, unknown> },
+          selected: true,
+        };
+      }
+      setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), element]);
+    },
+    [reactFlow, setNodes, freeSpot, viewportCentre],
+  );
+
+  /** Adds a node of `type` below `nodeId`, fed by its output `portId`; a node already there moves after the new one. */
+  const addAfterPort = useCallback(
+    (nodeId: string, portId: string, type: string) => {
+      const source = reactFlow.getNode(nodeId);
+      const definition = nodeDefinition(type);
+      if (!source || !isFlowNode(source) || !definition) return;
+      const ports = nodePorts(source.data.type, source.data.config);
+      const index = Math.max(0, ports.findIndex((port) => port.id === portId));
+      const id = newNodeId(type, new Set(reactFlow.getNodes().map((node) => node.id)));
+      const position = freeSpot({
+        x: source.position.x + (index - (ports.length - 1) / 2) * 280,
+        y: source.position.y + (source.measured?.height ?? NODE_SIZE.height) + 90,
+      });
+      const config = structuredClone(definition.defaultConfig) as Record<string, unknown>;
+      const node: CanvasNode = { id, type: "flow", position, data: { type, version: definition.version, config }, selected: true };
+      const firstPort = definition.trigger ? undefined : nodePorts(type, config)[0];
+      setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), node]);
+      setEdges((current) => {
+        const previous = current.find((edge) => edge.source === nodeId && (edge.sourceHandle ?? "next") === portId);
+        const kept = current.filter((edge) => edge !== previous);
+        const added: CanvasEdge[] = [{ id: edgeId(nodeId, portId, id), source: nodeId, sourceHandle: portId, target: id }];
+        if (previous && firstPort) added.push({ id: edgeId(id, firstPort.id, previous.target), source: id, sourceHandle: firstPort.id, target: previous.target });
+        return [...kept, ...added];
+      });
+      setPortPicker(null);
+    },
+    [reactFlow, setNodes, setEdges, freeSpot],
+  );
+
+  const updateNote = useCallback(
+    (id: string, text: string) => setNodes((current) => current.map((node) => (node.id === id && isNote(node) ? { ...node, data: { text } } : node))),
+    [setNodes],
+  );
+
+  const actions: CanvasActions = useMemo(
+    () => ({
+      readOnly: !canEdit,
+      updateNote,
+      addAfterPort: (nodeId, portId, anchor) => {
+        const source = reactFlow.getNode(nodeId);
+        const label = source && isFlowNode(source) ? (nodePorts(source.data.type, source.data.config).find((p) => p.id === portId)?.label ?? portId) : portId;
+        setPortPicker({ nodeId, portId, label, anchor });
+      },
+    }),
+    [canEdit, updateNote, reactFlow],
+  );
+
+  const copy = useCallback(() => {
+    const ids = new Set(reactFlow.getNodes().filter((node) => node.selected).map((node) => node.id));
+    if (ids.size === 0) return false;
+    const clipboard = copySelection(graph, ids);
+    if (isEmpty(clipboard)) return false;
+    window.localStorage.setItem(CLIPBOARD_KEY, writeClipboard(clipboard));
+    return true;
+  }, [reactFlow, graph]);
+
+  const pasteCount = useRef(0);
+  const paste = useCallback(() => {
+    const clipboard = readClipboard(window.localStorage.getItem(CLIPBOARD_KEY));
+    if (!clipboard || isEmpty(clipboard)) return;
+    // Centred in the view, each further paste a little lower and to the right.
+    const positions = [...clipboard.nodes, ...clipboard.notes].map((element) => element.position);
+    const minX = Math.min(...positions.map((p) => p.x));
+    const minY = Math.min(...positions.map((p) => p.y));
+    const centre = viewportCentre();
+    const step = 30 * (pasteCount.current++ % 8);
+    const offset = { x: Math.round(centre.x - NODE_SIZE.width / 2 - minX + step), y: Math.round(centre.y - NODE_SIZE.height / 2 - minY + step) };
+    const pasted = pasteClipboard(clipboard, new Set(reactFlow.getNodes().map((node) => node.id)), offset);
+    const pieces = toCanvas({ nodes: pasted.nodes, edges: pasted.edges, notes: pasted.notes });
+    setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), ...[...pieces.nodes, ...pieces.notes].map((n) => ({ ...n, selected: true }))]);
+    setEdges((current) => [...current, ...pieces.edges]);
+  }, [reactFlow, setNodes, setEdges, viewportCentre]);
+
+  const tidyUp = useCallback(() => {
+    const flowNodes = reactFlow.getNodes().filter(isFlowNode);
+    const positions = layoutNodes(
+      flowNodes.map((node) => ({ id: node.id, width: node.measured?.width ?? NODE_SIZE.width, height: node.measured?.height ?? NODE_SIZE.height })),
+      reactFlow.getEdges(),
+    );
+    setNodes((current) => current.map((node) => (positions.has(node.id) ? { ...node, position: positions.get(node.id)! } : node)));
+    window.requestAnimationFrame(() => void reactFlow.fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 }));
+  }, [reactFlow, setNodes]);
+
+  const fitView = useCallback(() => void reactFlow.fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 }), [reactFlow]);
+
+  const shortcuts = useRef<(event: KeyboardEvent) => void>(() => {});
+  shortcuts.current = (event: KeyboardEvent) => {
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && key === "s") {
+      event.preventDefault();
+      void saveNow();
+      return;
+    }
+    if (typingInField(event.target) || document.querySelector("dialog[open]")) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      setHelpOpen((open) => !open);
+      return;
+    }
+    if (event.shiftKey && !mod && key === "f") {
+      event.preventDefault();
+      fitView();
+      return;
+    }
+    if (!canEdit) return;
+    if (mod && key === "z") {
+      event.preventDefault();
+      if (event.shiftKey) history.redo();
+      else history.undo();
+    } else if (mod && key === "y") {
+      event.preventDefault();
+      history.redo();
+    } else if (mod && key === "c") {
+      if (copy()) event.preventDefault();
+    } else if (mod && key === "x") {
+      if (copy()) {
+        event.preventDefault();
+        void reactFlow.deleteElements({ nodes: reactFlow.getNodes().filter((node) => node.selected) });
+      }
+    } else if (mod && key === "v") {
+      event.preventDefault();
+      paste();
+    } else if (mod && key === "a") {
+      event.preventDefault();
+      setNodes((current) => current.map((node) => ({ ...node, selected: true })));
+    } else if (event.shiftKey && !mod && key === "l") {
+      event.preventDefault();
+      tidyUp();
+    } else if (!event.shiftKey && !mod && !event.altKey && key === "n") {
+      event.preventDefault();
+      addElement(NOTE_ENTRY);
+    }
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => shortcuts.current(event);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_DRAG_TYPE);
+      if (!type || !canEdit) return;
+      event.preventDefault();
+      addElement(type, reactFlow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [addElement, canEdit, reactFlow],
+  );
+
+  const paletteEntries: PaletteEntry[] = useMemo(() => nodeDefinitions(), []);
+  const followerEntries = useMemo(() => paletteEntries.filter((entry) => !nodeDefinition(entry.type)?.trigger), [paletteEntries]);
 
   const saveState = save.isPending ? "saving" : dirty ? "unsaved" : "saved";
 
   return (
-    <div className="flex h-full flex-col">
+    <div className="relative flex h-full flex-col">
       <div className="flex min-h-12 flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-1.5">
         <Link href="/flows" className="text-sm text-slate-500 hover:text-slate-800" aria-label="Back to the flows">
           ← Flows
@@ -260,30 +478,31 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
         >
           {saveState === "saved" ? "✓ saved" : saveState === "unsaved" ? "● unsaved changes" : "saving…"}
         </span>
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex items-center gap-1.5">
           {canEdit ? (
             <>
-              <label htmlFor="add-node" className="sr-only">
-                Add a node
-              </label>
-              <select
-                id="add-node"
-                className="field w-auto py-1"
-                value=""
-                onChange={(event) => {
-                  if (event.target.value) addNode(event.target.value);
-                }}
-              >
-                <option value="">+ Add node…</option>
-                {definitions.map((definition) => (
-                  <option key={definition.type} value={definition.type}>
-                    {definition.icon} {definition.title}
-                  </option>
-                ))}
-              </select>
-              <Button onClick={() => downloadFlow(flow.name, graph)} title="Download this draft as a .json file, to import elsewhere">
-                Export
+              <Button variant="ghost" onClick={history.undo} disabled={!history.canUndo} aria-label="Undo" title="Undo (Ctrl+Z)">
+                ↶
               </Button>
+              <Button variant="ghost" onClick={history.redo} disabled={!history.canRedo} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">
+                ↷
+              </Button>
+              <Button variant="ghost" onClick={tidyUp} title="Lay the flow out automatically (Shift+L)">
+                Tidy up
+              </Button>
+            </>
+          ) : null}
+          <Button variant="ghost" onClick={fitView} title="Zoom to fit the whole flow (Shift+F)">
+            Fit
+          </Button>
+          <Button variant="ghost" data-shortcuts-toggle aria-label="Keyboard shortcuts" aria-expanded={helpOpen} onClick={() => setHelpOpen((open) => !open)} title="Keyboard shortcuts (?)">
+            ?
+          </Button>
+          <Button onClick={() => downloadFlow(flow.name, graph)} title="Download this draft as a .json file, to import elsewhere">
+            Export
+          </Button>
+          {canEdit ? (
+            <>
               <Button onClick={() => void saveNow()} disabled={!dirty || save.isPending} title="Save the draft (Ctrl+S)">
                 {save.isPending ? "Saving…" : "Save"}
               </Button>
@@ -296,6 +515,7 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
           )}
         </div>
       </div>
+      <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
       {notice ? (
         <div
           role={notice.kind === "error" ? "alert" : "status"}
@@ -309,29 +529,40 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
         </div>
       ) : null}
       <div className="flex min-h-0 flex-1">
-        <div className="min-w-0 flex-1" aria-label="Flow canvas">
-          <NodeIssuesContext.Provider value={issues}>
-            <ReactFlow<CanvasNode, CanvasEdge>
-              nodes={nodes}
-              edges={edges}
-              nodeTypes={NODE_TYPES}
-              onNodesChange={onNodesChange}
-              onEdgesChange={onEdgesChange}
-              onConnect={onConnect}
-              onBeforeDelete={onBeforeDelete}
-              nodesDraggable={canEdit}
-              nodesConnectable={canEdit}
-              deleteKeyCode={canEdit ? ["Delete", "Backspace"] : null}
-              defaultEdgeOptions={{ type: "smoothstep" }}
-              fitView
-              fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
-              minZoom={0.2}
-            >
-              <Background gap={20} color="#cbd5e1" />
-              <Controls />
-              <MiniMap pannable zoomable nodeColor={(node) => (issues.get(node.id)?.errors.length ? "#f87171" : "#10b981")} />
-            </ReactFlow>
-          </NodeIssuesContext.Provider>
+        {canEdit ? <PalettePanel entries={paletteEntries} onAdd={(type) => addElement(type)} /> : null}
+        <div ref={canvasRef} className="min-w-0 flex-1" aria-label="Flow canvas" onDragOver={onDragOver} onDrop={onDrop}>
+          <CanvasActionsContext.Provider value={actions}>
+            <NodeIssuesContext.Provider value={issues}>
+              <ReactFlow<EditorNode, CanvasEdge>
+                nodes={nodes}
+                edges={edges}
+                nodeTypes={NODE_TYPES}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={onConnect}
+                onBeforeDelete={onBeforeDelete}
+                nodesDraggable={canEdit}
+                nodesConnectable={canEdit}
+                deleteKeyCode={canEdit ? ["Delete", "Backspace"] : null}
+                selectionKeyCode="Shift"
+                multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+                onlyRenderVisibleElements={nodes.length > LARGE_FLOW}
+                defaultEdgeOptions={{ type: "smoothstep" }}
+                fitView
+                fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
+                minZoom={0.1}
+              >
+                <Background gap={20} color="#cbd5e1" />
+                <Controls showInteractive={false} />
+                <MiniMap
+                  pannable
+                  zoomable
+                  ariaLabel="Minimap"
+                  nodeColor={(node) => (node.type === "note" ? "#fcd34d" : issues.get(node.id)?.errors.length ? "#f87171" : "#10b981")}
+                />
+              </ReactFlow>
+            </NodeIssuesContext.Provider>
+          </CanvasActionsContext.Provider>
         </div>
         <aside className="flex w-80 shrink-0 flex-col overflow-y-auto border-l border-slate-200 bg-white" aria-label="Inspector">
           {selected ? (
@@ -342,8 +573,12 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
               onDelete={() => void reactFlow.deleteElements({ nodes: [{ id: selected.id }] })}
             />
           ) : (
-            <p className="p-4 text-sm text-slate-500">
-              {selectedNodes.length > 1 ? `${selectedNodes.length} nodes selected.` : "Select a node to edit it. Drag from an output to another node to connect them."}
+            <p className="p-4 text-sm text-slate-500" data-testid="selection-summary">
+              {selectedElements.length > 1
+                ? `${selectedElements.length} elements selected: drag one to move them together, Ctrl+C to copy, Delete to remove.`
+                : selectedElements.length === 1
+                  ? "A sticky note: type in it on the canvas. Notes are for your team; the flow never sends them."
+                  : "Select a node to edit it. Drag from an output to another node to connect them, or click an output's + to add the next step."}
             </p>
           )}
           <div className="mt-auto border-t border-slate-200">
@@ -351,6 +586,15 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
           </div>
         </aside>
       </div>
+      {portPicker ? (
+        <PortPicker
+          entries={followerEntries}
+          anchor={portPicker.anchor}
+          portLabel={portPicker.label}
+          onPick={(type) => addAfterPort(portPicker.nodeId, portPicker.portId, type)}
+          onClose={() => setPortPicker(null)}
+        />
+      ) : null}
       <ConfirmDialog
         open={confirmPublish}
         title={`Publish “${flow.name}”?`}
@@ -368,7 +612,7 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
       <ConfirmDialog
         open={pendingDelete !== null}
         danger
-        title={pendingDelete && pendingDelete.nodes > 1 ? `Delete ${pendingDelete.nodes} nodes?` : "Delete this node?"}
+        title={pendingDelete && pendingDelete.nodes > 1 ? `Delete ${pendingDelete.nodes} elements?` : "Delete this node and its connections?"}
         confirmLabel="Delete"
         onCancel={() => {
           pendingDelete?.resolve(false);
@@ -379,7 +623,7 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
           setPendingDelete(null);
         }}
       >
-        Its connections are removed too. You can still leave without saving to undo.
+        Their connections are removed too. Ctrl+Z brings them back.
       </ConfirmDialog>
     </div>
   );

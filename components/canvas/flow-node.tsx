@@ -2,6 +2,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
 import { nodeDefinition } from "@/flows/registry";
+import { CanvasActionsContext, RunHighlightContext } from "./canvas-context";
 import { nodePorts, nodeSummary, type CanvasNode } from "./graph";
 
 export interface NodeIssues {
@@ -23,6 +24,9 @@ const CATEGORY_ACCENT: Record<string, string> = {
 function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const definition = nodeDefinition(data.type);
   const issues = useContext(NodeIssuesContext).get(id);
+  const actions = useContext(CanvasActionsContext);
+  const run = useContext(RunHighlightContext);
+  const running = run.current === id;
   const ports = nodePorts(data.type, data.config);
   const summary = nodeSummary(data.type, data.config);
   const title = data.label?.trim() || definition?.title || data.type;
@@ -33,9 +37,12 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
     <div
       data-testid="flow-node"
       data-node-id={id}
+      data-run-state={running ? "current" : run.visited.has(id) ? "visited" : undefined}
       className={`relative w-60 rounded-lg border border-t-4 bg-white shadow-sm transition-shadow ${
         definition ? (CATEGORY_ACCENT[definition.category] ?? "border-t-slate-300") : "border-t-red-400"
-      } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"}`}
+      } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"} ${
+        running ? "shadow-lg shadow-sky-300 outline-4 outline-offset-2 outline-sky-400" : run.visited.has(id) ? "outline-2 outline-offset-1 outline-sky-200" : ""
+      }`}
     >
       {definition && !definition.trigger ? (
         <Handle type="target" position={Position.Top} className="!size-3 !border-2 !border-white !bg-slate-400" />
@@ -85,6 +92,23 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
                   style={{ left: "50%" }}
                   className="!size-3 !border-2 !border-white !bg-brand-600"
                 />
+                {actions.readOnly ? null : (
+                  <button
+                    type="button"
+                    data-testid="port-add"
+                    data-port-id={port.id}
+                    aria-label={`Add a node after “${port.label}”`}
+                    title={`Add a node after “${port.label}”`}
+                    onClick={(event) => {
+                      const box = event.currentTarget.getBoundingClientRect();
+                      actions.addAfterPort(id, port.id, { x: box.left + box.width / 2, y: box.bottom });
+                    }}
+                    // Below the handle, so dragging from the handle still draws a connection.
+                    className="nodrag nopan absolute left-1/2 top-[calc(100%+10px)] flex size-4 -translate-x-1/2 items-center justify-center rounded-full border border-slate-300 bg-white text-[11px] leading-none text-slate-500 opacity-60 hover:border-brand-600 hover:bg-brand-50 hover:text-brand-700 hover:opacity-100 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-brand-600"
+                  >
+                    +
+                  </button>
+                )}
               </div>
             );
           })}

@@ -1,7 +1,7 @@
 // Conversions between Parley's FlowGraph and React Flow's nodes and edges, and the
 // definition-driven facts the canvas shows for a node (ports, summary).
 import type { Edge, Node } from "@xyflow/react";
-import type { FlowGraph } from "@/flows/schema";
+import type { FlowGraph, FlowNote } from "@/flows/schema";
 import type { PortDefinition } from "@/flows/define-node";
 import { nodeDefinition, parseConfig, upgradeNode } from "@/flows/registry";
 
@@ -15,7 +15,18 @@ export interface FlowNodeData extends Record<string, unknown> {
 export type CanvasNode = Node<FlowNodeData, "flow">;
 export type CanvasEdge = Edge;
 
-export function toCanvas(graph: FlowGraph): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
+export interface NoteData extends Record<string, unknown> {
+  text: string;
+}
+/** A sticky note: a canvas element kept in the flow document's `notes`, never run. */
+export type NoteNode = Node<NoteData, "note">;
+/** Everything the editor's canvas holds: flow nodes and notes. */
+export type EditorNode = CanvasNode | NoteNode;
+
+export const isNote = (node: EditorNode): node is NoteNode => node.type === "note";
+export const isFlowNode = (node: EditorNode): node is CanvasNode => node.type !== "note";
+
+export function toCanvas(graph: FlowGraph): { nodes: CanvasNode[]; edges: CanvasEdge[]; notes: NoteNode[] } {
   return {
     // Configs saved with an older node type version are migrated before editing.
     nodes: graph.nodes.map(upgradeNode).map((node) => ({
@@ -25,12 +36,32 @@ export function toCanvas(graph: FlowGraph): { nodes: CanvasNode[]; edges: Canvas
       data: { type: node.type, version: node.version, label: node.label, config: node.config },
     })),
     edges: graph.edges.map((edge) => ({ id: edge.id, source: edge.from, sourceHandle: edge.port, target: edge.to })),
+    notes: (graph.notes ?? []).map(toNoteNode),
   };
 }
 
-export function toGraph(nodes: CanvasNode[], edges: CanvasEdge[]): FlowGraph {
+export function toNoteNode(note: FlowNote): NoteNode {
   return {
-    nodes: nodes.map((node) => ({
+    id: note.id,
+    type: "note",
+    position: { ...note.position },
+    data: { text: note.text },
+    // Behind the flow's nodes, so a note never hides one.
+    zIndex: -1,
+    ...(note.size ? { width: note.size.width, height: note.size.height } : {}),
+  };
+}
+
+/** The flow document of what the canvas shows. `notes` is left out when there are none, so a flow without notes reads as before. */
+export function toGraph(nodes: EditorNode[], edges: CanvasEdge[]): FlowGraph {
+  const notes: FlowNote[] = nodes.filter(isNote).map((note) => ({
+    id: note.id,
+    text: note.data.text,
+    position: { x: Math.round(note.position.x), y: Math.round(note.position.y) },
+    ...(note.width && note.height ? { size: { width: Math.round(note.width), height: Math.round(note.height) } } : {}),
+  }));
+  return {
+    nodes: nodes.filter(isFlowNode).map((node) => ({
       id: node.id,
       type: node.data.type,
       version: node.data.version,
@@ -39,6 +70,7 @@ export function toGraph(nodes: CanvasNode[], edges: CanvasEdge[]): FlowGraph {
       position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
     })),
     edges: edges.map((edge) => ({ id: edge.id, from: edge.source, port: edge.sourceHandle ?? "next", to: edge.target })),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
@@ -74,6 +106,14 @@ export function newNodeId(type: string, taken: Set<string>): string {
   const base = type.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 50) || "node";
   for (let n = 1; ; n++) {
     const id = `${base}_${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+/** A fresh note id, unique among `taken`. */
+export function newNoteId(taken: Set<string>): string {
+  for (let n = 1; ; n++) {
+    const id = `note:${n}`;
     if (!taken.has(id)) return id;
   }
 }
