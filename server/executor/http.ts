@@ -1,7 +1,9 @@
-// The executor's HTTP API, the subset of Inngest's that the SDK calls in a serve() setup:
-// POST /e/:eventKey (send events) and POST /fn/register (out-of-band sync).
+// The executor's HTTP API, the subset of Inngest's that the SDK calls in a serve() setup —
+// POST /e/:eventKey (send events), POST /fn/register (out-of-band sync), the checkpoint
+// API — and the REST calls that read and cancel runs (runs-api.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
+import type { ApiRun } from "./runs-api";
 import { incomingEventsSchema, registerRequestSchema } from "./schemas";
 import { constantTimeEqual } from "./signing";
 
@@ -16,6 +18,12 @@ export interface HttpHandlers {
   register(appId: string, functions: unknown[]): Promise<number>;
   /** Persists checkpointed steps; the HTTP status to answer (200 only once stored, 409 if the lease is gone). */
   checkpoint(runId: string, body: unknown): Promise<number>;
+  runsOfEvent(eventId: string): Promise<ApiRun[]>;
+  runById(runId: string): Promise<ApiRun | null>;
+  /** Cancels a run still going; false when it had already ended (or does not exist). */
+  cancelRun(runId: string): Promise<boolean>;
+  /** The raw signing key: REST clients send it as the Bearer token (the SDK sends its hash). */
+  signingKey: string;
   log(line: string): void;
 }
 
@@ -88,6 +96,29 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
     if (!constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) throw new HttpError(401, "Unauthorized");
     const status = await handlers.checkpoint(decodeURIComponent(checkpointMatch[1] ?? ""), await readJson(req));
     send(res, status, status === 200 ? { ok: true } : { error: status === 409 ? "stale dispatch" : "checkpoint refused" });
+    return;
+  }
+  const eventRunsMatch = /^\/v1\/events\/([^/]+)\/runs$/.exec(path);
+  const runMatch = /^\/v1\/runs\/([^/]+)$/.exec(path);
+  if ((eventRunsMatch && req.method === "GET") || (runMatch && (req.method === "GET" || req.method === "DELETE"))) {
+    const auth = req.headers.authorization ?? "";
+    if (!constantTimeEqual(auth, `Bearer ${handlers.signingKey}`) && !constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) {
+      throw new HttpError(401, "Unauthorized");
+    }
+    const metadata = { fetched_at: new Date().toISOString() };
+    if (eventRunsMatch) {
+      send(res, 200, { data: await handlers.runsOfEvent(decodeURIComponent(eventRunsMatch[1] ?? "")), metadata });
+      return;
+    }
+    const runId = decodeURIComponent(runMatch?.[1] ?? "");
+    if (req.method === "DELETE") {
+      if (!(await handlers.cancelRun(runId))) throw new HttpError(404, "No running run with this id");
+      send(res, 200, { data: await handlers.runById(runId), metadata });
+      return;
+    }
+    const run = await handlers.runById(runId);
+    if (!run) throw new HttpError(404, "Run not found");
+    send(res, 200, { data: run, metadata });
     return;
   }
   if ((path === "/" || path === "/health") && req.method === "GET") {

@@ -6,6 +6,8 @@ import type { Db } from "@/server/db/client";
 import { ingestEvents } from "./events";
 import { createHttpServer } from "./http";
 import { TX_OPTIONS } from "./ids";
+import { runById, runsOfEvent } from "./runs-api";
+import { errorJson } from "./sdk";
 import { Metrics, type MetricsSnapshot } from "./metrics";
 import { FunctionRegistry } from "./registry";
 import { inBandSyncResponseSchema, type IncomingEvent } from "./schemas";
@@ -110,6 +112,10 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     sendEvents,
     register: (appId, functions) => registry.replaceApp(appId, functions),
     checkpoint: (runId, body) => worker.checkpoint(runId, body),
+    runsOfEvent: (eventId) => runsOfEvent(db, eventId),
+    runById: (runId) => runById(db, runId),
+    cancelRun: (runId) => worker.cancel(runId, errorJson("FunctionCancelled", "Cancelled through the API")),
+    signingKey,
     log,
   });
   const host = options.host ?? "127.0.0.1";

@@ -325,6 +325,21 @@ export class Worker {
     }
   }
 
+  /** Cancels one run still going (REST DELETE /v1/runs/:id): its lifecycle events go out, its request is aborted. */
+  async cancel(runId: string, reason: Json): Promise<boolean> {
+    const cancelled = await this.db.$transaction(async (tx) => {
+      const events = await cancelRun(tx, runId, reason, new Date());
+      if (events.length) await ingestEvents(tx, this.options.registry, events, new Date());
+      return events.length > 0;
+    }, TX_OPTIONS);
+    if (cancelled) {
+      this.metrics.runsCancelled++;
+      this.abortRuns([runId]);
+      this.wake();
+    }
+    return cancelled;
+  }
+
   /** timeouts.start (not started in time) and timeouts.finish (not finished in time): cancelled. */
   private async cancelTimedOut(): Promise<void> {
     const now = new Date();
