@@ -3,6 +3,7 @@
 import type { FlowGraph } from "../schema";
 import { appointmentReminderFlow } from "./appointment-reminder";
 import { demoFlow } from "./demo";
+import { leadQualificationFlow } from "./lead-qualification";
 import { menuFlow } from "./menu";
 import { orderStatusFlow } from "./order-status";
 
@@ -30,6 +31,13 @@ export const flowTemplates: FlowTemplate[] = [
     name: "Order status (HTTP lookup)",
     description: "Asks for an order number, looks it up in your shop's API and answers with the status. Set your API's URL in the “Look up” node.",
     graph: orderStatusFlow.graph,
+  },
+  {
+    id: "lead-qualification",
+    name: "Lead qualification (classify)",
+    description:
+      "On “pricing”, “quote” or “demo”, asks name, company, team size and need, classifies the need, and sends large teams ready to buy to a salesperson; others get the pricing page or a demo link.",
+    graph: leadQualificationFlow.graph,
   },
   {
     id: "appointment-reminder",

@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runScripted } from "../testing";
+import { inbound, runScripted } from "../testing";
 import { validateFlow } from "../validator";
 import { flowTemplates } from ".";
+import { leadQualificationFlow } from "./lead-qualification";
 import { menuFlow } from "./menu";
 import { ORDER_API_PLACEHOLDER, orderStatusFlow } from "./order-status";
 
@@ -64,5 +65,35 @@ describe("order status template", () => {
       "I couldn't find order ZZ999. Check the number and write “order” to try again.",
     ]);
     expect(run.traces.find((t) => t.nodeId === "lookup")?.port).toBe("error");
+  });
+});
+
+describe("lead qualification template", () => {
+  const qualify = (size: string, need: string) => runScripted(leadQualificationFlow.graph, "Hi, what's your pricing?", ["Ana", "Acme", inbound(size.split("|")[0]!, size.split("|")[1]!), need]);
+
+  test("a large team ready to buy goes straight to a salesperson", async () => {
+    const run = await qualify("More than 50|large", "we need a quote for 80 seats this month");
+    expect(run.sent.map((m) => (m.type === "text" ? m.text : m.type))).toEqual([
+      "Happy to help! What's your name?",
+      "Thanks Ana! Which company are you with?",
+      "buttons",
+      "Last one: what would you like to achieve with us?",
+      "Great, Ana: a salesperson will write to you here within the hour.",
+    ]);
+    expect(run.handedOff).toBe("Hot lead: Acme, more than 50 people, ready to buy");
+    expect(run.vars).toMatchObject({ name: "Ana", company: "Acme", team_size: "large", lead_intent: "buy" });
+    expect(run.traces.find((t) => t.nodeId === "intent")?.output).toMatchObject({ intent: "buy", decidedBy: "local" });
+  });
+
+  test("a small team ready to buy gets the pricing page; someone exploring gets the demo link", async () => {
+    const small = await qualify("1–10|small", "how much would it cost us");
+    expect(small.sent.at(-1)).toEqual({ type: "text", text: "Here are our plans and prices, Ana: https://example.com/pricing. Reply “quote” if you'd like a tailored offer for Acme." });
+    const exploring = await qualify("11–50|medium", "just comparing a few tools, can I see a demo?");
+    expect(exploring.sent.at(-1)).toMatchObject({ text: expect.stringMatching(/^Book a 20-minute demo/) });
+  });
+
+  test("an existing customer is sent to support, in Spanish too", async () => {
+    const run = await qualify("1–10|small", "tengo un problema con mi factura, ya soy cliente");
+    expect(run.sent.at(-1)).toMatchObject({ text: expect.stringMatching(/already a customer/) });
   });
 });
