@@ -25,6 +25,7 @@ import { errorCode, errorMessage } from "@/components/trpc/errors";
 import { Inspector } from "@/components/inspector/inspector";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { ErrorNote } from "@/components/ui/notice";
 import { Skeleton, Spinner } from "@/components/ui/spinner";
 import { CanvasActionsContext, type CanvasActions } from "./canvas-context";
@@ -59,6 +60,10 @@ const NODE_SIZE = { width: 240, height: 90 };
 const CLIPBOARD_KEY = "parley.canvas.clipboard";
 /** Above this many elements the canvas draws only what is in view. */
 const LARGE_FLOW = 150;
+/** The draft saves itself this long after the last change. */
+const AUTOSAVE_MS = 1_500;
+/** How often the editor asks whether someone else saved the flow. */
+const DRAFT_STATUS_POLL_MS = 15_000;
 
 /** Loads a flow and opens the editor on it. */
 export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: boolean }) {
@@ -89,7 +94,8 @@ export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: b
   }
   return (
     <ReactFlowProvider>
-      <FlowEditor key={flow.data.id} flow={flow.data} canEdit={canEdit} />
+      {/* A reload (after someone else's save) opens a fresh editor on their version. */}
+      <FlowEditor key={`${flow.data.id}:${flow.dataUpdatedAt}`} flow={flow.data} canEdit={canEdit} onReload={() => void flow.refetch()} />
     </ReactFlowProvider>
   );
 }
@@ -102,6 +108,19 @@ interface LoadedFlow {
   publishedVersion: number | null;
   channels: { id: string; name: string }[];
   diagnostics: Diagnostic[];
+  savedBy: DraftSaver | null;
+}
+
+interface DraftSaver {
+  name: string;
+  at: Date;
+  isViewer: boolean;
+}
+
+/** Someone saved the flow after the revision this editor holds: autosave stops until the user chooses. */
+interface Conflict {
+  savedBy: DraftSaver | null;
+  revision: number;
 }
 
 function stripPositions(graph: FlowGraph) {
@@ -119,7 +138,7 @@ function canvasElements(graph: FlowGraph): EditorNode[] {
   return [...canvas.nodes, ...canvas.notes];
 }
 
-function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
+function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: boolean; onReload: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const reactFlow = useReactFlow<EditorNode, CanvasEdge>();
@@ -134,6 +153,11 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
   const [pendingDelete, setPendingDelete] = useState<{ nodes: number; resolve: (ok: boolean) => void } | null>(null);
   const [portPicker, setPortPicker] = useState<{ nodeId: string; portId: string; label: string; anchor: { x: number; y: number } } | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  /** The graph of the last save that failed (not a conflict): autosave waits for the next change. */
+  const [failedJson, setFailedJson] = useState<string | null>(null);
+  const [lastSavedAt, setLastSavedAt] = useState<Date | null>(flow.savedBy?.at ?? null);
+  const lastSaveEnded = useRef(Date.now());
   const canvasRef = useRef<HTMLDivElement>(null);
 
   const graph = useMemo(() => toGraph(nodes, edges), [nodes, edges]);
@@ -168,22 +192,43 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
   );
   const history = useGraphHistory(graphJson, restore);
 
+  const draftStatus = useQuery({
+    ...trpc.flows.draftStatus.queryOptions({ id: flow.id }),
+    enabled: canEdit,
+    refetchInterval: DRAFT_STATUS_POLL_MS,
+  });
   const save = useMutation(
     trpc.flows.saveDraft.mutationOptions({
       onSuccess: (result, input) => {
         setRevision(result.revision);
         setSavedJson(JSON.stringify(input.graph));
+        setLastSavedAt(result.savedAt);
+        setFailedJson(null);
+        setConflict(null);
         setNotice(null);
         void queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
       },
-      onError: (error) => {
-        setNotice({
-          kind: "error",
-          text: errorCode(error) === "CONFLICT" ? errorMessage(error) : `Not saved: ${errorMessage(error)}`,
-        });
+      onError: async (error, input) => {
+        if (errorCode(error) === "CONFLICT") {
+          const latest = await draftStatus.refetch();
+          if (latest.data) setConflict({ savedBy: latest.data.savedBy, revision: latest.data.revision });
+          return;
+        }
+        setFailedJson(JSON.stringify(input.graph));
+        setNotice({ kind: "error", text: `Not saved: ${errorMessage(error)}` });
+      },
+      onSettled: () => {
+        lastSaveEnded.current = Date.now();
       },
     }),
   );
+
+  // Someone saved since this editor's revision: warn now rather than at the next save.
+  useEffect(() => {
+    const status = draftStatus.data;
+    if (!status || save.isPending || draftStatus.dataUpdatedAt < lastSaveEnded.current) return;
+    if (status.revision > revision) setConflict({ savedBy: status.savedBy, revision: status.revision });
+  }, [draftStatus.data, draftStatus.dataUpdatedAt, revision, save.isPending]);
   const publish = useMutation(
     trpc.flows.publish.mutationOptions({
       onSuccess: (result) => {
@@ -195,15 +240,26 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
     }),
   );
 
-  const saveNow = useCallback(async () => {
-    if (!canEdit || save.isPending) return false;
-    try {
-      await save.mutateAsync({ id: flow.id, revision, graph });
-      return true;
-    } catch {
-      return false;
-    }
-  }, [canEdit, save, flow.id, revision, graph]);
+  const saveNow = useCallback(
+    async (options: { overwrite?: boolean } = {}) => {
+      if (!canEdit || save.isPending) return false;
+      if (conflict && !options.overwrite) return false;
+      try {
+        await save.mutateAsync({ id: flow.id, revision: options.overwrite && conflict ? conflict.revision : revision, graph });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    [canEdit, save, flow.id, revision, graph, conflict],
+  );
+
+  // Autosave: once the canvas has been still for a moment.
+  useEffect(() => {
+    if (!canEdit || !dirty || conflict || save.isPending || failedJson === graphJson) return;
+    const timer = setTimeout(() => void saveNow(), AUTOSAVE_MS);
+    return () => clearTimeout(timer);
+  }, [canEdit, dirty, conflict, save.isPending, failedJson, graphJson, saveNow]);
 
   useEffect(() => {
     if (!dirty) return;
@@ -459,7 +515,14 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
   const paletteEntries: PaletteEntry[] = useMemo(() => nodeDefinitions(), []);
   const followerEntries = useMemo(() => paletteEntries.filter((entry) => !nodeDefinition(entry.type)?.trigger), [paletteEntries]);
 
-  const saveState = save.isPending ? "saving" : dirty ? "unsaved" : "saved";
+  const saveState = conflict ? "conflict" : save.isPending ? "saving" : dirty ? (failedJson === graphJson ? "failed" : "unsaved") : "saved";
+  const SAVE_STATE_TEXT = {
+    conflict: "⚠ not saved: changed elsewhere",
+    saving: "saving…",
+    failed: "● not saved",
+    unsaved: "● unsaved changes",
+    saved: "✓ saved",
+  } as const;
 
   return (
     <div className="relative flex h-full flex-col">
@@ -473,10 +536,12 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
         </span>
         <span
           data-testid="save-state"
+          data-state={saveState}
           aria-live="polite"
-          className={`text-xs ${saveState === "saved" ? "text-emerald-700" : saveState === "unsaved" ? "text-amber-700" : "text-slate-500"}`}
+          title={lastSavedAt ? `Last saved ${formatDateTime(lastSavedAt)}` : undefined}
+          className={`text-xs ${saveState === "saved" ? "text-emerald-700" : saveState === "saving" ? "text-slate-500" : saveState === "unsaved" ? "text-amber-700" : "text-red-700"}`}
         >
-          {saveState === "saved" ? "✓ saved" : saveState === "unsaved" ? "● unsaved changes" : "saving…"}
+          {SAVE_STATE_TEXT[saveState]}
         </span>
         <div className="ml-auto flex items-center gap-1.5">
           {canEdit ? (
@@ -503,7 +568,7 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
           </Button>
           {canEdit ? (
             <>
-              <Button onClick={() => void saveNow()} disabled={!dirty || save.isPending} title="Save the draft (Ctrl+S)">
+              <Button onClick={() => void saveNow()} disabled={!dirty || save.isPending || conflict !== null} title="Save the draft now (Ctrl+S); it also saves by itself">
                 {save.isPending ? "Saving…" : "Save"}
               </Button>
               <Button variant="primary" onClick={() => setConfirmPublish(true)} disabled={publish.isPending || errorCount > 0} title={errorCount > 0 ? "Fix the errors first" : "Publish this draft"}>
@@ -516,6 +581,21 @@ function FlowEditor({ flow, canEdit }: { flow: LoadedFlow; canEdit: boolean }) {
         </div>
       </div>
       <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
+      {conflict ? (
+        <div role="alert" data-testid="conflict-banner" className="flex flex-wrap items-center gap-3 border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+          <span className="flex-1">
+            <strong>{conflict.savedBy ? (conflict.savedBy.isViewer ? "You (in another window)" : conflict.savedBy.name) : "Someone"}</strong> changed this flow{" "}
+            {conflict.savedBy ? <span title={formatDateTime(conflict.savedBy.at)}>{formatRelative(conflict.savedBy.at)}</span> : "since you opened it"}. Your changes are
+            not saved: reload to see theirs, or overwrite them with yours.
+          </span>
+          <Button onClick={onReload} title="Open their version; your unsaved changes are dropped">
+            Reload
+          </Button>
+          <Button variant="danger" onClick={() => void saveNow({ overwrite: true })} disabled={save.isPending} title="Save your version over theirs">
+            Overwrite
+          </Button>
+        </div>
+      ) : null}
       {notice ? (
         <div
           role={notice.kind === "error" ? "alert" : "status"}

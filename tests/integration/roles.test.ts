@@ -27,6 +27,7 @@ const MINIMUM_ROLE: Record<string, Role> = {
   "flows.create": "editor",
   "flows.import": "editor",
   "flows.saveDraft": "editor",
+  "flows.draftStatus": "viewer",
   "flows.publish": "editor",
   "knowledge.list": "viewer",
   "knowledge.addDocument": "editor",

@@ -20,6 +20,13 @@ async function flowInWorkspace(flowId: string, workspaceId: string) {
   return flow;
 }
 
+/** Who saved a flow's draft last, as people know them (name, else email); null before anyone saved it here. */
+async function draftSaver(flow: { draftSavedById: string | null; draftSavedAt: Date | null }, viewer: Viewer) {
+  if (!flow.draftSavedById || !flow.draftSavedAt) return null;
+  const user = await db().user.findUnique({ where: { id: flow.draftSavedById }, select: { name: true, email: true } });
+  return { name: user?.name?.trim() || user?.email || "someone who left the workspace", at: flow.draftSavedAt, isViewer: flow.draftSavedById === viewer.userId };
+}
+
 async function createDraft(viewer: Viewer, name: string, graph: FlowGraph, details: Record<string, unknown>): Promise<{ id: string }> {
   const channels = (await db().channel.findMany({ where: { workspaceId: viewer.workspaceId } })).filter(isSimulatorChannel);
   const flow = await db().flow.create({
@@ -93,7 +100,14 @@ export const flowsRouter = router({
       publishedVersion: flow.publishedVersion?.number ?? null,
       channels: flow.channels,
       diagnostics: validateFlow(graph),
+      savedBy: await draftSaver(flow, ctx.viewer),
     };
+  }),
+
+  /** The draft's revision and who saved it last: the canvas polls it to warn before two people overwrite each other. */
+  draftStatus: procedureFor("viewer").input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
+    const flow = await flowInWorkspace(input.id, ctx.viewer.workspaceId);
+    return { revision: flow.draftRevision, savedBy: await draftSaver(flow, ctx.viewer) };
   }),
 
   /** Saves the draft if nobody saved since `revision`; otherwise refuses rather than overwrite. */
@@ -101,14 +115,17 @@ export const flowsRouter = router({
     .input(z.object({ id: z.string(), revision: z.number().int(), graph: flowGraphSchema }))
     .mutation(async ({ ctx, input }) => {
       await flowInWorkspace(input.id, ctx.viewer.workspaceId);
+      const savedAt = new Date();
       const saved = await db().flow.updateMany({
         where: { id: input.id, draftRevision: input.revision },
-        data: { draft: input.graph as Prisma.InputJsonValue, draftRevision: { increment: 1 } },
+        data: { draft: input.graph as Prisma.InputJsonValue, draftRevision: { increment: 1 }, draftSavedById: ctx.viewer.userId, draftSavedAt: savedAt },
       });
       if (saved.count === 0) {
-        throw new TRPCError({ code: "CONFLICT", message: "Someone else saved this flow since you opened it: reload to see their changes." });
+        const saver = await draftSaver(await flowInWorkspace(input.id, ctx.viewer.workspaceId), ctx.viewer);
+        const who = !saver ? "Someone else" : saver.isViewer ? "You (in another window)" : saver.name;
+        throw new TRPCError({ code: "CONFLICT", message: `${who} saved this flow since you opened it: reload to see those changes, or overwrite them with yours.` });
       }
-      return { revision: input.revision + 1, diagnostics: validateFlow(input.graph) };
+      return { revision: input.revision + 1, savedAt, diagnostics: validateFlow(input.graph) };
     }),
 
   publish: procedureFor("editor").input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
