@@ -71,6 +71,12 @@ export interface NodeContext<Config> {
    * returns it without running `body`. Results `keep` refuses (failures) are not kept.
    */
   cached<T>(name: string, options: { key: string; ttl: string; keep?: (value: T) => boolean }, body: () => Promise<T>): Promise<{ value: T; cached: boolean }>;
+  /**
+   * A secret the node type declares in `secrets` (an API key), as an admin stored it for the
+   * workspace (Settings → Node secrets). Read on the server at each call, never memoized or
+   * traced: keep it out of outputs and step results. Throws MissingSecretError when not set.
+   */
+  secret(name: string): Promise<string>;
 }
 
 export interface NodeResult {
@@ -140,6 +146,12 @@ export interface NodeDefinition<Config = unknown> {
   icon: string;
   config: z.ZodType<Config>;
   /**
+   * The shape of what `run` returns as `output` (a zod object): the validator checks later
+   * nodes' `{{nodes.<id>.<field>}}` against it, the inspector offers its fields, and testNode
+   * fails a test whose output does not match it.
+   */
+  outputs?: z.ZodType<Record<string, unknown>>;
+  /**
    * How to bring a config saved with an older `version` up to date: `migrations[n]` turns a
    * version-n config into a version n+1 one. Flows saved before a change keep working.
    */
@@ -172,7 +184,21 @@ export interface NodeDefinition<Config = unknown> {
   sendsFreeForm?(config: Config): boolean;
   /** Present on trigger nodes only. */
   trigger?: TriggerBehaviour<Config>;
+  /**
+   * Secrets the node needs (API keys): admins store them encrypted per workspace in
+   * Settings → Node secrets, and `run` reads them with `ctx.secret(name)`.
+   */
+  secrets?: NodeSecretDefinition[];
   run(context: NodeContext<Config>): Promise<NodeResult>;
+}
+
+export interface NodeSecretDefinition {
+  /** What `ctx.secret(name)` asks for: letters, digits and '_'. */
+  name: string;
+  /** What admins see in Settings → Node secrets, e.g. "Shopify Admin API access token". */
+  label: string;
+  /** Where to find it or what access it needs. */
+  description?: string;
 }
 
 export function defineNode<Config>(definition: NodeDefinition<Config>): NodeDefinition<Config> {

@@ -78,6 +78,8 @@ export interface FlowServices {
   /** A value a node kept for the conversation (`ctx.cached`), unless it expired. */
   readCache(input: { conversationId: string; nodeId: string; key: string }): Promise<{ value: unknown } | null>;
   writeCache(input: { conversationId: string; nodeId: string; key: string; value: unknown; ttlMs: number }): Promise<void>;
+  /** A node type's secret as the conversation's workspace stored it, decrypted; null when not set. */
+  readSecret(input: { conversationId: string; nodeType: string; name: string }): Promise<string | null>;
 }
 
 /** A run stops after this many node executions: a loop with no exit is a flow bug, not a reason to spin forever. */
@@ -104,6 +106,14 @@ class UnhandledFailure extends Error {
 }
 
 class LoopLimitReached extends Error {}
+
+/** `ctx.secret` of a secret no admin has stored for the workspace. */
+export class MissingSecretError extends Error {
+  constructor(label: string) {
+    super(`The secret “${label}” is not set: an admin adds it in Settings → Node secrets.`);
+    this.name = "MissingSecretError";
+  }
+}
 
 export async function runFlow(input: {
   start: RunStart;
@@ -139,6 +149,8 @@ export async function runFlow(input: {
       let sleeps = 0;
       let chats = 0;
       const modelCalls: ModelCallRecord[] = [];
+      /** Secret values this node read, blanked out of its trace should the node let one slip into it. */
+      const secretsRead: string[] = [];
 
       const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
 
@@ -212,6 +224,14 @@ export async function runFlow(input: {
         fetch: (request) => services.fetch(request),
         knowledge: { search: (request) => services.searchKnowledge({ conversationId: start.conversationId, request }) },
         tables: { search: (request) => services.searchTable({ conversationId: start.conversationId, request }) },
+        secret: async (name) => {
+          const declared = current.definition.secrets?.find((secret) => secret.name === name);
+          if (!declared) throw new FlowRunError(`Node type “${current.node.type}” reads the secret “${name}” but does not declare it in its definition's secrets.`, current.node.id);
+          const value = await services.readSecret({ conversationId: start.conversationId, nodeType: current.node.type, name });
+          if (value === null) throw new MissingSecretError(declared.label);
+          secretsRead.push(value);
+          return value;
+        },
         handOff: async (reason) => {
           await nodeStep("handoff", () => services.handOff({ runId: start.runId, conversationId: start.conversationId, reason }));
           handedOff = true;
@@ -260,7 +280,7 @@ export async function runFlow(input: {
       const startedAt = previousEndedAt;
       previousEndedAt = await steps.run(`${key}:trace`, async () => {
         const endedAt = new Date().toISOString();
-        await services.writeTrace({
+        await services.writeTrace(withoutSecrets(secretsRead, {
           runId: start.runId,
           key,
           nodeId: `${prefix.replace(/#\d+\//g, "/")}${current.node.id}`,
@@ -273,7 +293,7 @@ export async function runFlow(input: {
           modelCalls: modelCalls.length > 0 ? modelCalls : null,
           startedAt: startedAt ?? endedAt,
           endedAt,
-        });
+        }));
         return endedAt;
       });
       if (called) {
@@ -313,6 +333,14 @@ export async function runFlow(input: {
     services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "completed", vars }),
   );
   return { status: "completed", vars };
+}
+
+/** The trace with every occurrence of the given secret values replaced by "***". */
+function withoutSecrets(secrets: string[], trace: TraceRecord): TraceRecord {
+  if (secrets.length === 0) return trace;
+  let json = JSON.stringify(trace);
+  for (const secret of secrets) if (secret !== "") json = json.replaceAll(JSON.stringify(secret).slice(1, -1), "***");
+  return JSON.parse(json) as TraceRecord;
 }
 
 function nextNode(flow: CompiledFlow, from: string, port: string, goto: string | undefined): string | undefined {

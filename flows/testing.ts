@@ -1,8 +1,10 @@
 // Runs flows and single nodes in memory, for unit tests: the real runtime and node code,
 // with steps executed at once, sends recorded, and the contact's answers read from a script.
 // (Integration tests run the same code through the real executor and database.)
-import { compileFlow } from "./compiler";
-import type { NodeDefinition, RunTrigger } from "./define-node";
+import { z } from "zod";
+import { compileFlow, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
+import { defineNode, NEXT_PORT, type NodeDefinition, type NodeResult, type RunTrigger } from "./define-node";
+import { parseConfig } from "./registry";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
 import type { ChatRequest, ChatResult } from "./models";
 import { OutboundHttpError, type OutboundFetch } from "./http/outbound";
@@ -91,6 +93,18 @@ export async function runScripted(
   graph: FlowGraph,
   first: InboundMessage | string | null,
   answers: (InboundMessage | string)[] = [],
+  options: ScriptedOptions = {},
+): Promise<ScriptedRun> {
+  return runCompiledScripted(compileFlow(graph), first, answers, options);
+}
+
+type ScriptedOptions = NonNullable<Parameters<typeof runCompiledScripted>[3]>;
+
+/** runScripted of a flow already compiled (testNode builds its own around one node). */
+async function runCompiledScripted(
+  flow: CompiledFlow,
+  first: InboundMessage | string | null,
+  answers: (InboundMessage | string)[] = [],
   options: {
     contact?: Partial<ContactInfo>;
     timeoutWhenOut?: boolean;
@@ -106,18 +120,23 @@ export async function runScripted(
     tables?: (request: TableSearchRequest) => TableSearchOutcome;
     /** Where `ctx.cached` keeps results; a fresh one per run when omitted. */
     cache?: ScriptedCache;
+    /** The workspace's node secrets by name (`ctx.secret`); none set when omitted. */
+    secrets?: Record<string, string>;
   } = {},
 ): Promise<ScriptedRun> {
-  const flow = compileFlow(graph);
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
   const result: ScriptedRun = { sent: [], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
   const memo = new Map<string, unknown>();
   const cache = options.cache ?? scriptedCache();
   const cacheKey = (input: { conversationId: string; nodeId: string; key: string }) => JSON.stringify([input.conversationId, input.nodeId, input.key]);
+  // Like the executor, nothing after a wait runs until the answer comes: every later step stops too
+  // (the runtime would otherwise take the stop for the node failing).
   class Waiting extends Error {}
+  let waiting = false;
 
   const steps: DurableSteps = {
     async run<T>(id: string, body: () => Promise<T>): Promise<T> {
+      if (waiting) throw new Waiting();
       if (memo.has(id)) throw new Error(`step id ${id} used twice in one run`);
       const value = JSON.parse(JSON.stringify((await body()) ?? null)) as T;
       memo.set(id, value);
@@ -126,6 +145,7 @@ export async function runScripted(
     async waitForEvent() {
       if (inbox.length > 0) return { name: "doorbell" };
       if (options.timeoutWhenOut) return null;
+      waiting = true;
       throw new Waiting();
     },
     async sleep(_id, duration) {
@@ -180,6 +200,9 @@ export async function runScripted(
     async writeCache({ value, ttlMs, ...input }) {
       cache.entries.set(cacheKey(input), { value: JSON.parse(JSON.stringify(value ?? null)), expiresAt: cache.now() + ttlMs });
     },
+    async readSecret({ name }) {
+      return options.secrets?.[name] ?? null;
+    },
   };
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };
   try {
@@ -207,5 +230,145 @@ export function singleNodeFlow(definition: NodeDefinition<never>, config: unknow
       { id: "node", type: definition.type, version: definition.version, config: config as Record<string, unknown>, position: { x: 0, y: 100 } },
     ],
     edges: [{ id: "e1", from: "start", port: "next", to: "node" }],
+  };
+}
+
+/** What testNode runs a node with; everything is optional. */
+export interface NodeTest<Config> extends Omit<ScriptedOptions, "timeoutWhenOut"> {
+  /**
+   * The node's config, over the type's defaultConfig, parsed by its schema as a saved flow's
+   * would be. With `version`, the config as that older type version saved it (not merged),
+   * brought up to date by the type's migrations: a test of a migration.
+   */
+  config?: Partial<Config> | Record<string, unknown>;
+  version?: number;
+  /** Variables set before the node runs (`{{vars.…}}`). */
+  vars?: Record<string, unknown>;
+  /** Outputs of earlier nodes by node id (`{{nodes.<id>.…}}`). */
+  nodes?: Record<string, Record<string, unknown>>;
+  /** The contact's latest message (a string is a text message); none when omitted. */
+  message?: InboundMessage | string | null;
+  /** The contact's answers to the node's questions, in order. */
+  replies?: (InboundMessage | string)[];
+  /** When the replies run out, a waiting node times out (true) or the test stops with status "waiting" (default). */
+  timeoutWhenOut?: boolean;
+  /** The node's id in the run (`{{nodes.<id>}}`, trace rows); "node" when omitted. */
+  id?: string;
+}
+
+export interface NodeTestResult {
+  /** The port the node took; null when it failed, jumped to a node (`goto`) or is still waiting. */
+  port: string | null;
+  output: Record<string, unknown> | null;
+  /** Everything sent to the contact, in order. */
+  sent: OutboundMessage[];
+  /** The variables the node set, by name. */
+  stored: Record<string, unknown>;
+  /** All variables after the node ran (`vars` given, and what it stored). */
+  vars: Record<string, unknown>;
+  status: "completed" | "failed" | "waiting";
+  /** Why the node failed (what it threw). */
+  error?: string;
+  /** The node it jumped to, for a "go to". */
+  goto?: string;
+  handedOff?: string;
+  sleptMs: number;
+  /** The node's trace row, as admins would see it. */
+  trace: TraceRecord | null;
+}
+
+const seedConfig = z.object({ vars: z.record(z.string(), z.unknown()).optional(), output: z.record(z.string(), z.unknown()).optional() });
+
+/** Seeds a testNode run: sets the given variables, or plays an earlier node by returning its output. */
+const seedNode = defineNode<z.infer<typeof seedConfig>>({
+  type: "test_seed",
+  version: 1,
+  title: "Test seed",
+  description: "Plays what ran before the node under test.",
+  category: "logic",
+  icon: "🧪",
+  config: seedConfig,
+  defaultConfig: {},
+  ports: () => [NEXT_PORT],
+  summary: () => "",
+  async run({ config, setVar }) {
+    for (const [name, value] of Object.entries(config.vars ?? {})) setVar(name, value);
+    return { output: config.output };
+  },
+}) as unknown as NodeDefinition<never>;
+
+/**
+ * Runs one node through the real runtime in memory, with a fake channel, model provider,
+ * HTTP (passThroughFetch unless `fetch`), knowledge base and secrets, and reports what it
+ * sent, stored and returned, and which port it took. Fails (throws) when the config does
+ * not parse, when the node returns a port it does not declare or an output its `outputs`
+ * schema refuses, or when a secret it read shows up in its trace.
+ */
+export async function testNode<Config>(definition: NodeDefinition<Config>, test: NodeTest<Config> = {}): Promise<NodeTestResult> {
+  const erased = definition as unknown as NodeDefinition<never>;
+  const nodeId = test.id ?? "node";
+  const saved = (test.version === undefined ? { ...(definition.defaultConfig as object), ...test.config } : (test.config ?? {})) as Record<string, unknown>;
+  const parsed = parseConfig(erased, saved, test.version ?? definition.version);
+  if (!parsed.ok) {
+    throw new Error(`${definition.type}: the config does not parse: ${parsed.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ")}`);
+  }
+  const config = parsed.config as Config;
+
+  let returned: NodeResult | undefined;
+  const stored: Record<string, unknown> = {};
+  const underTest: NodeDefinition<never> = {
+    ...erased,
+    async run(context) {
+      const result = await erased.run({ ...context, setVar: (name, value) => ((stored[name] = value), context.setVar(name, value)) });
+      returned = result;
+      // A jump has nowhere to go in a one-node run: report it instead of following it.
+      return result.goto === undefined ? result : { output: result.output };
+    },
+  };
+  const at = { x: 0, y: 0 };
+  const seed = (id: string, config: z.infer<typeof seedConfig>): CompiledNode => ({
+    node: { id, type: seedNode.type, version: 1, config, position: at },
+    definition: seedNode,
+    config: config as never,
+  });
+  const chain: CompiledNode[] = [
+    seed("test_start", { vars: test.vars }),
+    ...Object.entries(test.nodes ?? {}).map(([id, output]) => seed(id, { output })),
+    { node: { id: nodeId, type: definition.type, version: test.version ?? definition.version, config: saved, position: at }, definition: underTest, config: config as never },
+  ];
+  const flow: CompiledFlow = {
+    triggerId: "test_start",
+    nodes: new Map(chain.map((item) => [item.node.id, item])),
+    edges: new Map(chain.slice(1).map((item, index) => [edgeKey(chain[index]!.node.id, "next"), item.node.id])),
+  };
+  const { config: _config, version: _version, vars: _vars, nodes: _nodes, message, replies, id: _id, ...options } = test;
+  const run = await runCompiledScripted(flow, message ?? null, replies ?? [], options);
+  const trace = run.traces.find((row) => row.nodeId === nodeId) ?? null;
+
+  if (returned?.port !== undefined && !definition.ports(config).some((port) => port.id === returned!.port)) {
+    throw new Error(`${definition.type} returned the port “${returned.port}”, which ports(config) does not declare: ${definition.ports(config).map((port) => port.id).join(", ")}.`);
+  }
+  if (returned?.output && definition.outputs) {
+    const checked = definition.outputs.safeParse(returned.output);
+    if (!checked.success) {
+      throw new Error(`${definition.type}'s output does not match its outputs schema: ${checked.error.issues.map((issue) => `${issue.path.join(".") || "output"}: ${issue.message}`).join("; ")}`);
+    }
+  }
+  const leaked = Object.values(test.secrets ?? {}).find((secret) => secret !== "" && JSON.stringify(returned?.output ?? {}).includes(secret));
+  if (leaked !== undefined) throw new Error(`${definition.type} put a secret in its output, which traces and templates show: leave it out.`);
+
+  const failed = trace?.error ?? null;
+  return {
+    port: returned && returned.goto === undefined && !failed ? (returned.port ?? "next") : null,
+    output: returned?.output ?? null,
+    sent: run.sent,
+    stored,
+    vars: run.status === "waiting" ? { ...test.vars, ...stored } : run.vars,
+    status: run.status,
+    ...(failed ? { error: failed.message } : run.error ? { error: run.error } : {}),
+    ...(returned?.goto !== undefined ? { goto: returned.goto } : {}),
+    ...(run.handedOff !== undefined ? { handedOff: run.handedOff } : {}),
+    sleptMs: run.sleptMs,
+    trace,
   };
 }

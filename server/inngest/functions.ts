@@ -18,6 +18,7 @@ import { finishRun, writeTrace } from "@/server/runs/records";
 import { readLookupCache, writeLookupCache } from "@/server/knowledge/cache";
 import { searchKnowledgeForRun, searchTableForRun } from "@/server/knowledge/store";
 import { outboundFetch } from "@/server/security/outbound-http";
+import { readNodeSecretForRun } from "@/server/security/node-secrets";
 import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
@@ -94,6 +95,7 @@ const services: FlowServices = {
   searchTable: searchTableForRun,
   readCache: readLookupCache,
   writeCache: writeLookupCache,
+  readSecret: readNodeSecretForRun,
 };
 
 const runStartSchema = z.object({

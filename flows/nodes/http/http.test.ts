@@ -254,6 +254,9 @@ describe("calling an API", () => {
         return null;
       },
       async writeCache() {},
+      async readSecret() {
+        return null;
+      },
     };
     const start = { runId: "r", flowId: "f", flowVersionId: "v", conversationId: "c", contact: { id: "c1", name: "Ana", waId: "1" }, message: inbound("hi") };
     const flow = compileFlow(graph);
