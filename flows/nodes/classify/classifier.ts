@@ -24,8 +24,6 @@ export interface LocalClassification {
 
 /** Character n-gram lengths, taken inside each padded word (" pedido " → " pe", "ped", …). */
 const GRAM_SIZES = [2, 3, 4, 5];
-/** An intent's score averages its best this-many example similarities (fewer if it has fewer). */
-const NEAREST = 2;
 /** The similarity "none of the intents" competes with: below it a message is more likely off-topic. */
 const NONE_SCORE = 0.2;
 /** Softmax temperature over similarities: smaller makes a given margin count for more. */
@@ -108,8 +106,15 @@ export class IntentClassifier {
     const scores: Record<string, number> = {};
     let best: { name: string; score: number } | null = null;
     this.intents.forEach((name, intentIndex) => {
-      const nearest = [...similarities[intentIndex]!].sort((a, b) => b - a).slice(0, NEAREST);
-      const score = nearest.length === 0 ? 0 : round(nearest.reduce((sum, value) => sum + value, 0) / nearest.length);
+      // The mean of the two nearest examples: one stray example alone does not make a match.
+      let first = 0;
+      let second = 0;
+      for (const similarity of similarities[intentIndex]!) {
+        if (similarity > first) [first, second] = [similarity, first];
+        else if (similarity > second) second = similarity;
+      }
+      const count = this.exampleCounts[intentIndex]!;
+      const score = round(count === 0 ? 0 : count === 1 ? first : (first + second) / 2);
       scores[name] = score;
       if (score > 0 && (!best || score > best.score)) best = { name, score };
     });
@@ -140,14 +145,22 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 const trained = new Map<string, IntentClassifier>();
 /** Classifiers kept: one per distinct set of intents in use, the least recently used dropped first. */
 const MAX_TRAINED = 64;
+/**
+ * By config object first: a published flow's configs are parsed once per process, so a run
+ * finds its classifier without even serialising the examples to look it up.
+ */
+const byConfig = new WeakMap<IntentExamples[], IntentClassifier>();
 
 /** The classifier for these intents, trained once per process and reused for every message. */
 export function classifierFor(intents: IntentExamples[]): IntentClassifier {
+  const known = byConfig.get(intents);
+  if (known) return known;
   const key = JSON.stringify(intents.map((intent) => [intent.name, intent.examples]));
   let classifier = trained.get(key);
   if (classifier) trained.delete(key);
   else classifier = IntentClassifier.train(intents);
   trained.set(key, classifier);
   if (trained.size > MAX_TRAINED) trained.delete(trained.keys().next().value!);
+  byConfig.set(intents, classifier);
   return classifier;
 }
