@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import type { ChatRequest } from "../../models";
 import type { FlowGraph, FlowNode } from "../../schema";
-import { inbound, runScripted, type FakeModel } from "../../testing";
+import { inbound, runScripted, testNode, type FakeModel } from "../../testing";
 import { validateFlow } from "../../validator";
 import classify from ".";
 
@@ -187,6 +187,18 @@ test("classifies any text given as a template, such as the answer to an earlier 
   graph.edges.push({ id: "e-ask", from: "ask", port: "next", to: "classify" });
   const run = await runScripted(graph, "hola", ["cadê meu pedido???"]);
   expect(routedTo(run)).toEqual(["How can we help?", "order_status"]);
+});
+
+test.each([
+  ["the local classifier", "quiero hablar con un humano", {}, undefined, "human"],
+  ["the model", "hmm", { threshold: 1 }, model({ json: { intent: "order_status" } }), "order_status"],
+  ["the fallback without a model", "where is my order", { threshold: 1 }, undefined, "order_status"],
+  ["nobody (no text)", "", {}, undefined, "unknown"],
+])("deciding by %s, the output matches the node's declared outputs and the intent is stored", async (_, message, config, fake, intent) => {
+  const result = await testNode(classify, { config: { intents: INTENTS, variable: "intent", ...config }, message, model: fake });
+  expect(result.port).toBe(intent);
+  expect(result.stored).toEqual({ intent });
+  expect(classify.outputs!.safeParse(result.output).success).toBe(true);
 });
 
 describe("config", () => {

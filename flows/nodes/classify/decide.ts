@@ -1,6 +1,7 @@
 // Who decides a message's intent: the local classifier when it is sure enough, else the
 // language model, restricted to the intent names. Shared by the node and bench/classify.ts,
 // so the benchmark measures exactly what runs in flows.
+import { z } from "zod";
 import { ModelUnavailableError, type ChatRequest, type ChatResult } from "../../models";
 import { classifierFor, normalizeText } from "./classifier";
 import { UNKNOWN, type ClassifyConfig } from "./config";
@@ -8,26 +9,18 @@ import { UNKNOWN, type ClassifyConfig } from "./config";
 /** Examples per intent shown to the model: enough to show the intent's range, few enough to keep the prompt short. */
 const EXAMPLES_IN_PROMPT = 5;
 
-export interface Classification {
-  /** An intent's name, or "unknown". */
-  intent: string;
-  /** Who chose `intent`: the local classifier, the language model, or nobody (there was no text). */
-  decidedBy: "local" | "model" | "none";
-  /** Why, in words, for the trace. */
-  reason: string;
-  /** The local classifier's confidence in `localIntent` (0–1). */
-  confidence: number;
-  /** The local classifier's similarity to each intent (0–1). */
-  scores: Record<string, number>;
-  /** The local classifier's best intent, whether or not it decided. */
-  localIntent: string | null;
-  /** "provider/model" when the model was asked and answered. */
-  model: string | null;
-  /** The intent the model answered, as it answered it (it may be outside the intents). */
-  modelAnswer?: unknown;
-  /** Why the model could not be asked. */
-  modelError?: string;
-}
+export const classificationSchema = z.object({
+  intent: z.string().describe("The intent's name, or “unknown”: the output taken."),
+  decidedBy: z.enum(["local", "model", "none"]).describe("Who chose the intent: the local classifier, the language model, or nobody (there was no text)."),
+  reason: z.string().describe("Why, in words."),
+  confidence: z.number().describe("The local classifier's confidence in its best intent (0–1)."),
+  scores: z.record(z.string(), z.number()).describe("The local classifier's similarity to each intent (0–1)."),
+  localIntent: z.string().nullable().describe("The local classifier's best intent, whether or not it decided."),
+  model: z.string().nullable().describe("“provider/model” when the language model was asked and answered."),
+  modelAnswer: z.unknown().optional().describe("The intent the model answered, as it answered it (it may be outside the intents)."),
+  modelError: z.string().optional().describe("Why no language model could answer."),
+});
+export type Classification = z.infer<typeof classificationSchema>;
 
 export type Chat = (request: ChatRequest) => Promise<ChatResult>;
 

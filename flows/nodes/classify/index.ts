@@ -1,6 +1,7 @@
+import { z } from "zod";
 import { defineNode } from "../../define-node";
 import { classifyConfig, UNKNOWN, type ClassifyConfig } from "./config";
-import { classifyText } from "./decide";
+import { classificationSchema, classifyText } from "./decide";
 
 export default defineNode<ClassifyConfig>({
   type: "classify",
@@ -11,6 +12,10 @@ export default defineNode<ClassifyConfig>({
   category: "ai",
   icon: "🧭",
   config: classifyConfig,
+  outputs: classificationSchema.extend({
+    text: z.string().describe("The text classified."),
+    threshold: z.number().describe("The confidence from which the local classifier decided alone."),
+  }),
   defaultConfig: {
     intents: [
       {
