@@ -2,7 +2,7 @@
 // inspector, validator and compiler read these definitions; none of them names a type.
 import type { z } from "zod";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import type { ChatRequest, ChatResult } from "./models";
+import type { ChatRequest, ChatResult, HistoryEntry } from "./models";
 import type { OutboundFetch } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 
@@ -56,6 +56,12 @@ export interface NodeContext<Config> {
    * provider can answer; the node should then take its error port.
    */
   models: { chat(request: ChatRequest): Promise<ChatResult> };
+  /**
+   * The conversation's last `turns` messages before the current one (each message, from the
+   * contact or the bot, is one turn), oldest first: what a model needs to follow the thread.
+   * A durable step: a replay reads the same messages.
+   */
+  history(turns: number): Promise<HistoryEntry[]>;
   /**
    * Outbound HTTP under the server's SSRF policy (private addresses refused unless
    * PARLEY_HTTP_ALLOWLIST lists them). Not memoized: call it inside `step` or `cached`.

@@ -41,6 +41,8 @@ export const chatResultSchema = z.object({
   json: z.unknown().nullable(),
   toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
   finishReason: z.string(),
+  /** Why the model declined to answer, when the provider says so (OpenAI's `refusal`). */
+  refusal: z.string().nullable().optional(),
   /** The provider that answered, by its configured name, and the model it used. */
   provider: z.string(),
   model: z.string(),
@@ -52,6 +54,15 @@ export const chatResultSchema = z.object({
   fallbacks: z.array(z.object({ provider: z.string(), reason: z.string() })),
 });
 export type ChatResult = z.infer<typeof chatResultSchema>;
+
+/** One earlier message of the conversation, as a node's model prompt shows it (`ctx.history`). */
+export const historyEntrySchema = z.object({
+  /** "contact" wrote it; "bot" is what the business sent (the flow, or a person after a hand-off). */
+  from: z.enum(["contact", "bot"]),
+  text: z.string(),
+  at: z.string(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /**
  * No provider could answer: none is configured, or every one failed or is cooling down.

@@ -4,7 +4,7 @@
 import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import type { NodeContext, NodeResult, RunTrigger } from "./define-node";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import { ModelUnavailableError, type ChatRequest, type ChatResult } from "./models";
+import { ModelUnavailableError, type ChatRequest, type ChatResult, type HistoryEntry } from "./models";
 import type { OutboundRequest, OutboundResponse } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { renderTemplate } from "./template";
@@ -68,6 +68,8 @@ export interface FlowServices {
   loadFlow(flowVersionId: string): Promise<CompiledFlow>;
   /** Asks the workspace's provider chain; "no provider could answer" is an outcome, not a throw. */
   chat(input: { runId: string; conversationId: string; nodeId: string; request: ChatRequest }): Promise<ChatOutcome>;
+  /** The conversation's last `turns` messages before `beforeMessageId` (all of them when null), oldest first. */
+  history(input: { conversationId: string; turns: number; beforeMessageId: string | null }): Promise<HistoryEntry[]>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
   /** One HTTP request for a node (`ctx.fetch`), under the server's SSRF policy. */
   fetch(request: OutboundRequest): Promise<OutboundResponse>;
@@ -148,6 +150,7 @@ export async function runFlow(input: {
       let takes = 0;
       let sleeps = 0;
       let chats = 0;
+      let histories = 0;
       const modelCalls: ModelCallRecord[] = [];
       /** Secret values this node read, blanked out of its trace should the node let one slip into it. */
       const secretsRead: string[] = [];
@@ -220,6 +223,10 @@ export async function runFlow(input: {
             if (ttlMs > 0 && (keep?.(value) ?? true)) await services.writeCache({ ...where, value, ttlMs });
             return { value, cached: false };
           });
+        },
+        history: (turns) => {
+          const beforeMessageId = message?.id ?? null;
+          return nodeStep(`history:${histories++}`, () => services.history({ conversationId: start.conversationId, turns, beforeMessageId }));
         },
         fetch: (request) => services.fetch(request),
         knowledge: { search: (request) => services.searchKnowledge({ conversationId: start.conversationId, request }) },

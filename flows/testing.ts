@@ -5,8 +5,8 @@ import { z } from "zod";
 import { compileFlow, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import { defineNode, NEXT_PORT, type NodeDefinition, type NodeResult, type RunTrigger } from "./define-node";
 import { parseConfig } from "./registry";
-import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import type { ChatRequest, ChatResult } from "./models";
+import { outboundText, type ContactInfo, type InboundMessage, type OutboundMessage } from "./message";
+import type { ChatRequest, ChatResult, HistoryEntry } from "./models";
 import { OutboundHttpError, type OutboundFetch } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
@@ -120,6 +120,8 @@ async function runCompiledScripted(
     tables?: (request: TableSearchRequest) => TableSearchOutcome;
     /** Where `ctx.cached` keeps results; a fresh one per run when omitted. */
     cache?: ScriptedCache;
+    /** The conversation's messages before this run, oldest first (`ctx.history` reads them, then the run's own). */
+    history?: HistoryEntry[];
     /** The workspace's node secrets by name (`ctx.secret`); none set when omitted. */
     secrets?: Record<string, string>;
   } = {},
@@ -133,6 +135,9 @@ async function runCompiledScripted(
   // (the runtime would otherwise take the stop for the node failing).
   class Waiting extends Error {}
   let waiting = false;
+  // What `ctx.history` reads: earlier messages, then this run's inbound and outbound ones in order.
+  const transcript: { messageId?: string; entry: HistoryEntry }[] = (options.history ?? []).map((entry) => ({ entry }));
+  const heard = (message: InboundMessage) => transcript.push({ messageId: message.id, entry: { from: "contact", text: message.text ?? `[${message.type}]`, at: message.receivedAt } });
 
   const steps: DurableSteps = {
     async run<T>(id: string, body: () => Promise<T>): Promise<T> {
@@ -155,10 +160,13 @@ async function runCompiledScripted(
   const services: FlowServices = {
     async send({ message }) {
       result.sent.push(message);
+      transcript.push({ entry: { from: "bot", text: outboundText(message) ?? `[${message.type}]`, at: new Date(0).toISOString() } });
       return { messageId: `out${result.sent.length}` };
     },
     async takeNextMessage() {
-      return inbox.shift() ?? null;
+      const taken = inbox.shift() ?? null;
+      if (taken) heard(taken);
+      return taken;
     },
     async stopWaiting() {},
     async handOff({ reason }) {
@@ -186,6 +194,11 @@ async function runCompiledScripted(
         return { ok: false, error: (error as Error).message, attempts: [{ provider: "fake", reason: (error as Error).message }] };
       }
     },
+    async history({ turns, beforeMessageId }) {
+      const end = transcript.findIndex((item) => item.messageId === beforeMessageId);
+      const before = end === -1 ? transcript : transcript.slice(0, end);
+      return before.slice(Math.max(0, before.length - turns)).map((item) => item.entry);
+    },
     fetch: (request) => (options.fetch ?? passThroughFetch)(request),
     async searchKnowledge({ request }) {
       return options.knowledge?.(request) ?? { ok: false, error: `No documents in the collection “${request.collection}”.` };
@@ -205,9 +218,11 @@ async function runCompiledScripted(
     },
   };
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };
+  const firstMessage = typeof first === "string" ? inbound(first) : first;
+  if (firstMessage) heard(firstMessage);
   try {
     await runFlow({
-      start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: typeof first === "string" ? inbound(first) : first, trigger: options.trigger },
+      start: { runId: "run-1", flowId: "flow-1", flowVersionId: "v1", conversationId: "c1", contact, message: firstMessage, trigger: options.trigger },
       flow,
       steps,
       services,

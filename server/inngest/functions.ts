@@ -11,6 +11,7 @@ import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph
 import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
 import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { handOff } from "@/server/conversations/handoff";
+import { conversationHistory } from "@/server/conversations/history";
 import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow, resolveCalledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
@@ -88,6 +89,7 @@ const services: FlowServices = {
   writeTrace,
   finishRun,
   chat: chatForRun,
+  history: conversationHistory,
   resolveFlow: resolveCalledFlow,
   loadFlow: loadCompiledFlow,
   fetch: (request) => outboundFetch(request),

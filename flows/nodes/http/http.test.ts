@@ -237,6 +237,9 @@ describe("calling an API", () => {
       async chat() {
         return { ok: false, error: "no provider", attempts: [] };
       },
+      async history() {
+        return [];
+      },
       async resolveFlow() {
         return { error: "no other flows" };
       },
