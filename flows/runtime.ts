@@ -294,7 +294,8 @@ export async function runFlow(input: {
           nodeType: current.node.type,
           attempt: input.attempt,
           port: failure || result?.goto !== undefined || called ? null : port,
-          input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null },
+          // The variables as this node left them: the studio's test panel and run review show them.
+          input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null, vars: { ...vars } },
           output: result?.output ?? null,
           error: failure ? { name: failure.name, message: failure.message } : null,
           modelCalls: modelCalls.length > 0 ? modelCalls : null,

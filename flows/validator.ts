@@ -1,5 +1,7 @@
 // Design-time checks shared by the canvas and publish: publish refuses any "error".
+import type { z } from "zod";
 import { startsWithoutMessage, type NodeDefinition } from "./define-node";
+import { checkOutputPath } from "./outputs";
 import { nodeDefinition, parseConfig } from "./registry";
 import type { FlowGraph } from "./schema";
 import { analyseTemplate } from "./template";
@@ -67,7 +69,13 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
       for (const source of strings((check.config as Record<string, unknown>)[field])) templates.push({ nodeId: node.id, field, source });
     }
   }
-  for (const { nodeId, field, source } of templates) diagnostics.push(...checkTemplate(nodeId, field, source, ids, setVariables));
+  // Nodes whose type declares its outputs, so `{{nodes.<id>.<field>}}` can be checked.
+  const typedOutputs = new Map<string, { title: string; schema: z.ZodType }>();
+  for (const node of graph.nodes) {
+    const definition = nodeDefinition(node.type);
+    if (definition?.outputs) typedOutputs.set(node.id, { title: definition.title, schema: definition.outputs });
+  }
+  for (const { nodeId, field, source } of templates) diagnostics.push(...checkTemplate(nodeId, field, source, ids, setVariables, typedOutputs));
 
   const next = new Map<string, string[]>();
   const follow = (from: string, to: string) => {
@@ -153,12 +161,19 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-function checkTemplate(nodeId: string, field: string, source: string, nodeIds: Set<string>, setVariables: Set<string>): Diagnostic[] {
+function checkTemplate(
+  nodeId: string,
+  field: string,
+  source: string,
+  nodeIds: Set<string>,
+  setVariables: Set<string>,
+  typedOutputs: Map<string, { title: string; schema: z.ZodType }>,
+): Diagnostic[] {
   const analysis = analyseTemplate(source);
   if (!analysis.ok) return [{ severity: "error", nodeId, message: `${field}: ${analysis.error}`, hint: "Close every {{ with }}." }];
   const diagnostics: Diagnostic[] = [];
   for (const variable of analysis.variables) {
-    const [root = "", name] = variable.split(/[.[\]'"]+/);
+    const [root = "", name, ...path] = variable.split(/[.[\]'"]+/).filter(Boolean);
     if (!VARIABLE_ROOTS.has(root)) {
       diagnostics.push({
         severity: "error",
@@ -168,6 +183,17 @@ function checkTemplate(nodeId: string, field: string, source: string, nodeIds: S
       });
     } else if (root === "nodes" && name && !nodeIds.has(name)) {
       diagnostics.push({ severity: "error", nodeId, message: `${field}: {{${variable}}} names no node of this flow`, hint: "Use the id of an earlier node." });
+    } else if (root === "nodes" && name && typedOutputs.has(name)) {
+      const { title, schema } = typedOutputs.get(name)!;
+      const check = checkOutputPath(schema, path);
+      if (!check.ok) {
+        diagnostics.push({
+          severity: "error",
+          nodeId,
+          message: `${field}: {{${variable}}}: “${title}” outputs no field “${check.field}”, so it renders empty`,
+          hint: `Its fields there: ${check.known.join(", ")}.`,
+        });
+      }
     } else if (root === "vars" && name && !setVariables.has(name)) {
       diagnostics.push({
         severity: "warning",

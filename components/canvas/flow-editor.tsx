@@ -648,6 +648,7 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
           {selected ? (
             <Inspector
               node={selected}
+              graph={graph}
               readOnly={!canEdit}
               onChange={(data) => updateNode(selected.id, data)}
               onDelete={() => void reactFlow.deleteElements({ nodes: [{ id: selected.id }] })}

@@ -24,6 +24,7 @@ import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
 import { log } from "@/server/observability/log";
+import { RUN_CANCEL_EVENT } from "@/server/runs/cancel";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
 /** How often the router rings a waiting run before concluding it will not take the message. */
@@ -117,6 +118,8 @@ function flowFunction(flow: { id: string; name: string }) {
       name: `Flow: ${flow.name}`,
       triggers: [{ event: flowRunEventName(flow.id) }],
       retries: 3,
+      // A cancelled run (the studio's "restart conversation") stops, even while it waits.
+      cancelOn: [{ event: RUN_CANCEL_EVENT, match: "data.runId" }],
       onFailure: async ({ event, error }) => {
         const start = runStartSchema.safeParse(event.data.event.data);
         if (!start.success) return;
@@ -160,8 +163,10 @@ const CACHE_MS = 2_000;
 /** The functions to serve now. `refresh` after a publish, so the next sync sees the new flow. */
 export async function servedFunctions(options: { refresh?: boolean } = {}): Promise<AnyFunction[]> {
   if (!options.refresh && cache && Date.now() - cache.at < CACHE_MS) return cache.functions;
+  // Every flow with a version: runs in flight of an unpublished flow finish, and the studio's
+  // test versions run on the flow's own function. Only published flows get their schedule.
   const flows = await db().flow.findMany({
-    where: { publishedVersionId: { not: null } },
+    where: { versions: { some: {} } },
     select: { id: true, name: true, publishedVersionId: true },
     orderBy: { id: "asc" },
   });
@@ -173,7 +178,7 @@ export async function servedFunctions(options: { refresh?: boolean } = {}): Prom
   const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction(), retentionFunction()];
   for (const flow of flows) {
     functions.push(flowFunction(flow));
-    const start = await publishedStart(flow.publishedVersionId!);
+    const start = flow.publishedVersionId ? await publishedStart(flow.publishedVersionId) : null;
     if (start?.kind === "schedule") functions.push(scheduleFunction(flow, start));
   }
   cache = { key, at: Date.now(), functions };

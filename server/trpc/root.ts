@@ -1,6 +1,7 @@
 import { router } from "./init";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { flowTestsRouter } from "./routers/flow-tests";
 import { flowsRouter } from "./routers/flows";
 import { knowledgeRouter } from "./routers/knowledge";
 import { membersRouter } from "./routers/members";
@@ -8,6 +9,6 @@ import { privacyRouter } from "./routers/privacy";
 import { runsRouter } from "./routers/runs";
 import { simulatorRouter } from "./routers/simulator";
 
-export const appRouter = router({ apiKeys: apiKeysRouter, audit: auditRouter, flows: flowsRouter, knowledge: knowledgeRouter, members: membersRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
+export const appRouter = router({ apiKeys: apiKeysRouter, audit: auditRouter, flows: flowsRouter, flowTests: flowTestsRouter, knowledge: knowledgeRouter, members: membersRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
 
 export type AppRouter = typeof appRouter;

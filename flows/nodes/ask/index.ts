@@ -105,6 +105,19 @@ export default defineNode<AskConfig>({
   category: "message",
   icon: "❓",
   config,
+  outputs: z.object({
+    question: z.string(),
+    variable: z.string(),
+    /** The accepted answer as stored (a number for numbers, the choice id for choices); null when none came. */
+    answer: z.unknown(),
+    /** The text of the last answer received. */
+    text: z.string().nullable().optional(),
+    attempts: z.number(),
+    messageId: z.string().optional(),
+    /** The chosen choice's id and title. */
+    id: z.string().optional(),
+    title: z.string().optional(),
+  }),
   defaultConfig: { question: "What is your name?", variable: "name", timeout: "24h", kind: "text", maxAttempts: 3 },
   ports: (c) => {
     // A free-text question without limits only fails on answers with no text at all (a

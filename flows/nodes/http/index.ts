@@ -33,6 +33,23 @@ export default defineNode<HttpConfig>({
     retries: 0,
     mapping: [{ variable: "order_status", path: "status" }],
   },
+  outputs: z.object({
+    method: z.string(),
+    /** The URL called, secrets in its query blanked out. */
+    url: z.string(),
+    /** The API's HTTP status; null when no answer came (timeout, refused address…). */
+    status: z.number().nullable(),
+    durationMs: z.number(),
+    attempts: z.number(),
+    /** The response body as text (cut at the size limit). */
+    response: z.string(),
+    responseTruncated: z.boolean().optional(),
+    /** The mapped values, by variable name (also stored as {{vars.<name>}}). */
+    variables: z.record(z.string(), z.unknown()),
+    /** Mapped variables whose path found nothing. */
+    missing: z.array(z.string()).optional(),
+    error: z.string().nullable(),
+  }),
   // Header values carry API keys: traces show the header names only.
   traceConfig: traceableRequest,
   ports: () => [
