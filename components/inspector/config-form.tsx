@@ -136,7 +136,7 @@ function Field({
         {field.required ? null : <span className="ml-1 font-normal text-slate-400">(optional)</span>}
       </label>
       {control}
-      {spec.kind === "list" ? <p className="text-xs text-slate-400">One per line, or separated by commas.</p> : null}
+      {spec.kind === "list" ? <p className="text-xs text-slate-400">One per line.</p> : null}
       {field.description || template ? (
         <p id={helpId} className="text-xs text-slate-500">
           {field.description}
@@ -201,9 +201,10 @@ function ObjectListEditor({
   );
 }
 
+/** One item per line: items may contain commas ("hi, where is my order?"). */
 function splitList(text: string): string[] {
   return text
-    .split(/[\n,]/)
+    .split("\n")
     .map((item) => item.trim())
     .filter(Boolean);
 }
