@@ -5,6 +5,8 @@ import { db, Prisma } from "@/server/db/client";
 import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
+import type { InboundMessage } from "@/flows/message";
+import type { FlowGraph } from "@/flows/schema";
 import { BURST_MAX_WAIT, burstWindow, mergeBurst } from "./burst";
 import { toInboundMessage } from "./inbox";
 import { loadFlowGraph } from "@/server/runs/flow-versions";
@@ -35,6 +37,20 @@ export async function routeMessage(messageId: string): Promise<RouteDecision> {
       if (!raced || attempt >= 3) throw error;
     }
   }
+}
+
+/** How specifically the flow's message trigger matches `inbound` (higher wins), or null when it does not. */
+export function triggerSpecificity(graph: FlowGraph, inbound: InboundMessage, situation: { firstMessage: boolean }): number | null {
+  let best: number | null = null;
+  for (const node of graph.nodes) {
+    const definition = nodeDefinition(node.type);
+    if (definition?.trigger?.kind !== "message") continue;
+    const config = parseConfig(definition, node.config, node.version);
+    if (!config.ok) continue;
+    const specificity = definition.trigger.match(config.config, inbound, situation);
+    if (specificity !== null && (best === null || specificity > best)) best = specificity;
+  }
+  return best;
 }
 
 async function decide(messageId: string): Promise<RouteDecision> {
@@ -69,24 +85,20 @@ async function decide(messageId: string): Promise<RouteDecision> {
   const inbound = mergeBurst(burst.map(toInboundMessage));
   const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound", seq: { lt: first.seq } } });
   const situation = { firstMessage: earlier === 0 };
-  const flows = await db().flow.findMany({
-    where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
-    select: { id: true, publishedVersionId: true },
-    orderBy: { createdAt: "asc" },
-  });
+  // A studio test conversation runs only the draft version it is pinned to.
+  const flows = conversation.testFlowVersionId
+    ? await db().flowVersion.findMany({ where: { id: conversation.testFlowVersionId }, select: { flowId: true, id: true } })
+    : (
+        await db().flow.findMany({
+          where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
+          select: { id: true, publishedVersionId: true },
+          orderBy: { createdAt: "asc" },
+        })
+      ).map((flow) => ({ flowId: flow.id, id: flow.publishedVersionId! }));
   let best: { flowId: string; versionId: string; specificity: number } | undefined;
-  for (const flow of flows) {
-    const graph = await loadFlowGraph(flow.publishedVersionId!);
-    for (const node of graph.nodes) {
-      const definition = nodeDefinition(node.type);
-      if (definition?.trigger?.kind !== "message") continue;
-      const config = parseConfig(definition, node.config, node.version);
-      if (!config.ok) continue;
-      const specificity = definition.trigger.match(config.config, inbound, situation);
-      if (specificity !== null && (!best || specificity > best.specificity)) {
-        best = { flowId: flow.id, versionId: flow.publishedVersionId!, specificity };
-      }
-    }
+  for (const version of flows) {
+    const specificity = triggerSpecificity(await loadFlowGraph(version.id), inbound, situation);
+    if (specificity !== null && (!best || specificity > best.specificity)) best = { flowId: version.flowId, versionId: version.id, specificity };
   }
   if (!best) return { kind: "unmatched", reason: flows.length === 0 ? "no published flow on this channel" : "no trigger matches" };
 

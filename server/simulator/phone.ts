@@ -21,6 +21,7 @@ function newWamid(): string {
 export const customerMessageSchema = z.union([
   z.object({ kind: z.literal("text"), text: z.string().trim().min(1).max(4096) }),
   z.object({ kind: z.literal("button"), id: z.string().min(1).max(256), title: z.string().min(1).max(20) }),
+  z.object({ kind: z.literal("list"), id: z.string().min(1).max(200), title: z.string().min(1).max(24) }),
 ]);
 export type CustomerMessage = z.infer<typeof customerMessageSchema>;
 
@@ -36,7 +37,9 @@ export async function sendAsCustomer(input: {
   const message =
     input.message.kind === "text"
       ? { type: "text", text: { body: input.message.text } }
-      : { type: "interactive", interactive: { type: "button_reply", button_reply: { id: input.message.id, title: input.message.title } } };
+      : input.message.kind === "list"
+        ? { type: "interactive", interactive: { type: "list_reply", list_reply: { id: input.message.id, title: input.message.title } } }
+        : { type: "interactive", interactive: { type: "button_reply", button_reply: { id: input.message.id, title: input.message.title } } };
   const payload = {
     object: "whatsapp_business_account",
     entry: [
