@@ -22,13 +22,14 @@ import type { FlowGraph } from "@/flows/schema";
 import { validateFlow, type Diagnostic } from "@/flows/validator";
 import { useTRPC } from "@/components/trpc/client";
 import { errorCode, errorMessage } from "@/components/trpc/errors";
+import { TestPanel } from "@/components/chat/test-panel";
 import { Inspector } from "@/components/inspector/inspector";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { ErrorNote } from "@/components/ui/notice";
 import { Skeleton, Spinner } from "@/components/ui/spinner";
-import { CanvasActionsContext, type CanvasActions } from "./canvas-context";
+import { CanvasActionsContext, RunHighlightContext, type CanvasActions, type RunHighlight } from "./canvas-context";
 import { copySelection, isEmpty, pasteClipboard, readClipboard, writeClipboard } from "./clipboard";
 import { DiagnosticsPanel } from "./diagnostics-panel";
 import { FlowNodeComponent, NodeIssuesContext, type NodeIssues } from "./flow-node";
@@ -64,6 +65,9 @@ const LARGE_FLOW = 150;
 const AUTOSAVE_MS = 1_500;
 /** How often the editor asks whether someone else saved the flow. */
 const DRAFT_STATUS_POLL_MS = 15_000;
+const NO_RUN: RunHighlight = { current: null, visited: new Set() };
+
+type SidePanel = "inspector" | "test";
 
 /** Loads a flow and opens the editor on it. */
 export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: boolean }) {
@@ -154,6 +158,8 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
   const [portPicker, setPortPicker] = useState<{ nodeId: string; portId: string; label: string; anchor: { x: number; y: number } } | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [panel, setPanel] = useState<SidePanel>("inspector");
+  const [runHighlight, setRunHighlight] = useState<RunHighlight | null>(null);
   /** The graph of the last save that failed (not a conflict): autosave waits for the next change. */
   const [failedJson, setFailedJson] = useState<string | null>(null);
   const [lastSavedAt, setLastSavedAt] = useState<Date | null>(flow.savedBy?.at ?? null);
@@ -612,6 +618,7 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
         {canEdit ? <PalettePanel entries={paletteEntries} onAdd={(type) => addElement(type)} /> : null}
         <div ref={canvasRef} className="min-w-0 flex-1" aria-label="Flow canvas" onDragOver={onDragOver} onDrop={onDrop}>
           <CanvasActionsContext.Provider value={actions}>
+            <RunHighlightContext.Provider value={runHighlight ?? NO_RUN}>
             <NodeIssuesContext.Provider value={issues}>
               <ReactFlow<EditorNode, CanvasEdge>
                 nodes={nodes}
@@ -642,29 +649,51 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
                 />
               </ReactFlow>
             </NodeIssuesContext.Provider>
+            </RunHighlightContext.Provider>
           </CanvasActionsContext.Provider>
         </div>
-        <aside className="flex w-80 shrink-0 flex-col overflow-y-auto border-l border-slate-200 bg-white" aria-label="Inspector">
-          {selected ? (
-            <Inspector
-              node={selected}
-              graph={graph}
-              readOnly={!canEdit}
-              onChange={(data) => updateNode(selected.id, data)}
-              onDelete={() => void reactFlow.deleteElements({ nodes: [{ id: selected.id }] })}
-            />
-          ) : (
-            <p className="p-4 text-sm text-slate-500" data-testid="selection-summary">
-              {selectedElements.length > 1
-                ? `${selectedElements.length} elements selected: drag one to move them together, Ctrl+C to copy, Delete to remove.`
-                : selectedElements.length === 1
-                  ? "A sticky note: type in it on the canvas. Notes are for your team; the flow never sends them."
-                  : "Select a node to edit it. Drag from an output to another node to connect them, or click an output's + to add the next step."}
-            </p>
-          )}
-          <div className="mt-auto border-t border-slate-200">
-            <DiagnosticsPanel diagnostics={diagnostics} onSelectNode={selectNode} />
+        <aside className={`flex ${panel === "test" ? "w-96" : "w-80"} shrink-0 flex-col border-l border-slate-200 bg-white`} aria-label="Side panel">
+          <div role="tablist" aria-label="Side panel" className="flex shrink-0 border-b border-slate-200 text-sm">
+            {(canEdit ? (["inspector", "test"] as const) : (["inspector"] as const)).map((tab) => (
+              <button
+                key={tab}
+                type="button"
+                role="tab"
+                aria-selected={panel === tab}
+                data-testid={`tab-${tab}`}
+                onClick={() => setPanel(tab)}
+                className={`flex-1 px-3 py-2 font-medium ${panel === tab ? "border-b-2 border-brand-600 text-slate-900" : "text-slate-500 hover:text-slate-800"}`}
+              >
+                {tab === "inspector" ? "Inspector" : "▶ Test"}
+              </button>
+            ))}
           </div>
+          {panel === "test" ? (
+            <TestPanel flowId={flow.id} graph={graph} errorCount={errorCount} onHighlight={setRunHighlight} onSelectNode={selectNode} />
+          ) : (
+            <div className="flex min-h-0 flex-1 flex-col overflow-y-auto" role="tabpanel" aria-label="Inspector">
+              {selected ? (
+                <Inspector
+                  node={selected}
+                  graph={graph}
+                  readOnly={!canEdit}
+                  onChange={(data) => updateNode(selected.id, data)}
+                  onDelete={() => void reactFlow.deleteElements({ nodes: [{ id: selected.id }] })}
+                />
+              ) : (
+                <p className="p-4 text-sm text-slate-500" data-testid="selection-summary">
+                  {selectedElements.length > 1
+                    ? `${selectedElements.length} elements selected: drag one to move them together, Ctrl+C to copy, Delete to remove.`
+                    : selectedElements.length === 1
+                      ? "A sticky note: type in it on the canvas. Notes are for your team; the flow never sends them."
+                      : "Select a node to edit it. Drag from an output to another node to connect them, or click an output's + to add the next step."}
+                </p>
+              )}
+              <div className="mt-auto border-t border-slate-200">
+                <DiagnosticsPanel diagnostics={diagnostics} onSelectNode={selectNode} />
+              </div>
+            </div>
+          )}
         </aside>
       </div>
       {portPicker ? (

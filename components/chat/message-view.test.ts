@@ -25,11 +25,11 @@ describe("simulator bubbles for each outbound kind", () => {
       text: "Did it arrive?",
       header: "Order",
       footer: null,
-      buttons: [{ id: "yes", title: "Yes" }],
+      buttons: [{ kind: "button", id: "yes", title: "Yes" }],
     });
     expect(view({ type: "list", body: "Pick", button: "Times", sections: [{ rows: [{ id: "9", title: "9:00" }] }] })).toMatchObject({
       text: "Pick",
-      buttons: [{ id: "9", title: "9:00" }],
+      buttons: [{ kind: "list", id: "9", title: "9:00" }],
       note: "☰ Times",
     });
   });

@@ -2,6 +2,8 @@
 // what the bot posted to the fake Graph API) into what a chat bubble shows.
 
 export interface ChatButton {
+  /** A reply button or a list row: the customer's answer is a button_reply or a list_reply. */
+  kind: "button" | "list";
   id: string;
   title: string;
 }
@@ -36,13 +38,13 @@ export function viewMessage(body: unknown): ChatView {
       const reply = obj(obj(raw).reply);
       const id = str(reply.id);
       const title = str(reply.title);
-      if (id && title) buttons.push({ id, title });
+      if (id && title) buttons.push({ kind: "button", id, title });
     }
     for (const section of Array.isArray(action.sections) ? action.sections : []) {
       for (const row of Array.isArray(obj(section).rows) ? (obj(section).rows as unknown[]) : []) {
         const id = str(obj(row).id);
         const title = str(obj(row).title);
-        if (id && title) buttons.push({ id, title });
+        if (id && title) buttons.push({ kind: "list", id, title });
       }
     }
     const header = obj(interactive.header);

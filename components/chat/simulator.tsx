@@ -5,16 +5,15 @@ import { useTRPC } from "@/components/trpc/client";
 import { errorMessage } from "@/components/trpc/errors";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { formatTime } from "@/components/ui/format";
 import { ErrorNote } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
-import { viewMessage, type ChatButton } from "./message-view";
+import { Bubble, pendingBody, TypingBubble } from "./bubble";
 
 const WA_ID = /^\d{6,15}$/;
 /** How long "typing…" shows after a message while no answer has come. */
 const TYPING_MS = 10_000;
 
-type Outgoing = { kind: "text"; text: string } | { kind: "button"; id: string; title: string };
+type Outgoing = { kind: "text"; text: string } | { kind: "button" | "list"; id: string; title: string };
 
 export function Simulator() {
   const trpc = useTRPC();
@@ -188,23 +187,13 @@ export function Simulator() {
               body={message.body}
               at={message.at}
               disabled={!ready || send.isPending}
-              onButton={(button) => sendMessage({ kind: "button", ...button })}
+              onButton={(button) => sendMessage(button)}
             />
           ))}
           {pending ? (
-            <Bubble mine pending body={pending.kind === "text" ? { type: "text", text: { body: pending.text } } : { type: "interactive", interactive: { type: "button_reply", button_reply: pending } }} />
+            <Bubble mine pending body={pendingBody(pending)} />
           ) : null}
-          {typing && !send.isPending ? (
-            <div className="flex justify-start" data-testid="chat-typing">
-              <div className="rounded-lg rounded-tl-none bg-white px-3 py-2 text-sm text-slate-500 shadow-sm">
-                <span className="inline-flex gap-1" aria-label="The bot is typing">
-                  <span className="size-1.5 animate-bounce rounded-full bg-slate-400" />
-                  <span className="size-1.5 animate-bounce rounded-full bg-slate-400 [animation-delay:150ms]" />
-                  <span className="size-1.5 animate-bounce rounded-full bg-slate-400 [animation-delay:300ms]" />
-                </span>
-              </div>
-            </div>
-          ) : null}
+          {typing && !send.isPending ? <TypingBubble /> : null}
         </div>
         {send.isError ? (
           <div role="alert" className="border-t border-red-200 bg-red-50 px-3 py-2 text-xs text-red-800" data-testid="chat-error">
@@ -264,58 +253,5 @@ export function Simulator() {
         The simulator forgets the messages of {waId}. Runs and the conversation history in Parley stay.
       </ConfirmDialog>
     </main>
-  );
-}
-
-function Bubble({
-  mine,
-  body,
-  at,
-  pending = false,
-  disabled = true,
-  onButton,
-}: {
-  mine: boolean;
-  body: unknown;
-  at?: Date | string;
-  pending?: boolean;
-  disabled?: boolean;
-  onButton?: (button: ChatButton) => void;
-}) {
-  const view = viewMessage(body);
-  return (
-    <div className={`flex ${mine ? "justify-end" : "justify-start"}`}>
-      <div
-        data-testid={mine ? "chat-message-customer" : "chat-message-business"}
-        className={`max-w-[80%] rounded-lg px-2.5 pb-1 pt-1.5 text-sm text-slate-900 shadow-sm ${mine ? "rounded-tr-none bg-chat-out" : "rounded-tl-none bg-white"} ${pending ? "opacity-70" : ""}`}
-      >
-        {view.header ? <div className="mb-0.5 font-semibold">{view.header}</div> : null}
-        {view.link ? (
-          <a href={view.link.url} target="_blank" rel="noreferrer" className="block break-all text-[#027eb5] underline" data-testid="chat-media-link">
-            {view.link.label}
-          </a>
-        ) : null}
-        {view.text !== null ? <div className="whitespace-pre-wrap break-words">{view.text}</div> : null}
-        {view.note ? <div className="italic text-slate-500">{view.note}</div> : null}
-        {view.footer ? <div className="mt-0.5 text-xs text-slate-500">{view.footer}</div> : null}
-        <div className="mt-0.5 text-right text-[10px] text-slate-500">{pending ? "sending…" : at ? formatTime(at) : ""}</div>
-        {view.buttons.length > 0 ? (
-          <div className="-mx-2.5 mt-1 divide-y divide-slate-200 border-t border-slate-200">
-            {view.buttons.map((button) => (
-              <button
-                key={button.id}
-                type="button"
-                data-testid="chat-button"
-                disabled={disabled}
-                onClick={() => onButton?.(button)}
-                className="block w-full px-2 py-1.5 text-center text-sm font-medium text-[#027eb5] hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-[#027eb5] disabled:text-slate-400"
-              >
-                {button.title}
-              </button>
-            ))}
-          </div>
-        ) : null}
-      </div>
-    </div>
   );
 }
