@@ -32,6 +32,8 @@ export const chatRequestSchema = z.object({
   /** Structured output: the answer must be JSON matching this JSON Schema (strict). */
   jsonSchema: z.object({ name: z.string(), schema: z.record(z.string(), z.unknown()) }).optional(),
   tools: z.array(toolDefinitionSchema).optional(),
+  /** "none": answer in text although tools are offered (the last round of a tool loop). Default "auto". */
+  toolChoice: z.enum(["auto", "none"]).optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 

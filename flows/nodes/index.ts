@@ -11,6 +11,7 @@ import end from "./end";
 import goto from "./goto";
 import handoff from "./handoff";
 import http from "./http";
+import llm from "./llm";
 import lookup from "./lookup";
 import reply from "./reply";
 import schedule from "./schedule";
@@ -19,4 +20,4 @@ import trigger from "./trigger";
 
 // Each definition is typed by its own config; the registry erases that type and only
 // hands a definition the config its own zod schema parsed (flows/registry.ts parseConfig).
-export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, lookup, classify, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];
+export const builtinNodes = [trigger, schedule, apiEvent, reply, ask, condition, setVariable, delay, http, lookup, classify, llm, goto, callFlow, handoff, end] as unknown[] as NodeDefinition<never>[];

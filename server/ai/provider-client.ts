@@ -103,7 +103,10 @@ function completionParams(provider: ProviderConfig, model: string, request: Chat
       ? { response_format: { type: "json_schema", json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } }
       : {}),
     ...(request.tools && request.tools.length > 0
-      ? { tools: request.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) }
+      ? {
+          tools: request.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } })),
+          ...(request.toolChoice ? { tool_choice: request.toolChoice } : {}),
+        }
       : {}),
   };
 }

@@ -34,6 +34,7 @@ export interface FakeOpenAiRequest {
     max_completion_tokens?: number;
     response_format?: { type: string; json_schema?: { name: string; schema: Record<string, unknown>; strict?: boolean } };
     tools?: { type: string; function: { name: string; description?: string; parameters?: Record<string, unknown> } }[];
+    tool_choice?: string;
   };
 }
 
@@ -100,6 +101,7 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
     }
     if ("toolCalls" in answer) {
       const offered = new Set((body.tools ?? []).map((tool) => tool.function.name));
+      if (body.tool_choice === "none") return fail(400, { message: "The test calls a tool, but the request says tool_choice none.", type: "invalid_request_error", code: null });
       const unknown = answer.toolCalls.find((call) => !offered.has(call.name));
       if (unknown) return fail(400, { message: `The test calls the tool “${unknown.name}”, which the request does not offer.`, type: "invalid_request_error", code: null });
     }

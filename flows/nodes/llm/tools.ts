@@ -1,0 +1,94 @@
+// The HTTP tools an LLM node offers its model: each is described to the model as a function
+// with string arguments, and a call becomes one JSON API request through `ctx.fetch` (the
+// server's SSRF policy), like the HTTP request node's. The model's arguments fill `{name}`
+// placeholders (URL-encoded) and the query or the JSON body; they are never rendered as
+// templates, so a model cannot read variables by writing `{{…}}`.
+import type { ToolDefinition } from "../../models";
+import { callHttpApi } from "../../http/call";
+import type { OutboundFetch } from "../../http/outbound";
+import { redactUrl } from "../../http/outbound";
+import { buildHttpCall, DEFAULT_TIMEOUT_MS } from "../../http/request";
+import { splitNames, type HttpTool } from "./config";
+
+/** What the trace shows of one tool call, and what the model reads back. */
+export interface ToolRun {
+  name: string;
+  arguments: string;
+  /** The URL called, secret query values redacted; null when no request was made. */
+  url: string | null;
+  status: number | null;
+  error: string | null;
+  /** The response (or the error) as the model reads it. */
+  content: string;
+}
+
+export function toolDefinitions(tools: HttpTool[]): ToolDefinition[] {
+  return tools.map((tool) => {
+    const names = splitNames(tool.arguments);
+    return {
+      name: tool.name,
+      description: tool.description,
+      parameters: {
+        type: "object",
+        properties: Object.fromEntries(names.map((name) => [name, { type: "string" }])),
+        required: names,
+        additionalProperties: false,
+      },
+    };
+  });
+}
+
+/**
+ * Runs the model's call of a tool. `render` fills the tool's `{{…}}` (URL, authorization)
+ * from the run's variables. Never throws: a failure is told to the model, which can answer
+ * without the data or say what went wrong.
+ */
+export async function runTool(
+  call: { name: string; arguments: string },
+  tools: HttpTool[],
+  render: (template: string) => string,
+  fetch: OutboundFetch,
+): Promise<ToolRun> {
+  const failed = (error: string, url: string | null = null): ToolRun => ({ name: call.name, arguments: call.arguments, url, status: null, error, content: `Error: ${error}` });
+  const tool = tools.find((candidate) => candidate.name === call.name);
+  if (!tool) return failed(`there is no tool named “${call.name}”.`);
+  let args: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(call.arguments || "{}");
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return failed("the arguments must be a JSON object.");
+    args = parsed as Record<string, unknown>;
+  } catch {
+    return failed("the arguments are not valid JSON.");
+  }
+  const value = (name: string) => (args[name] === undefined || args[name] === null ? "" : typeof args[name] === "string" ? args[name] : JSON.stringify(args[name]));
+
+  const placed = new Set<string>();
+  let url = render(tool.url).trim();
+  for (const name of splitNames(tool.arguments)) {
+    if (url.includes(`{${name}}`)) {
+      url = url.replaceAll(`{${name}}`, encodeURIComponent(value(name)));
+      placed.add(name);
+    }
+  }
+  const rest = Object.fromEntries(splitNames(tool.arguments).filter((name) => !placed.has(name) && value(name) !== "").map((name) => [name, value(name)]));
+  if (tool.method === "GET" && Object.keys(rest).length > 0) url += `${url.includes("?") ? "&" : "?"}${new URLSearchParams(rest)}`;
+  const authorization = render(tool.authorization).trim();
+  // Everything is rendered already: the request builder must not render the model's words as a template.
+  const built = buildHttpCall(
+    {
+      method: tool.method,
+      url,
+      headers: authorization ? [{ name: "authorization", value: authorization }] : [],
+      body: tool.method === "POST" ? JSON.stringify(rest) : "",
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      retries: 0,
+      mapping: [],
+    },
+    (text) => text,
+  );
+  if ("error" in built) return failed(built.error, redactUrl(url));
+  const outcome = await callHttpApi(built.call, fetch);
+  const shown = redactUrl(built.call.url);
+  if (!outcome.ok) return { ...failed(outcome.error ?? "the call failed.", shown), status: outcome.status, content: `Error: ${outcome.error}${outcome.response ? `\n${outcome.response}` : ""}` };
+  return { name: call.name, arguments: call.arguments, url: shown, status: outcome.status, error: null, content: outcome.response };
+}
