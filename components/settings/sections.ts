@@ -5,4 +5,5 @@ export const SETTINGS_SECTIONS = [
   { href: "/settings/privacy", label: "Privacy" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/knowledge", label: "Knowledge" },
+  { href: "/settings/node-secrets", label: "Node secrets" },
 ] as const;
