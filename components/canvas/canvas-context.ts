@@ -19,3 +19,8 @@ export interface RunHighlight {
 }
 
 export const RunHighlightContext = createContext<RunHighlight>({ current: null, visited: new Set() });
+
+/** How a node differs in a version comparison: added, removed or changed (absent: the same). */
+export type NodeDiffState = "added" | "removed" | "changed";
+
+export const NodeDiffContext = createContext<ReadonlyMap<string, NodeDiffState>>(new Map());

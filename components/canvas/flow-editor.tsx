@@ -55,6 +55,7 @@ import { NOTE_ENTRY, PALETTE_DRAG_TYPE, PalettePanel } from "./palette-panel";
 import { PortPicker } from "./port-picker";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { useGraphHistory } from "./use-graph-history";
+import { VersionsPanel } from "./versions-panel";
 
 const NODE_TYPES = { flow: FlowNodeComponent, note: NoteNodeComponent };
 const NODE_SIZE = { width: 240, height: 90 };
@@ -67,7 +68,8 @@ const AUTOSAVE_MS = 1_500;
 const DRAFT_STATUS_POLL_MS = 15_000;
 const NO_RUN: RunHighlight = { current: null, visited: new Set() };
 
-type SidePanel = "inspector" | "test";
+type SidePanel = "inspector" | "test" | "versions";
+const PANEL_TITLES: Record<SidePanel, string> = { inspector: "Inspector", test: "▶ Test", versions: "Versions" };
 
 /** Loads a flow and opens the editor on it. */
 export function FlowEditorPage({ flowId, canEdit }: { flowId: string; canEdit: boolean }) {
@@ -154,6 +156,7 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
   const [publishedVersion, setPublishedVersion] = useState(flow.publishedVersion);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
+  const [publishNote, setPublishNote] = useState("");
   const [pendingDelete, setPendingDelete] = useState<{ nodes: number; resolve: (ok: boolean) => void } | null>(null);
   const [portPicker, setPortPicker] = useState<{ nodeId: string; portId: string; label: string; anchor: { x: number; y: number } } | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -239,6 +242,8 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
     trpc.flows.publish.mutationOptions({
       onSuccess: (result) => {
         setPublishedVersion(result.number);
+        setPublishNote("");
+        void queryClient.invalidateQueries({ queryKey: trpc.flows.versions.queryKey({ id: flow.id }) });
         setNotice({ kind: "success", text: `Published version ${result.number}. New conversations use it now; running ones finish on their own version.` });
         void queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
       },
@@ -654,7 +659,7 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
         </div>
         <aside className={`flex ${panel === "test" ? "w-96" : "w-80"} shrink-0 flex-col border-l border-slate-200 bg-white`} aria-label="Side panel">
           <div role="tablist" aria-label="Side panel" className="flex shrink-0 border-b border-slate-200 text-sm">
-            {(canEdit ? (["inspector", "test"] as const) : (["inspector"] as const)).map((tab) => (
+            {(canEdit ? (["inspector", "test", "versions"] as const) : (["inspector", "versions"] as const)).map((tab) => (
               <button
                 key={tab}
                 type="button"
@@ -664,12 +669,14 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
                 onClick={() => setPanel(tab)}
                 className={`flex-1 px-3 py-2 font-medium ${panel === tab ? "border-b-2 border-brand-600 text-slate-900" : "text-slate-500 hover:text-slate-800"}`}
               >
-                {tab === "inspector" ? "Inspector" : "▶ Test"}
+                {PANEL_TITLES[tab]}
               </button>
             ))}
           </div>
           {panel === "test" ? (
             <TestPanel flowId={flow.id} graph={graph} errorCount={errorCount} onHighlight={setRunHighlight} onSelectNode={selectNode} />
+          ) : panel === "versions" ? (
+            <VersionsPanel flowId={flow.id} draft={graph} canEdit={canEdit} draftDirty={dirty} onRolledBack={onReload} />
           ) : (
             <div className="flex min-h-0 flex-1 flex-col overflow-y-auto" role="tabpanel" aria-label="Inspector">
               {selected ? (
@@ -713,11 +720,28 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
         onConfirm={async () => {
           setConfirmPublish(false);
           if (dirty && !(await saveNow())) return;
-          publish.mutate({ id: flow.id });
+          publish.mutate({ id: flow.id, note: publishNote.trim() || undefined });
         }}
       >
-        New conversations will start on the new version{publishedVersion ? ` (v${publishedVersion + 1})` : ""}. Conversations already running finish on the version they started on.
-        {dirty ? " Your unsaved changes are saved first." : ""}
+        <p>
+          New conversations will start on the new version{publishedVersion ? ` (v${publishedVersion + 1})` : ""}. Conversations already running finish on the version they
+          started on.
+          {dirty ? " Your unsaved changes are saved first." : ""}
+        </p>
+        <label className="mt-3 block space-y-1">
+          <span className="text-xs font-medium text-slate-700">
+            What changed? <span className="font-normal text-slate-400">(optional, shown in the version history)</span>
+          </span>
+          <textarea
+            className="field"
+            rows={2}
+            maxLength={500}
+            data-testid="publish-note"
+            value={publishNote}
+            onChange={(event) => setPublishNote(event.target.value)}
+            placeholder="e.g. Friendlier greeting"
+          />
+        </label>
       </ConfirmDialog>
       <ConfirmDialog
         open={pendingDelete !== null}

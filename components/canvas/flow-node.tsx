@@ -2,7 +2,7 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
 import { nodeDefinition } from "@/flows/registry";
-import { CanvasActionsContext, RunHighlightContext } from "./canvas-context";
+import { CanvasActionsContext, NodeDiffContext, RunHighlightContext, type NodeDiffState } from "./canvas-context";
 import { nodePorts, nodeSummary, type CanvasNode } from "./graph";
 
 export interface NodeIssues {
@@ -12,6 +12,12 @@ export interface NodeIssues {
 
 /** Diagnostics per node id, provided by the editor so nodes can show a badge. */
 export const NodeIssuesContext = createContext<Map<string, NodeIssues>>(new Map());
+
+const DIFF_STYLE: Record<NodeDiffState, string> = {
+  added: "outline-4 outline-offset-2 outline-emerald-400",
+  removed: "opacity-60 outline-4 outline-offset-2 outline-red-400 outline-dashed",
+  changed: "outline-4 outline-offset-2 outline-amber-400",
+};
 
 const CATEGORY_ACCENT: Record<string, string> = {
   trigger: "border-t-amber-400",
@@ -27,6 +33,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const actions = useContext(CanvasActionsContext);
   const run = useContext(RunHighlightContext);
   const running = run.current === id;
+  const diff = useContext(NodeDiffContext).get(id);
   const ports = nodePorts(data.type, data.config);
   const summary = nodeSummary(data.type, data.config);
   const title = data.label?.trim() || definition?.title || data.type;
@@ -38,11 +45,12 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       data-testid="flow-node"
       data-node-id={id}
       data-run-state={running ? "current" : run.visited.has(id) ? "visited" : undefined}
+      data-diff={diff}
       className={`relative w-60 rounded-lg border border-t-4 bg-white shadow-sm transition-shadow ${
         definition ? (CATEGORY_ACCENT[definition.category] ?? "border-t-slate-300") : "border-t-red-400"
       } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"} ${
         running ? "shadow-lg shadow-sky-300 outline-4 outline-offset-2 outline-sky-400" : run.visited.has(id) ? "outline-2 outline-offset-1 outline-sky-200" : ""
-      }`}
+      } ${diff ? DIFF_STYLE[diff] : ""}`}
     >
       {definition && !definition.trigger ? (
         <Handle type="target" position={Position.Top} className="!size-3 !border-2 !border-white !bg-slate-400" />
