@@ -2,7 +2,7 @@
 // on port 3100 with a fresh DATA_DIR (.e2e-data, deleted first) and drives it with the
 // Chromium from Debian's `chromium` package (`apt-get install -y chromium`).
 import { defineConfig } from "@playwright/test";
-import { E2E_ADMIN, E2E_CHANNEL } from "./e2e/env";
+import { E2E_ADMIN, E2E_CHANNEL, E2E_NODE_PACKAGES } from "./e2e/env";
 
 const PORT = 3100;
 const DATA_DIR = ".e2e-data";
@@ -45,6 +45,8 @@ export default defineConfig({
       WHATSAPP_APP_SECRET: E2E_CHANNEL.appSecret,
       WHATSAPP_VERIFY_TOKEN: E2E_CHANNEL.verifyToken,
       WHATSAPP_GRAPH_URL: `http://127.0.0.1:${E2E_CHANNEL.graphPort}`,
+      // The example node package: npm start lists it in flows/packages.generated.ts before building.
+      PARLEY_NODE_PACKAGES: E2E_NODE_PACKAGES,
       // Embedded defaults only: never a database or Inngest server from the environment.
       DATABASE_URL: "",
       INNGEST_BASE_URL: "",

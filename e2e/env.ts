@@ -8,3 +8,6 @@ export const E2E_CHANNEL = {
 };
 
 export const E2E_ADMIN = { email: "admin@example.com", password: "e2e-password-123" };
+
+/** Node packages the e2e server loads (PARLEY_NODE_PACKAGES): the SDK's examples, whose nodes e2e/custom-nodes.spec.ts finds in the palette. */
+export const E2E_NODE_PACKAGES = "node-packages/examples";
