@@ -5,5 +5,6 @@ export const SETTINGS_SECTIONS = [
   { href: "/settings/privacy", label: "Privacy" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/knowledge", label: "Knowledge" },
+  { href: "/settings/models", label: "Models" },
   { href: "/settings/node-secrets", label: "Node secrets" },
 ] as const;

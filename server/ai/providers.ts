@@ -107,8 +107,10 @@ export interface PriceView {
   model: string;
   inputUsdPerMillion: number;
   outputUsdPerMillion: number;
-  /** "default": shipped with Parley; "workspace": set here (overriding a default, or a model of its own). */
+  /** "default": shipped with Parley; "workspace": set here. */
   source: "default" | "workspace";
+  /** Parley ships a price for this model: removing the workspace's row goes back to it. */
+  hasDefault: boolean;
 }
 
 export async function modelSettings(workspaceId: string): Promise<{ providers: ProviderView[]; prices: PriceView[] }> {
@@ -148,8 +150,14 @@ export async function modelSettings(workspaceId: string): Promise<{ providers: P
   const prices: PriceView[] = [
     ...Object.entries(DEFAULT_PRICES)
       .filter(([model]) => !overrides.has(model))
-      .map(([model, price]) => ({ model, ...price, source: "default" as const })),
-    ...priceRows.map((row) => ({ model: row.model, inputUsdPerMillion: row.inputUsdPerMillion, outputUsdPerMillion: row.outputUsdPerMillion, source: "workspace" as const })),
+      .map(([model, price]) => ({ model, ...price, source: "default" as const, hasDefault: true })),
+    ...priceRows.map((row) => ({
+      model: row.model,
+      inputUsdPerMillion: row.inputUsdPerMillion,
+      outputUsdPerMillion: row.outputUsdPerMillion,
+      source: "workspace" as const,
+      hasDefault: row.model in DEFAULT_PRICES,
+    })),
   ].sort((a, b) => a.model.localeCompare(b.model));
   return { providers, prices };
 }

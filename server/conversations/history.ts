@@ -10,18 +10,17 @@ export async function conversationHistory(input: { conversationId: string; turns
   const turns = Math.min(Math.max(0, Math.floor(input.turns)), MAX_HISTORY_TURNS);
   if (turns === 0) return [];
   const current = input.beforeMessageId
-    ? await db().message.findFirst({ where: { id: input.beforeMessageId, conversationId: input.conversationId }, select: { seq: true, consumedByRunId: true, consumedAt: true } })
+    ? await db().message.findFirst({ where: { id: input.beforeMessageId, conversationId: input.conversationId }, select: { seq: true, consumedAt: true } })
     : null;
   const rows = await db().message.findMany({
     where: {
       conversationId: input.conversationId,
       ...(current ? { seq: { lt: current.seq } } : {}),
-      NOT: [
-        // Never delivered: the contact did not see it.
-        { direction: "outbound", status: "failed" },
-        // A burst taken together with the current message is part of it, not history.
-        ...(current?.consumedAt ? [{ consumedByRunId: current.consumedByRunId, consumedAt: current.consumedAt }] : []),
-      ],
+      // Never delivered: the contact did not see it.
+      NOT: { direction: "outbound", status: "failed" },
+      // A burst taken together with the current message is part of it, not history. (Spelled
+      // out with `null`: SQL's NOT over a null column would drop the bot's own messages too.)
+      ...(current?.consumedAt ? { OR: [{ consumedAt: null }, { consumedAt: { not: current.consumedAt } }] } : {}),
     },
     orderBy: { seq: "desc" },
     take: turns,

@@ -5,11 +5,12 @@ import { flowTestsRouter } from "./routers/flow-tests";
 import { flowsRouter } from "./routers/flows";
 import { knowledgeRouter } from "./routers/knowledge";
 import { membersRouter } from "./routers/members";
+import { modelsRouter } from "./routers/models";
 import { nodeSecretsRouter } from "./routers/node-secrets";
 import { privacyRouter } from "./routers/privacy";
 import { runsRouter } from "./routers/runs";
 import { simulatorRouter } from "./routers/simulator";
 
-export const appRouter = router({ apiKeys: apiKeysRouter, audit: auditRouter, flows: flowsRouter, flowTests: flowTestsRouter, knowledge: knowledgeRouter, members: membersRouter, nodeSecrets: nodeSecretsRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
+export const appRouter = router({ apiKeys: apiKeysRouter, audit: auditRouter, flows: flowsRouter, flowTests: flowTestsRouter, knowledge: knowledgeRouter, members: membersRouter, models: modelsRouter, nodeSecrets: nodeSecretsRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
 
 export type AppRouter = typeof appRouter;
