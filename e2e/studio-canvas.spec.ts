@@ -1,0 +1,256 @@
+// The studio as a new user meets it: a flow from a template, an ask node added from the
+// palette and connected, a diagnostic seen and fixed, the next step added from a port's
+// "+", undo/redo, a sticky note, autosave; a chat with the draft in the test panel; publish
+// with a note, a real signed webhook answered, a second version, the diff, and a roll back
+// that brings the old behaviour back. Screenshots of the main screens are kept in the run's
+// output folder. Run alone with `npx playwright test e2e/studio-canvas.spec.ts`.
+import { createHmac } from "node:crypto";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
+import { E2E_ADMIN as ADMIN, E2E_CHANNEL } from "./env";
+
+let graph: FakeGraph;
+test.beforeAll(async () => {
+  graph = await startFakeGraph({ token: E2E_CHANNEL.accessToken, port: E2E_CHANNEL.graphPort });
+});
+test.afterAll(() => graph.close());
+
+async function signIn(page: Page) {
+  await page.goto("/flows");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/flows$/);
+}
+
+const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${name}.png`) });
+const node = (page: Page, id: string) => page.locator(`[data-testid="flow-node"][data-node-id="${id}"]`);
+
+/** React Flow connects on pointer down/move/up between handles, not on HTML5 drag and drop. */
+async function connect(page: Page, from: string, to: string) {
+  const source = (await node(page, from).locator(".react-flow__handle.source").first().boundingBox())!;
+  const target = (await node(page, to).locator(".react-flow__handle.target").boundingBox())!;
+  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(source.x + 40, source.y + 60, { steps: 5 });
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** A Meta-shaped text message to the live number, signed with its app secret, as Meta posts it. */
+async function webhook(page: Page, from: string, text: string) {
+  const wamid = `wamid.E2E.studio.${from}.${Date.now()}`;
+  const body = JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "WABA-E2E",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550001234", phone_number_id: E2E_CHANNEL.phoneNumberId },
+              contacts: [{ profile: { name: "Eve" }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = `sha256=${createHmac("sha256", E2E_CHANNEL.appSecret).update(body).digest("hex")}`;
+  const response = await page.request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature } });
+  expect(response.status()).toBe(200);
+}
+
+const textsTo = (to: string) => graph.requests.filter((r) => r.body.to === to && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body));
+
+async function setChannels(page: Page, flowName: string, channels: Record<string, boolean>) {
+  const row = page.getByTestId("flow-row").filter({ hasText: flowName });
+  await row.getByTestId("edit-channels").click();
+  const dialog = page.getByRole("dialog");
+  for (const [name, on] of Object.entries(channels)) await dialog.getByLabel(name).setChecked(on);
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+}
+
+async function publish(page: Page, note: string, expected: string) {
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByTestId("publish-note").fill(note);
+  await dialog.getByRole("button", { name: /Publish$/ }).click();
+  await expect(page.getByTestId("published-version")).toHaveText(expected);
+}
+
+test("build a flow on the canvas, chat with the draft, publish, answer a real webhook, compare versions and roll back", async ({ page }, info) => {
+  await signIn(page);
+
+  await test.step("create a flow from the Welcome template", async () => {
+    await page.getByRole("button", { name: "New flow" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name", { exact: true }).fill("Studio tour");
+    await dialog.getByText("Welcome", { exact: true }).click();
+    await dialog.getByRole("button", { name: "Create and open" }).click();
+    await expect(page.getByTestId("flow-node")).toHaveCount(4);
+    await expect(page.getByTestId("diagnostics")).toContainText("No problems found");
+    await shot(page, info, "canvas-template");
+  });
+
+  await test.step("add an ask node from the palette and connect it", async () => {
+    await page.getByLabel("Search node types").fill("ask");
+    await expect(page.getByTestId("palette-item")).toHaveCount(1);
+    await page.locator('[data-testid="palette-item"][data-node-type="ask"]').click();
+    await page.getByLabel("Search node types").fill("");
+    await expect(node(page, "ask_1")).toBeVisible();
+    await expect(page.getByTestId("diagnostic").filter({ hasText: "Nothing leads to this node" })).toHaveCount(1);
+    await page.getByRole("button", { name: "Fit" }).click();
+    await connect(page, "thanks", "ask_1");
+    await expect(page.getByTestId("diagnostic").filter({ hasText: "Nothing leads to this node" })).toHaveCount(0);
+  });
+
+  await test.step("see a diagnostic and fix it in the inspector", async () => {
+    await node(page, "ask_1").click();
+    const inspector = page.getByTestId("inspector");
+    await inspector.getByLabel("Question", { exact: true }).fill("Which city are you in?");
+    await inspector.getByLabel("Variable", { exact: true }).fill("");
+    await expect(node(page, "ask_1").getByTestId("node-issue-badge")).toBeVisible();
+    await expect(page.getByTestId("diagnostic").filter({ hasText: "variable" })).not.toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Publish", exact: true })).toBeDisabled();
+    await inspector.getByLabel("Variable", { exact: true }).fill("city");
+    await expect(node(page, "ask_1").getByTestId("node-issue-badge")).toHaveCount(0);
+  });
+
+  await test.step("add the next step from the ask node's + and undo, redo", async () => {
+    await node(page, "ask_1").locator('[data-testid="port-add"][data-port-id="next"]').click();
+    await page.getByTestId("port-picker").getByLabel("Search node types").fill("send a message");
+    await page.locator('[data-testid="port-picker-item"][data-node-type="reply"]').click();
+    await expect(page.getByTestId("flow-node")).toHaveCount(6);
+    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press("ControlOrMeta+z");
+    await expect(page.getByTestId("flow-node")).toHaveCount(5);
+    await page.keyboard.press("ControlOrMeta+Shift+z");
+    await expect(page.getByTestId("flow-node")).toHaveCount(6);
+    await node(page, "reply_1").click();
+    await page.getByTestId("inspector").getByLabel("Text", { exact: true }).fill("Thanks! {{vars.city}} is lovely.");
+    await expect(page.getByTestId("diagnostics")).not.toContainText("Nothing leads");
+  });
+
+  await test.step("a sticky note, the shortcuts, and autosave", async () => {
+    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press("n");
+    await page.getByTestId("note-text").fill("Ask marketing about the greeting");
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await expect(page.getByTestId("shortcuts-help")).toContainText("Undo");
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("shortcuts-help")).toBeHidden();
+    // Nobody pressed Save: the draft saves itself.
+    await expect(page.getByTestId("save-state")).toHaveText("✓ saved");
+    await page.reload();
+    await expect(page.getByTestId("note-text")).toHaveValue("Ask marketing about the greeting");
+    await expect(page.getByTestId("flow-node")).toHaveCount(6);
+    await shot(page, info, "canvas-edited");
+  });
+
+  await test.step("chat with the draft in the test panel", async () => {
+    await page.getByTestId("tab-test").click();
+    await page.getByTestId("test-start").click();
+    const input = page.getByTestId("test-input");
+    const bot = page.getByTestId("chat-message-business");
+    await input.fill("hi");
+    await input.press("Enter");
+    await expect(bot.filter({ hasText: "I'm Parley's demo bot" })).toBeVisible({ timeout: 60_000 });
+    await expect(bot.filter({ hasText: "What should I call you?" })).toBeVisible();
+    await expect(node(page, "ask_name")).toHaveAttribute("data-run-state", "current");
+    await expect(node(page, "greet")).toHaveAttribute("data-run-state", "visited");
+    await input.fill("Marisol");
+    await input.press("Enter");
+    await expect(bot.filter({ hasText: "Nice to meet you, Marisol" })).toBeVisible({ timeout: 60_000 });
+    await expect(bot.filter({ hasText: "Which city are you in?" })).toBeVisible();
+    await expect(node(page, "ask_1")).toHaveAttribute("data-run-state", "current");
+    await expect(page.getByTestId("test-vars")).toContainText("Marisol");
+    await input.fill("Lisbon");
+    await input.press("Enter");
+    await expect(bot.filter({ hasText: "Thanks! Lisbon is lovely." })).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId("test-run-status")).toHaveText("Finished");
+    await shot(page, info, "test-panel");
+    await page.getByTestId("test-restart").click();
+    await expect(page.getByTestId("test-empty")).toBeVisible();
+    await expect(bot).toHaveCount(0);
+  });
+
+  await test.step("publish v1 with a note; the flow answers on the live number", async () => {
+    await publish(page, "First version", "published v1");
+    await page.getByRole("navigation", { name: "Studio" }).getByRole("link", { name: "Flows" }).click();
+    await setChannels(page, "Welcome (demo)", { [`WhatsApp ${E2E_CHANNEL.phoneNumberId}`]: false });
+    await setChannels(page, "Studio tour", { [`WhatsApp ${E2E_CHANNEL.phoneNumberId}`]: true });
+    const row = page.getByTestId("flow-row").filter({ hasText: "Studio tour" });
+    await expect(row.getByTestId("flow-status")).toHaveText("published v1");
+    await expect(row).toContainText(`WhatsApp ${E2E_CHANNEL.phoneNumberId}`);
+    await shot(page, info, "flows-list");
+
+    await webhook(page, "34699000201", "hi");
+    await expect.poll(() => textsTo("34699000201"), { timeout: 30_000 }).toContain("Hi Eve! I'm Parley's demo bot.");
+    await row.getByRole("link", { name: "Studio tour" }).click();
+  });
+
+  await test.step("change the greeting and publish v2", async () => {
+    await node(page, "greet").click();
+    await page.getByTestId("inspector").getByLabel("Text", { exact: true }).fill("Welcome, {{contact.name}}! This is version two.");
+    await expect(page.getByTestId("save-state")).toHaveText("✓ saved");
+    await publish(page, "Second greeting", "published v2");
+    await webhook(page, "34699000202", "hi");
+    await expect.poll(() => textsTo("34699000202"), { timeout: 30_000 }).toContain("Welcome, Eve! This is version two.");
+  });
+
+  await test.step("version history and the diff between v1 and v2", async () => {
+    await page.getByTestId("tab-versions").click();
+    const rows = page.getByTestId("version-row");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.nth(0)).toContainText("Second greeting");
+    await expect(rows.nth(0)).toContainText("live");
+    await expect(rows.nth(1)).toContainText("First version");
+    await rows.nth(0).getByRole("button", { name: "Changes since v1" }).click();
+    const viewer = page.getByTestId("version-viewer");
+    await expect(viewer.getByTestId("diff-changed")).toContainText("greet changed: text");
+    await expect(viewer.locator('[data-testid="flow-node"][data-node-id="greet"]')).toHaveAttribute("data-diff", "changed");
+    await shot(page, info, "version-diff");
+    await viewer.getByRole("button", { name: "Close" }).click();
+  });
+
+  await test.step("roll back to v1: the old greeting answers again", async () => {
+    await page.getByTestId("version-row").nth(1).getByRole("button", { name: "Roll back…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
+    await expect(page.getByTestId("published-version")).toHaveText("published v3");
+    await webhook(page, "34699000203", "hi");
+    await expect.poll(() => textsTo("34699000203"), { timeout: 30_000 }).toContain("Hi Eve! I'm Parley's demo bot.");
+    await page.getByTestId("tab-versions").click();
+    await expect(page.getByTestId("version-row").first()).toContainText("Rolled back to version 1.");
+  });
+});
+
+test("two windows on one flow: the second save is warned, names who changed it, and can overwrite", async ({ browser }) => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await signIn(first);
+  await first.getByRole("button", { name: "New flow" }).click();
+  await first.getByRole("dialog").getByLabel("Name", { exact: true }).fill("Shared flow");
+  await first.getByRole("dialog").getByRole("button", { name: "Create and open" }).click();
+  await expect(first.getByTestId("flow-node")).toHaveCount(1);
+  const second = await context.newPage();
+  await second.goto(first.url());
+  await expect(second.getByTestId("flow-node")).toHaveCount(1);
+
+  await first.locator('[data-testid="palette-item"][data-node-type="reply"]').click();
+  await expect(first.getByTestId("save-state")).toHaveText("✓ saved");
+  await second.locator('[data-testid="palette-item"][data-node-type="ask"]').click();
+  const banner = second.getByTestId("conflict-banner");
+  await expect(banner).toContainText("You (in another window)");
+  await expect(banner).toContainText("changed this flow");
+  await expect(second.getByTestId("save-state")).toHaveAttribute("data-state", "conflict");
+  await banner.getByRole("button", { name: "Overwrite" }).click();
+  await expect(second.getByTestId("save-state")).toHaveText("✓ saved");
+  await first.reload();
+  await expect(first.locator('[data-testid="flow-node"][data-node-id="ask_1"]')).toBeVisible();
+  await context.close();
+});
