@@ -11,6 +11,7 @@ import { EmptyState, ErrorNote } from "@/components/ui/notice";
 import { Skeleton } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { nodeDefinition } from "@/flows/registry";
+import { ModelCalls } from "./model-calls";
 
 const ACTIVE = new Set(["running", "waiting"]);
 
@@ -143,6 +144,7 @@ interface Trace {
   input: unknown;
   output: unknown;
   error: unknown;
+  modelCalls: unknown;
   startedAt: Date;
   endedAt: Date | null;
 }
@@ -178,6 +180,7 @@ function TraceRow({ trace, index }: { trace: Trace; index: number }) {
         <div className="grid gap-3 bg-slate-50 px-4 py-3 md:grid-cols-2">
           <JsonBlock title="Input" value={trace.input} />
           <JsonBlock title="Output" value={trace.output} />
+          {trace.modelCalls ? <ModelCalls value={trace.modelCalls} /> : null}
           {failed ? (
             <div className="md:col-span-2">
               <h3 className="mb-1 text-xs font-medium text-red-700">Error</h3>

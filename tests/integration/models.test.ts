@@ -126,6 +126,10 @@ describe("a published flow with an Ask AI node", () => {
     expect(first!.result).toMatchObject({ provider: "Fake OpenAI", model: "gpt-4o-mini-2024-07-18", usage: { inputTokens: 50, outputTokens: 8 }, fallbacks: [] });
     expect(first!.result!.costUsd).toBeCloseTo((50 * 0.15 + 8 * 0.6) / 1e6, 12);
     expect(first!.request.messages.at(-1)).toEqual({ role: "user", content: "assistant: when do you open?" });
+    // Admins reviewing the run see the call on its trace row.
+    const run = await db().flowRun.findFirstOrThrow({ where: { conversation: { contact: { waId } } } });
+    const shown = await viewer.runs.get({ id: run.id });
+    expect(shown.traces.find((trace) => trace.nodeId === "ai")!.modelCalls).toEqual([expect.objectContaining({ result: expect.objectContaining({ provider: "Fake OpenAI", costUsd: first!.result!.costUsd }) })]);
 
     // The workspace's own price applies from the next call on.
     await admin.models.setPrice({ model: "gpt-4o-mini", inputUsdPerMillion: 1, outputUsdPerMillion: 2 });

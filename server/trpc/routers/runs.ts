@@ -77,6 +77,7 @@ export const runsRouter = router({
         input: trace.input,
         output: trace.output,
         error: trace.error,
+        modelCalls: trace.modelCalls,
         startedAt: trace.startedAt,
         endedAt: trace.endedAt,
       })),
