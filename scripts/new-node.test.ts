@@ -1,7 +1,8 @@
-// The tutorial in docs/custom-nodes.md, followed on a throwaway copy of Parley's flows/:
-// `npm run new-node` creates a built-in node and a node in a new package, the generated
-// tests pass as generated, and the registry (what the palette, validator and compiler read)
-// has both types once the package is listed in PARLEY_NODE_PACKAGES.
+// `npm run new-node` and the tutorial in docs/custom-nodes.md, followed on a throwaway copy of
+// Parley's flows/: the scaffold creates built-in and package nodes whose generated tests pass
+// as generated; the tutorial's files (taken from the doc) replace its node's and their tests
+// pass; and the registry (what the palette, validator and compiler read) has every new type
+// once the packages are listed in PARLEY_NODE_PACKAGES.
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { nodeTypeName, scaffoldNode } from "./new-node";
 import { writeNodePackages } from "./node-packages.mjs";
 
 const repo = path.resolve(import.meta.dirname, "..");
+const tutorial = readFileSync(path.join(repo, "docs/custom-nodes.md"), "utf8");
 let root: string;
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
@@ -28,11 +30,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("npm run new-node", () => {
   test("a built-in node: its folder, and its line in flows/nodes/index.ts", async () => {
-    const result = await scaffoldNode({ name: "Loyalty points", root });
-    expect(result).toEqual({ type: "loyalty_points", files: ["flows/nodes/loyalty_points/index.ts", "flows/nodes/loyalty_points/loyalty_points.test.ts", "flows/nodes/index.ts"] });
-    expect(read("flows/nodes/index.ts")).toContain('import loyaltyPoints from "./loyalty_points";');
-    expect(read("flows/nodes/index.ts")).toMatch(/export const builtinNodes = \[[^\]]*, loyaltyPoints\]/);
-    expect(read("flows/nodes/loyalty_points/index.ts")).toContain('import { defineNode, NEXT_PORT } from "../../define-node";');
+    const result = await scaffoldNode({ name: "Welcome back", root });
+    expect(result).toEqual({ type: "welcome_back", files: ["flows/nodes/welcome_back/index.ts", "flows/nodes/welcome_back/welcome_back.test.ts", "flows/nodes/index.ts"] });
+    expect(read("flows/nodes/index.ts")).toContain('import welcomeBack from "./welcome_back";');
+    expect(read("flows/nodes/index.ts")).toMatch(/export const builtinNodes = \[[^\]]*, welcomeBack\]/);
+    expect(read("flows/nodes/welcome_back/index.ts")).toContain('import { defineNode, NEXT_PORT } from "../../define-node";');
   });
 
   test("a node in a new package folder, then a second one added to the same package", async () => {
@@ -47,13 +49,22 @@ describe("npm run new-node", () => {
     await expect(scaffoldNode({ name: "reply", root })).rejects.toThrow("A node type “reply” already exists: pick another name.");
     await expect(scaffoldNode({ name: "9 lives", root })).rejects.toThrow(/not a usable node type name/);
     await expect(scaffoldNode({ name: "brand_new", root, taken: () => false, packageDir: "../elsewhere" })).rejects.toThrow(/outside the Parley directory/);
-    await expect(scaffoldNode({ name: "loyalty_points", root, taken: () => false })).rejects.toThrow("flows/nodes/loyalty_points already exists.");
+    await expect(scaffoldNode({ name: "welcome_back", root, taken: () => false })).rejects.toThrow("flows/nodes/welcome_back already exists.");
     expect(nodeTypeName("OrderLookup")).toBe("order_lookup");
   });
 
-  test("the generated tests pass, and the package's types reach the registry once it is listed", () => {
-    const listed = writeNodePackages({ root, env: { PARLEY_NODE_PACKAGES: "node-packages/my-nodes" } });
-    expect(listed.entries).toEqual(["node-packages/my-nodes"]);
+  test("the tutorial: its command scaffolds the node, then the doc's files replace the generated ones", async () => {
+    const command = /npm run new-node (\S+) (\S+)/.exec(tutorial);
+    expect(command?.slice(1)).toEqual(["loyalty_points", "node-packages/my-shop"]);
+    const result = await scaffoldNode({ name: command![1]!, packageDir: command![2]!, root });
+    const files = [...tutorial.matchAll(/<!-- tutorial-file: (\S+) -->\n```ts\n([\s\S]*?)```/g)].map(([, file, code]) => ({ file: file!, code: code! }));
+    expect(files.map((entry) => entry.file)).toEqual(result.files.slice(0, 2));
+    for (const { file, code } of files) writeFileSync(path.join(root, file), code);
+  });
+
+  test("the generated tests and the tutorial's pass, and every new type reaches the registry once its package is listed", () => {
+    const listed = writeNodePackages({ root, env: { PARLEY_NODE_PACKAGES: "node-packages/my-nodes,node-packages/my-shop" } });
+    expect(listed.entries).toEqual(["node-packages/my-nodes", "node-packages/my-shop"]);
     // What the palette lists: the registry's definitions, built-in and from packages.
     writeFileSync(
       path.join(root, "registry-check.test.ts"),
@@ -63,20 +74,29 @@ import { validateFlow } from "@/flows/validator";
 
 test("the new types are registered and usable in a flow", () => {
   const types = nodeDefinitions().map((definition) => definition.type);
-  expect(types).toEqual(expect.arrayContaining(["loyalty_points", "parcel_eta", "stock_alert", "reply"]));
+  expect(types).toEqual(expect.arrayContaining(["welcome_back", "parcel_eta", "stock_alert", "loyalty_points", "reply"]));
   expect(nodeSource("parcel_eta")).toBe("node-packages/my-nodes");
+  expect(nodeSource("loyalty_points")).toBe("node-packages/my-shop");
   const at = { x: 0, y: 0 };
   const graph = {
     nodes: [
       { id: "start", type: "trigger", version: 1, config: { match: "any", keywords: [] }, position: at },
-      { id: "points", type: "loyalty_points", version: 1, config: { text: "Hi {{contact.name}}" }, position: at },
-      { id: "eta", type: "parcel_eta", version: 1, config: { text: "You said {{nodes.points.text}}" }, position: at },
+      { id: "welcome", type: "welcome_back", version: 1, config: { text: "Hi {{contact.name}}" }, position: at },
+      { id: "points", type: "loyalty_points", version: 1, config: { apiUrl: "https://loyalty.example.com" }, position: at },
+      { id: "balance", type: "parcel_eta", version: 1, config: { text: "You have {{nodes.points.points}} points ({{nodes.points.tier}} member)." }, position: at },
+      { id: "sorry", type: "parcel_eta", version: 1, config: { text: "{{nodes.welcome.text}}: no points yet." }, position: at },
     ],
-    edges: [{ id: "1", from: "start", port: "next", to: "points" }, { id: "2", from: "points", port: "next", to: "eta" }],
+    edges: [
+      { id: "1", from: "start", port: "next", to: "welcome" },
+      { id: "2", from: "welcome", port: "next", to: "points" },
+      { id: "3", from: "points", port: "next", to: "balance" },
+      { id: "4", from: "points", port: "not_found", to: "sorry" },
+      { id: "5", from: "points", port: "error", to: "sorry" },
+    ],
   };
   expect(validateFlow(graph)).toEqual([]);
-  graph.nodes[2]!.config.text = "{{nodes.points.txt}}";
-  expect(validateFlow(graph).map((d) => d.message)).toEqual(["text: {{nodes.points.txt}}: “Loyalty points” outputs no field “txt”, so it renders empty"]);
+  graph.nodes[3]!.config.text = "{{nodes.points.pionts}}";
+  expect(validateFlow(graph).map((d) => d.message)).toEqual(["text: {{nodes.points.pionts}}: “Loyalty points” outputs no field “pionts”, so it renders empty"]);
 });
 `,
     );
@@ -88,7 +108,8 @@ test("the new types are registered and usable in a flow", () => {
     const report = JSON.parse(run.stdout) as { testResults: { name: string; assertionResults: { title: string; status: string }[] }[] };
     const outcomes = Object.fromEntries(report.testResults.map((file) => [path.relative(root, file.name), file.assertionResults.map((result) => result.status)]));
     expect(outcomes, run.stderr).toEqual({
-      "flows/nodes/loyalty_points/loyalty_points.test.ts": ["passed", "passed"],
+      "flows/nodes/welcome_back/welcome_back.test.ts": ["passed", "passed"],
+      "node-packages/my-shop/loyalty_points/loyalty_points.test.ts": ["passed", "passed", "passed", "passed"],
       "node-packages/my-nodes/parcel_eta/parcel_eta.test.ts": ["passed", "passed"],
       "node-packages/my-nodes/stock_alert/stock_alert.test.ts": ["passed", "passed"],
       "registry-check.test.ts": ["passed"],
