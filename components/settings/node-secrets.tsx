@@ -52,7 +52,7 @@ export function NodeSecrets() {
                 <span className="ml-auto text-xs" data-testid="node-secret-status">
                   {secret.stored ? (
                     <span className="text-emerald-700">
-                      stored (…{secret.stored.last4}), updated {formatRelative(secret.stored.updatedAt)}
+                      stored{secret.stored.last4 ? ` (…${secret.stored.last4})` : ""}, updated {formatRelative(secret.stored.updatedAt)}
                     </span>
                   ) : (
                     <span className="text-amber-700">not set: nodes that need it take their error output</span>

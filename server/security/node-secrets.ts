@@ -12,7 +12,7 @@ export interface NodeSecretStatus {
   name: string;
   label: string;
   description: string | null;
-  /** Null when no value is stored. */
+  /** Null when no value is stored; `last4` is empty for secrets under 12 characters. */
   stored: { last4: string; updatedAt: Date } | null;
 }
 
@@ -43,7 +43,8 @@ export function declaredSecret(nodeType: string, name: string): { label: string 
 
 export async function setNodeSecret(input: { workspaceId: string; userId: string; nodeType: string; name: string; value: string }): Promise<void> {
   const valueCipher = encryptSecret(input.value);
-  const last4 = input.value.slice(-4);
+  // The end of a short secret would give away too much of it.
+  const last4 = input.value.length >= 12 ? input.value.slice(-4) : "";
   const key = { workspaceId: input.workspaceId, nodeType: input.nodeType, name: input.name };
   await db().$transaction(async (tx) => {
     await tx.nodeSecret.upsert({

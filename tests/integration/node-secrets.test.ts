@@ -69,6 +69,9 @@ describe("Settings → Node secrets", () => {
     const after = await admin.nodeSecrets.list();
     expect(after.find((secret) => secret.nodeType === "shopify_order_status")).toMatchObject({ label: "Shopify Admin API access token", stored: { last4: "5678" } });
     expect(JSON.stringify(after)).not.toContain(TOKEN);
+    // A short secret shows no characters at all.
+    await admin.nodeSecrets.set({ nodeType: "sheets_append", name: "accessToken", value: "short-key" });
+    expect((await admin.nodeSecrets.list()).find((secret) => secret.nodeType === "sheets_append")!.stored).toMatchObject({ last4: "" });
 
     const row = await db().nodeSecret.findFirstOrThrow({ where: { workspaceId, ...shopifySecret } });
     expect(row.valueCipher).not.toContain(TOKEN);
