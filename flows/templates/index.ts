@@ -3,6 +3,7 @@
 import type { FlowGraph } from "../schema";
 import { appointmentReminderFlow } from "./appointment-reminder";
 import { demoFlow } from "./demo";
+import { faqFlow } from "./faq";
 import { leadQualificationFlow } from "./lead-qualification";
 import { menuFlow } from "./menu";
 import { orderStatusFlow } from "./order-status";
@@ -31,6 +32,13 @@ export const flowTemplates: FlowTemplate[] = [
     name: "Order status (HTTP lookup)",
     description: "Asks for an order number, looks it up in your shop's API and answers with the status. Set your API's URL in the “Look up” node.",
     graph: orderStatusFlow.graph,
+  },
+  {
+    id: "faq",
+    name: "FAQ from your documents (lookup + AI)",
+    description:
+      "Answers any question from the documents you upload to the “faq” collection (Settings → Knowledge), with the language model set up in Settings → Models; without one, a colleague takes over.",
+    graph: faqFlow.graph,
   },
   {
     id: "lead-qualification",

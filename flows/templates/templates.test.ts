@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { inbound, runScripted } from "../testing";
 import { validateFlow } from "../validator";
 import { flowTemplates } from ".";
+import { faqFlow } from "./faq";
 import { leadQualificationFlow } from "./lead-qualification";
 import { menuFlow } from "./menu";
 import { ORDER_API_PLACEHOLDER, orderStatusFlow } from "./order-status";
@@ -95,5 +96,44 @@ describe("lead qualification template", () => {
   test("an existing customer is sent to support, in Spanish too", async () => {
     const run = await qualify("1–10|small", "tengo un problema con mi factura, ya soy cliente");
     expect(run.sent.at(-1)).toMatchObject({ text: expect.stringMatching(/already a customer/) });
+  });
+});
+
+describe("FAQ template", () => {
+  const shipping = { document: "shop-faq.md", heading: "Shipping", text: "Orders ship within 2 working days; delivery in Spain takes 3–5 days.", score: 7.1 };
+  const knowledge = (request: { query: string }) =>
+    /deliver|ship/i.test(request.query) ? { ok: true as const, passages: [shipping] } : { ok: true as const, passages: [] };
+
+  test("answers from the passages the lookup found, which the model is given", async () => {
+    const prompts: string[] = [];
+    const run = await runScripted(faqFlow.graph, "How long does delivery take?", [], {
+      knowledge,
+      model: (request) => {
+        prompts.push(request.messages.map((m) => ("content" in m ? m.content : "")).join("\n"));
+        return "Delivery in Spain takes 3–5 days, and orders ship within 2 working days.";
+      },
+    });
+    expect(run.sent).toEqual([{ type: "text", text: "Delivery in Spain takes 3–5 days, and orders ship within 2 working days." }]);
+    expect(prompts[0]).toContain("[1] shop-faq.md — Shipping\nOrders ship within 2 working days");
+    expect(run.status).toBe("completed");
+  });
+
+  test("without a model the contact gets the fallback message and a colleague takes over", async () => {
+    const run = await runScripted(faqFlow.graph, "How long does delivery take?", [], { knowledge });
+    expect(run.sent).toEqual([{ type: "text", text: "Sorry, I can't look that up right now. A colleague will answer you here shortly." }]);
+    expect(run.handedOff).toBe("The FAQ assistant could not answer: How long does delivery take?");
+  });
+
+  test("a question the documents do not cover is said so, without asking the model", async () => {
+    let asked = false;
+    const run = await runScripted(faqFlow.graph, "Do you sell gift cards?", [], {
+      knowledge,
+      model: () => {
+        asked = true;
+        return "?";
+      },
+    });
+    expect(run.sent).toEqual([{ type: "text", text: "I couldn't find that in our help pages. Write “person” and a colleague will answer you." }]);
+    expect(asked).toBe(false);
   });
 });
