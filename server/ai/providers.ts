@@ -80,7 +80,6 @@ export const providerInputSchema = z.object({
   timeoutMs: z.number().int().min(1_000, "at least 1 s").max(300_000, "at most 5 minutes").default(DEFAULT_TIMEOUT_MS),
   maxRetries: z.number().int().min(0).max(3, "at most 3 retries").default(DEFAULT_MAX_RETRIES),
 });
-export type ProviderInput = z.input<typeof providerInputSchema>;
 
 export const priceInputSchema = z.object({
   model: z.string().trim().min(1, "name the model").max(200),
@@ -141,7 +140,7 @@ export async function modelSettings(workspaceId: string): Promise<{ providers: P
       enabled: true,
       timeoutMs: fromEnv.timeoutMs,
       maxRetries: fromEnv.maxRetries,
-      key: { set: fromEnv.apiKey !== null, last4: fromEnv.apiKey ? fromEnv.apiKey.slice(-4) : null },
+      key: { set: fromEnv.apiKey !== null, last4: fromEnv.apiKey ? keyHint(fromEnv.apiKey) : null },
       editable: false,
       breaker: modelBreakers().snapshot(fromEnv.id, fromEnv.name, now),
     });
@@ -162,6 +161,11 @@ export async function modelSettings(workspaceId: string): Promise<{ providers: P
   return { providers, prices };
 }
 
+/** The last 4 characters people tell keys apart by; none for a key under 12 characters, where 4 would give away too much. */
+function keyHint(key: string): string | null {
+  return key.length >= 12 ? key.slice(-4) : null;
+}
+
 export class ProviderSettingsError extends Error {
   constructor(
     readonly code: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST",
@@ -176,7 +180,7 @@ export class ProviderSettingsError extends Error {
 export async function saveProvider(input: { workspaceId: string; userId: string; provider: z.output<typeof providerInputSchema> }): Promise<{ id: string }> {
   const { workspaceId, userId, provider } = input;
   const newKey = provider.apiKey ? provider.apiKey : undefined;
-  const keyChange = newKey ? { apiKeyCipher: encryptSecret(newKey), apiKeyLast4: newKey.slice(-4) } : provider.removeApiKey ? { apiKeyCipher: null, apiKeyLast4: null } : {};
+  const keyChange = newKey ? { apiKeyCipher: encryptSecret(newKey), apiKeyLast4: keyHint(newKey) } : provider.removeApiKey ? { apiKeyCipher: null, apiKeyLast4: null } : {};
   const fields = {
     name: provider.name,
     baseUrl: provider.baseUrl === "" ? null : provider.baseUrl,

@@ -99,8 +99,10 @@ describe("Settings → Models", () => {
   });
 
   test("providers are reordered and deleted, each change audited", async () => {
-    const { id: second } = await admin.models.saveProvider({ name: "Local Ollama", baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.1"] });
-    const [first] = (await admin.models.settings()).providers;
+    const { id: second } = await admin.models.saveProvider({ name: "Local Ollama", baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.1"], apiKey: "ollama" });
+    const [first, added] = (await admin.models.settings()).providers;
+    // A key this short shows none of its characters.
+    expect(added!.key).toEqual({ set: true, last4: null });
     await admin.models.reorderProviders({ ids: [second, first!.id] });
     expect((await viewer.models.settings()).providers.map((provider) => provider.name)).toEqual(["Local Ollama", "Fake OpenAI"]);
     expect(await code(admin.models.reorderProviders({ ids: [second] }))).toBe("CONFLICT");

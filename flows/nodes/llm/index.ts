@@ -111,7 +111,7 @@ async function run(context: Context): Promise<NodeResult> {
     output.model = result.model;
     output.usage.inputTokens += result.usage.inputTokens;
     output.usage.outputTokens += result.usage.outputTokens;
-    if (result.costUsd !== null) output.costUsd = (output.costUsd ?? 0) + result.costUsd;
+    if (result.costUsd !== null) output.costUsd = Math.round(((output.costUsd ?? 0) + result.costUsd) * 1e9) / 1e9;
     if (result.toolCalls.length === 0 || lastRound) break;
     // The model wants data first: run its calls (each once, memoized), give it the results, ask again.
     messages.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
@@ -162,7 +162,7 @@ async function promptMessages(context: Context): Promise<ChatMessage[]> {
 }
 
 /** The JSON Schema of a structured answer (strict: every property required, null when unknown). */
-export function answerSchema(fields: OutputField[], withReply: boolean): Record<string, unknown> {
+function answerSchema(fields: OutputField[], withReply: boolean): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   if (withReply) properties[REPLY_PROPERTY] = { type: "string", description: "The answer to send to the contact." };
   for (const field of fields) {
