@@ -147,6 +147,7 @@ function ProviderRow({
             Models: <strong>{provider.models[0]}</strong>
             {provider.models.length > 1 ? `, ${provider.models.slice(1).join(", ")}` : ""} · key: {provider.key.set ? `•••• set${provider.key.last4 ? ` (…${provider.key.last4})` : ""}` : "none"} ·
             timeout {provider.timeoutMs / 1000} s · {provider.maxRetries} {provider.maxRetries === 1 ? "retry" : "retries"}
+            {provider.embeddingModel ? ` · embeddings: ${provider.embeddingModel}` : ""}
           </p>
           {provider.breaker.lastError ? <p className="text-xs text-red-700">Last failure: {provider.breaker.lastError}</p> : null}
         </div>
@@ -214,6 +215,7 @@ function ProviderForm({ provider, onDone }: { provider?: Provider; onDone: () =>
   const [removeApiKey, setRemoveApiKey] = useState(false);
   const [timeoutSeconds, setTimeoutSeconds] = useState(String((provider?.timeoutMs ?? 30_000) / 1000));
   const [maxRetries, setMaxRetries] = useState(String(provider?.maxRetries ?? 1));
+  const [embeddingModel, setEmbeddingModel] = useState(provider?.embeddingModel ?? "");
   const [enabled, setEnabled] = useState(provider?.enabled ?? true);
   const save = useMutation(trpc.models.saveProvider.mutationOptions({ onSuccess: onDone }));
 
@@ -229,6 +231,7 @@ function ProviderForm({ provider, onDone }: { provider?: Provider; onDone: () =>
       enabled,
       timeoutMs: Math.round(Number(timeoutSeconds) * 1000),
       maxRetries: Number(maxRetries),
+      embeddingModel,
     });
   }
 
@@ -273,6 +276,9 @@ function ProviderForm({ provider, onDone }: { provider?: Provider; onDone: () =>
         </Labelled>
         <Labelled label="Retries" help="After a 429, a 5xx, a timeout or a lost connection.">
           <input className="field" type="number" min={0} max={3} value={maxRetries} onChange={(event) => setMaxRetries(event.target.value)} />
+        </Labelled>
+        <Labelled label="Embedding model" help="Optional, e.g. text-embedding-3-small or nomic-embed-text: knowledge documents uploaded from then on are also searched by meaning.">
+          <input className="field font-mono" value={embeddingModel} maxLength={200} onChange={(event) => setEmbeddingModel(event.target.value)} placeholder="none" />
         </Labelled>
       </div>
       <div className="flex flex-wrap gap-4 text-sm text-slate-700">

@@ -18,6 +18,8 @@ export interface ProviderConfig {
   models: string[];
   timeoutMs: number;
   maxRetries: number;
+  /** The model that embeds text for semantic search; absent: the provider embeds nothing. */
+  embeddingModel?: string | null;
 }
 
 export type ProviderFailureKind =

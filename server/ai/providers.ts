@@ -28,7 +28,8 @@ export function environmentProvider(env: Record<string, string | undefined> = pr
   const baseUrl = env.OPENAI_BASE_URL?.trim().replace(/\/+$/, "") || null;
   if (!apiKey && !baseUrl) return null;
   const models = (env.OPENAI_MODEL ?? DEFAULT_ENV_MODEL).split(",").map((model) => model.trim()).filter(Boolean);
-  return { id: ENV_PROVIDER_ID, name: ENV_PROVIDER_NAME, baseUrl, apiKey, models, timeoutMs: DEFAULT_TIMEOUT_MS, maxRetries: DEFAULT_MAX_RETRIES };
+  const embeddingModel = env.OPENAI_EMBEDDING_MODEL?.trim() || null;
+  return { id: ENV_PROVIDER_ID, name: ENV_PROVIDER_NAME, baseUrl, apiKey, models, timeoutMs: DEFAULT_TIMEOUT_MS, maxRetries: DEFAULT_MAX_RETRIES, embeddingModel };
 }
 
 /** The providers a run's call goes through, in fallback order, keys decrypted; and those left out, with why. */
@@ -79,6 +80,8 @@ export const providerInputSchema = z.object({
   enabled: z.boolean().default(true),
   timeoutMs: z.number().int().min(1_000, "at least 1 s").max(300_000, "at most 5 minutes").default(DEFAULT_TIMEOUT_MS),
   maxRetries: z.number().int().min(0).max(3, "at most 3 retries").default(DEFAULT_MAX_RETRIES),
+  /** Empty: this provider embeds nothing. */
+  embeddingModel: z.string().trim().max(200).default(""),
 });
 
 export const priceInputSchema = z.object({
@@ -95,6 +98,7 @@ export interface ProviderView {
   enabled: boolean;
   timeoutMs: number;
   maxRetries: number;
+  embeddingModel: string | null;
   /** Whether a key is stored, and its last 4 characters: never the key. */
   key: { set: boolean; last4: string | null };
   /** False for the environment's provider, which only the server's configuration changes. */
@@ -126,6 +130,7 @@ export async function modelSettings(workspaceId: string): Promise<{ providers: P
     enabled: row.enabled,
     timeoutMs: row.timeoutMs,
     maxRetries: row.maxRetries,
+    embeddingModel: row.embeddingModel,
     key: { set: row.apiKeyCipher !== null, last4: row.apiKeyLast4 },
     editable: true,
     breaker: modelBreakers().snapshot(row.id, row.name, now),
@@ -140,6 +145,7 @@ export async function modelSettings(workspaceId: string): Promise<{ providers: P
       enabled: true,
       timeoutMs: fromEnv.timeoutMs,
       maxRetries: fromEnv.maxRetries,
+      embeddingModel: fromEnv.embeddingModel ?? null,
       key: { set: fromEnv.apiKey !== null, last4: fromEnv.apiKey ? keyHint(fromEnv.apiKey) : null },
       editable: false,
       breaker: modelBreakers().snapshot(fromEnv.id, fromEnv.name, now),
@@ -188,6 +194,7 @@ export async function saveProvider(input: { workspaceId: string; userId: string;
     enabled: provider.enabled,
     timeoutMs: provider.timeoutMs,
     maxRetries: provider.maxRetries,
+    embeddingModel: provider.embeddingModel === "" ? null : provider.embeddingModel,
     ...keyChange,
   };
   const details = { name: fields.name, baseUrl: fields.baseUrl, models: fields.models, enabled: fields.enabled, ...(newKey ? { key: "set" } : provider.removeApiKey ? { key: "removed" } : {}) };
@@ -292,5 +299,5 @@ const UNREADABLE_KEY = "key cannot be decrypted (was PARLEY_SECRET_KEY changed?)
 /** A stored provider ready for a call; throws when its key cannot be decrypted. */
 function toProviderConfig(row: ModelProviderRow): ProviderConfig {
   const apiKey = row.apiKeyCipher ? decryptSecret(row.apiKeyCipher) : null;
-  return { id: row.id, name: row.name, baseUrl: row.baseUrl, apiKey, models: row.models, timeoutMs: row.timeoutMs, maxRetries: row.maxRetries };
+  return { id: row.id, name: row.name, baseUrl: row.baseUrl, apiKey, models: row.models, timeoutMs: row.timeoutMs, maxRetries: row.maxRetries, embeddingModel: row.embeddingModel };
 }

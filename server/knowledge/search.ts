@@ -1,11 +1,14 @@
 // Keyword search with BM25 (MiniSearch ranks with BM25+): the passages of a document
 // collection for a question, and the rows of a table for filters and words. Terms are
 // lower-cased, stop words dropped and English words stemmed ("returns", "returned" →
-// "return"), the same way when indexing and when searching.
+// "return"), the same way when indexing and when searching. When the passages carry
+// embeddings and the question is embedded too, the keyword ranking and the semantic one
+// are fused (reciprocal rank fusion), so "money back" also finds the refund policy.
 import MiniSearch, { type SearchResult } from "minisearch";
 import { stemmer } from "stemmer";
 import { eng, spa } from "stopword";
 import type { Passage, TableFilter, TableSearchOutcome } from "@/flows/knowledge";
+import { cosine } from "@/server/ai/embeddings";
 
 const STOP_WORDS = new Set([...eng, ...spa]);
 
@@ -27,7 +30,16 @@ export interface StoredPassage {
   document: string;
   heading: string | null;
   text: string;
+  /** Present when the passage was embedded at upload with the index's embedding model. */
+  embedding?: number[] | null;
 }
+
+/** Reciprocal rank fusion's constant: how much lower ranks still count. */
+const RRF_K = 60;
+/** Below this cosine similarity a passage is not semantically related to the question. */
+const MIN_SIMILARITY = 0.3;
+/** Semantic candidates considered per search. */
+const SEMANTIC_CANDIDATES = 20;
 
 /** The passages of one collection, indexed for BM25 search. */
 export class PassageIndex {
@@ -38,16 +50,38 @@ export class PassageIndex {
     searchOptions: { ...SEARCH_OPTIONS, boost: { heading: 1.5 } },
   });
 
-  constructor(private readonly passages: StoredPassage[]) {
-    this.index.addAll(passages.map((passage, id) => ({ id, ...passage })));
+  constructor(
+    private readonly passages: StoredPassage[],
+    /** The model the passages' embeddings were made with; null when none was. */
+    readonly embeddingModel: string | null = null,
+  ) {
+    this.index.addAll(passages.map(({ document, heading, text }, id) => ({ id, document, heading, text })));
   }
 
-  /** The best `limit` passages for `query`, best first; none when no word of the query occurs. */
-  search(query: string, limit: number): Passage[] {
-    return this.index
-      .search(query)
+  /**
+   * The best `limit` passages for `query`, best first. By keywords alone (score: BM25) when
+   * `queryVector` is absent — none when no word of the query occurs; fused with the passages
+   * most similar to `queryVector` otherwise (score: the fused rank, ×1000).
+   */
+  search(query: string, limit: number, queryVector?: number[] | null): Passage[] {
+    const keyword = this.index.search(query);
+    const passage = (id: number, score: number): Passage => {
+      const { document, heading, text } = this.passages[id]!;
+      return { document, heading, text, score: round(score) };
+    };
+    if (!queryVector) return keyword.slice(0, limit).map((result) => passage(result.id as number, result.score));
+    const semantic = this.passages
+      .map((candidate, id) => ({ id, similarity: candidate.embedding ? cosine(candidate.embedding, queryVector) : 0 }))
+      .filter((candidate) => candidate.similarity >= MIN_SIMILARITY)
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, SEMANTIC_CANDIDATES);
+    const fused = new Map<number, number>();
+    keyword.forEach((result, rank) => fused.set(result.id as number, (fused.get(result.id as number) ?? 0) + 1 / (RRF_K + rank + 1)));
+    semantic.forEach((candidate, rank) => fused.set(candidate.id, (fused.get(candidate.id) ?? 0) + 1 / (RRF_K + rank + 1)));
+    return [...fused]
+      .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
-      .map((result) => ({ ...this.passages[result.id as number]!, score: round(result.score) }));
+      .map(([id, score]) => passage(id, score * 1000));
   }
 }
 

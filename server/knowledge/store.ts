@@ -5,6 +5,7 @@
 import { KNOWLEDGE_NAME, KNOWLEDGE_NAME_HINT, knowledgeSearchRequestSchema, tableSearchRequestSchema, type KnowledgeSearchOutcome, type KnowledgeSearchRequest, type TableSearchOutcome, type TableSearchRequest } from "@/flows/knowledge";
 import { db } from "@/server/db/client";
 import { extractPassages, KnowledgeInputError, parseCsvTable } from "./parse";
+import { embedOrNull, workspaceEmbedder } from "@/server/ai/embeddings";
 import { PassageIndex, TableIndex } from "./search";
 
 function checkName(kind: "collection" | "table", name: string): void {
@@ -23,17 +24,29 @@ export async function addDocument(input: Upload & { collection: string }) {
   checkName("collection", input.collection);
   const name = input.fileName.trim().slice(0, 200);
   const { format, chunks } = await extractPassages(name, input.bytes);
+  // Embedded before the transaction: a slow provider must not hold it open.
+  const embedder = await workspaceEmbedder(input.workspaceId);
+  const vectors = await embedOrNull(embedder, chunks.map((chunk) => (chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text)));
   return db().$transaction(
     async (tx) => {
       await tx.knowledgeDocument.deleteMany({ where: { workspaceId: input.workspaceId, collection: input.collection, name } });
       const document = await tx.knowledgeDocument.create({
         data: { workspaceId: input.workspaceId, collection: input.collection, name, format, sizeBytes: input.bytes.byteLength, uploadedById: input.userId },
       });
-      await tx.knowledgeChunk.createMany({ data: chunks.map((chunk, position) => ({ documentId: document.id, position, heading: chunk.heading, text: chunk.text })) });
+      await tx.knowledgeChunk.createMany({
+        data: chunks.map((chunk, position) => ({
+          documentId: document.id,
+          position,
+          heading: chunk.heading,
+          text: chunk.text,
+          embedding: vectors?.[position] ?? [],
+          embeddingModel: vectors ? embedder!.model : null,
+        })),
+      });
       await tx.auditLog.create({
         data: { workspaceId: input.workspaceId, userId: input.userId, action: "knowledge.document.add", target: document.id, details: { collection: input.collection, name, passages: chunks.length } },
       });
-      return { id: document.id, collection: input.collection, name, format, passages: chunks.length };
+      return { id: document.id, collection: input.collection, name, format, passages: chunks.length, embedded: vectors ? embedder!.model : null };
     },
     { timeout: 60_000 },
   );
@@ -122,12 +135,22 @@ export async function searchKnowledge(workspaceId: string, request: KnowledgeSea
   if (!index) {
     const chunks = await db().knowledgeChunk.findMany({
       where: { documentId: { in: documents.map((document) => document.id) } },
-      select: { heading: true, text: true, document: { select: { name: true } } },
+      select: { heading: true, text: true, embedding: true, embeddingModel: true, document: { select: { name: true } } },
       orderBy: [{ documentId: "asc" }, { position: "asc" }],
     });
-    index = remember(key, version, new PassageIndex(chunks.map((chunk) => ({ document: chunk.document.name, heading: chunk.heading, text: chunk.text }))));
+    const model = mostCommon(chunks.map((chunk) => chunk.embeddingModel).filter((name): name is string => name !== null));
+    const passages = chunks.map((chunk) => ({
+      document: chunk.document.name,
+      heading: chunk.heading,
+      text: chunk.text,
+      embedding: chunk.embeddingModel === model && chunk.embedding.length > 0 ? chunk.embedding : null,
+    }));
+    index = remember(key, version, new PassageIndex(passages, model));
   }
-  return { ok: true, passages: index.search(query, limit) };
+  // The question is compared with the passages only when embedded by the same model.
+  const embedder = index.embeddingModel ? await workspaceEmbedder(workspaceId) : null;
+  const queryVector = embedder?.model === index.embeddingModel ? ((await embedOrNull(embedder, [query]))?.[0] ?? null) : null;
+  return { ok: true, passages: index.search(query, limit, queryVector) };
 }
 
 export async function searchTable(workspaceId: string, request: TableSearchRequest): Promise<TableSearchOutcome> {
@@ -156,4 +179,10 @@ export async function searchKnowledgeForRun(input: { conversationId: string; req
 /** `ctx.tables.search` of a run: the conversation's workspace's tables. */
 export async function searchTableForRun(input: { conversationId: string; request: TableSearchRequest }): Promise<TableSearchOutcome> {
   return searchTable(await workspaceOf(input.conversationId), input.request);
+}
+
+function mostCommon(values: string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }

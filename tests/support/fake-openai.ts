@@ -42,6 +42,8 @@ export interface FakeOpenAi {
   /** The base URL clients use, ending in /v1. */
   url: string;
   requests: FakeOpenAiRequest[];
+  /** POST /v1/embeddings calls: the model and the texts. */
+  embeddingRequests: { model: string; input: string[] }[];
   /** Queues answers for the next requests, in order. */
   answer(...answers: FakeAnswer[]): void;
   /** Answers requests once the queue is empty (default: the text "OK"). */
@@ -62,8 +64,23 @@ const ERROR_BODIES: Record<number, { message: string; type: string; code: string
  * Starts the fake. With `apiKey`, requests carrying another key get OpenAI's 401 — whose
  * message echoes the key it was sent, in full (worse than OpenAI, which masks its middle).
  */
-export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promise<FakeOpenAi> {
+/**
+ * The fake's embeddings: one dimension per word (hashed), so texts sharing words are similar.
+ * Tests that need meaning pass `embed` (e.g. "refund" and "money back" on one dimension).
+ */
+export function bagOfWordsEmbedding(text: string, dimensions = 64): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/\p{L}+/gu) ?? []) {
+    let hash = 0;
+    for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    vector[hash % dimensions]! += 1;
+  }
+  return vector;
+}
+
+export async function startFakeOpenAi(options: { apiKey?: string; embed?: (text: string) => number[] } = {}): Promise<FakeOpenAi> {
   const requests: FakeOpenAiRequest[] = [];
+  const embeddingRequests: { model: string; input: string[] }[] = [];
   const queue: FakeAnswer[] = [];
   let fallback: FakeAnswer | ((request: FakeOpenAiRequest) => FakeAnswer) = { text: "OK" };
 
@@ -72,6 +89,27 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const fail = (status: number, body: { message: string; type: string; code: string | null }, headers: Record<string, string> = {}) =>
       res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ error: { ...body, param: null } }));
+    if (req.method === "POST" && req.url === "/v1/embeddings") {
+      const sent = req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "";
+      if (options.apiKey !== undefined && sent !== options.apiKey) return fail(401, { ...ERROR_BODIES[401]!, message: ERROR_BODIES[401]!.message.replace("%KEY%", sent) });
+      const { input, model, encoding_format } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { input: string | string[]; model: string; encoding_format?: string };
+      embeddingRequests.push({ model, input: Array.isArray(input) ? input : [input] });
+      const texts = Array.isArray(input) ? input : [input];
+      const embed = options.embed ?? ((text: string) => bagOfWordsEmbedding(text));
+      return res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          object: "list",
+          // The SDK asks for base64 (little-endian float32) by default and decodes it itself.
+          data: texts.map((text, index) => ({
+            object: "embedding",
+            index,
+            embedding: encoding_format === "base64" ? Buffer.from(new Float32Array(embed(text)).buffer).toString("base64") : embed(text),
+          })),
+          model,
+          usage: { prompt_tokens: texts.join(" ").length, total_tokens: texts.join(" ").length },
+        }),
+      );
+    }
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
       return fail(404, { message: `Invalid URL (${req.method} ${req.url})`, type: "invalid_request_error", code: null });
     }
@@ -138,6 +176,7 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
+    embeddingRequests,
     answer: (...answers) => queue.push(...answers),
     otherwise: (answer) => {
       fallback = answer;
