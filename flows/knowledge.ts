@@ -41,6 +41,11 @@ export const passageSchema = z.object({
 });
 export type Passage = z.infer<typeof passageSchema>;
 
+/** Passages numbered for a model to cite: "[1] faq.md — Shipping" and the text. */
+export function passagesText(passages: Passage[]): string {
+  return passages.map((passage, index) => `[${index + 1}] ${passage.document}${passage.heading ? ` — ${passage.heading}` : ""}\n${passage.text}`).join("\n\n");
+}
+
 export const TABLE_FILTER_OPERATORS = ["is", "contains", "at least", "at most"] as const;
 
 export const tableFilterSchema = z.object({

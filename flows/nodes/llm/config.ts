@@ -3,6 +3,7 @@
 // tools the model may call, and the guardrails. Lists are lists of flat records so the
 // inspector draws them as rows.
 import { z } from "zod";
+import { KNOWLEDGE_NAME, KNOWLEDGE_NAME_HINT } from "../../knowledge";
 import { WHATSAPP_LIMITS } from "../../message";
 import { MAX_URL_LENGTH, urlTemplateProblem } from "../../http/request";
 
@@ -66,6 +67,12 @@ export const llmConfig = z
       .describe("Also store the answer as {{vars.<variable>}} (optional)."),
     fields: z.array(outputField).max(20, "at most 20 fields").default([]).describe("Structured output: values the model extracts, each stored as {{vars.<name>}}."),
     tools: z.array(httpTool).max(5, "at most 5 tools").default([]).describe("APIs the model may call (JSON over HTTP) before answering."),
+    searchDocuments: z
+      .string()
+      .trim()
+      .default("")
+      .refine((name) => name === "" || KNOWLEDGE_NAME.test(name), KNOWLEDGE_NAME_HINT)
+      .describe("A document collection (Settings → Knowledge, e.g. faq) the model may search before answering; empty: none."),
     maxLength: z.number().int().min(20).max(MAX_ANSWER_LENGTH).default(1500).describe("Answers longer than this many characters are cut at a sentence."),
     refusalPhrases: z.array(z.string().trim().min(1).max(200)).max(30).default(DEFAULT_REFUSAL_PHRASES).describe("An answer containing one of these continues at “refused” instead of being sent."),
     fallbackMessage: z
@@ -87,6 +94,9 @@ export const llmConfig = z
     const tools = new Set<string>();
     c.tools.forEach((tool, index) => {
       if (tools.has(tool.name)) issues.addIssue({ code: "custom", path: ["tools", index, "name"], message: `two tools are named “${tool.name}”` });
+      if (c.searchDocuments && tool.name === SEARCH_DOCUMENTS_TOOL) {
+        issues.addIssue({ code: "custom", path: ["tools", index, "name"], message: `“${SEARCH_DOCUMENTS_TOOL}” is the document search's name: pick another` });
+      }
       tools.add(tool.name);
       const problem = urlTemplateProblem(tool.url);
       if (problem) issues.addIssue({ code: "custom", path: ["tools", index, "url"], message: problem });
@@ -96,6 +106,9 @@ export const llmConfig = z
   });
 
 export type LlmConfig = z.infer<typeof llmConfig>;
+
+/** The tool that searches `searchDocuments`, offered to the model beside the HTTP tools. */
+export const SEARCH_DOCUMENTS_TOOL = "search_documents";
 
 /** "a, b ,c" → ["a", "b", "c"]. */
 export function splitNames(list: string): string[] {

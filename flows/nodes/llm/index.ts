@@ -54,6 +54,7 @@ export default defineNode<LlmConfig>({
     variable: "",
     fields: [],
     tools: [],
+    searchDocuments: "",
     maxLength: 1500,
     refusalPhrases: DEFAULT_REFUSAL_PHRASES,
     fallbackMessage: "Sorry, I can't answer right now. Please try again in a few minutes.",
@@ -65,7 +66,11 @@ export default defineNode<LlmConfig>({
   ],
   summary: (c) => {
     const action = c.answer === "send" ? "Answers" : `Stores the answer${c.variable ? ` in vars.${c.variable}` : ""}`;
-    const extras = [c.fields.length > 0 ? `extracts ${c.fields.map((field) => field.name).join(", ")}` : "", c.tools.length > 0 ? `may call ${c.tools.map((tool) => tool.name).join(", ")}` : ""].filter(Boolean);
+    const extras = [
+      c.fields.length > 0 ? `extracts ${c.fields.map((field) => field.name).join(", ")}` : "",
+      c.searchDocuments ? `may search the “${c.searchDocuments}” documents` : "",
+      c.tools.length > 0 ? `may call ${c.tools.map((tool) => tool.name).join(", ")}` : "",
+    ].filter(Boolean);
     return `${action} with ${c.model || "the default model"}${extras.length > 0 ? `; ${extras.join("; ")}` : ""}`;
   },
   templateFields: ["system", "prompt", "tools", "fallbackMessage"],
@@ -95,7 +100,7 @@ async function run(context: Context): Promise<NodeResult> {
     maxTokens: config.maxTokens,
     ...(structured ? { jsonSchema: { name: "answer", schema: answerSchema(config.fields, config.answer === "send") } } : {}),
   };
-  const tools = toolDefinitions(config.tools);
+  const tools = toolDefinitions(config.tools, config.searchDocuments);
 
   let result: ChatResult;
   for (let round = 0; ; round++) {
@@ -116,7 +121,9 @@ async function run(context: Context): Promise<NodeResult> {
     // The model wants data first: run its calls (each once, memoized), give it the results, ask again.
     messages.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
     for (const [index, call] of result.toolCalls.entries()) {
-      const ran: ToolRun = await context.step(`tool:${round}:${index}`, () => runTool(call, config.tools, context.render, context.fetch));
+      const ran: ToolRun = await context.step(`tool:${round}:${index}`, () =>
+        runTool(call, config.tools, { render: context.render, fetch: context.fetch, searchDocuments: config.searchDocuments, searchKnowledge: context.knowledge.search }),
+      );
       const { content, ...shown } = ran;
       output.toolCalls.push(shown);
       messages.push({ role: "tool", toolCallId: call.id, content });

@@ -324,3 +324,40 @@ describe("config", () => {
     expect(traced.tools[0]).toMatchObject({ url: "https://api.example.com/x?api_key=***", authorization: "***" });
   });
 });
+
+describe("document search tool", () => {
+  const shipping = { document: "faq.md", heading: "Shipping", text: "Delivery takes 1–2 working days.", score: 5 };
+
+  test("with a collection named, the model may search it and answers from the passages", async () => {
+    const searched: unknown[] = [];
+    const asked = model({ toolCalls: [{ id: "s1", name: "search_documents", arguments: '{"query":"delivery time"}' }] }, "Delivery takes 1–2 working days.");
+    const result = await testNode(llm, {
+      config: { searchDocuments: "faq" },
+      message: "when will it arrive?",
+      model: asked,
+      knowledge: (request) => {
+        searched.push(request);
+        return { ok: true, passages: [shipping] };
+      },
+    });
+    expect(searched).toEqual([{ collection: "faq", query: "delivery time", limit: 3 }]);
+    expect(asked.requests[0]!.tools?.map((tool) => tool.name)).toEqual(["search_documents"]);
+    expect(asked.requests[1]!.messages.at(-1)).toEqual({ role: "tool", toolCallId: "s1", content: "[1] faq.md — Shipping\nDelivery takes 1–2 working days." });
+    expect(texts(result.sent)).toEqual(["Delivery takes 1–2 working days."]);
+    expect(llm.summary(llm.config.parse({ ...llm.defaultConfig, searchDocuments: "faq" }))).toContain("may search the “faq” documents");
+  });
+
+  test("a search that finds nothing, or a missing collection, is told to the model, which still answers", async () => {
+    const asked = model({ toolCalls: [{ id: "s1", name: "search_documents", arguments: '{"query":"gift cards"}' }] }, "I don't know, sorry.");
+    await testNode(llm, { config: { searchDocuments: "faq" }, message: "gift cards?", model: asked, knowledge: () => ({ ok: true, passages: [] }) });
+    expect(asked.requests[1]!.messages.at(-1)).toMatchObject({ content: "No passage of the documents matches this query." });
+    const missing = model({ toolCalls: [{ id: "s1", name: "search_documents", arguments: '{"query":"x"}' }] }, "Sorry.");
+    await testNode(llm, { config: { searchDocuments: "faq" }, message: "x", model: missing, knowledge: () => ({ ok: false, error: "No documents in the collection “faq”" }) });
+    expect(missing.requests[1]!.messages.at(-1)).toMatchObject({ content: "Error: No documents in the collection “faq”" });
+  });
+
+  test("an HTTP tool cannot take the search's name while a collection is set", () => {
+    const graph = { nodes: [{ id: "start", type: "trigger", version: 1, config: { match: "any" }, position: { x: 0, y: 0 } }, { id: "ai", type: "llm", version: 1, config: { searchDocuments: "faq", tools: [{ name: "search_documents", description: "x", url: "https://api.example.com/x" }] }, position: { x: 0, y: 0 } }], edges: [{ id: "e", from: "start", port: "next", to: "ai" }] };
+    expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ nodeId: "ai", message: "tools.0.name: “search_documents” is the document search's name: pick another" }));
+  });
+});

@@ -1,14 +1,28 @@
-// The HTTP tools an LLM node offers its model: each is described to the model as a function
-// with string arguments, and a call becomes one JSON API request through `ctx.fetch` (the
-// server's SSRF policy), like the HTTP request node's. The model's arguments fill `{name}`
+// The tools an LLM node offers its model: its HTTP tools — each described to the model as a
+// function with string arguments, a call becoming one JSON API request through `ctx.fetch`
+// (the server's SSRF policy), like the HTTP request node's — and, when the node names a
+// document collection, a search of it (the lookup node's search). The model's arguments fill `{name}`
 // placeholders (URL-encoded) and the query or the JSON body; they are never rendered as
 // templates, so a model cannot read variables by writing `{{…}}`.
+import { passagesText, type KnowledgeSearchOutcome, type KnowledgeSearchRequest } from "../../knowledge";
 import type { ToolDefinition } from "../../models";
 import { callHttpApi } from "../../http/call";
 import type { OutboundFetch } from "../../http/outbound";
 import { redactUrl } from "../../http/outbound";
 import { buildHttpCall, DEFAULT_TIMEOUT_MS } from "../../http/request";
-import { splitNames, type HttpTool } from "./config";
+import { SEARCH_DOCUMENTS_TOOL, splitNames, type HttpTool } from "./config";
+
+/** Passages the document search hands the model per call. */
+const PASSAGES_PER_SEARCH = 3;
+
+/** What a tool call can reach besides the HTTP tools' config. */
+export interface ToolEnvironment {
+  render(template: string): string;
+  fetch: OutboundFetch;
+  /** The collection the model may search, or "" for none. */
+  searchDocuments: string;
+  searchKnowledge(request: KnowledgeSearchRequest): Promise<KnowledgeSearchOutcome>;
+}
 
 /** What the trace shows of one tool call, and what the model reads back. */
 export interface ToolRun {
@@ -22,8 +36,17 @@ export interface ToolRun {
   content: string;
 }
 
-export function toolDefinitions(tools: HttpTool[]): ToolDefinition[] {
-  return tools.map((tool) => {
+export function toolDefinitions(tools: HttpTool[], searchDocuments = ""): ToolDefinition[] {
+  const search: ToolDefinition[] = searchDocuments
+    ? [
+        {
+          name: SEARCH_DOCUMENTS_TOOL,
+          description: "Searches the business's own documents (FAQ, policies, manuals) and returns the passages that best match. Use it before answering questions about the business.",
+          parameters: { type: "object", properties: { query: { type: "string", description: "What to look for, in the customer's words." } }, required: ["query"], additionalProperties: false },
+        },
+      ]
+    : [];
+  return search.concat(tools.map((tool) => {
     const names = splitNames(tool.arguments);
     return {
       name: tool.name,
@@ -35,7 +58,7 @@ export function toolDefinitions(tools: HttpTool[]): ToolDefinition[] {
         additionalProperties: false,
       },
     };
-  });
+  }));
 }
 
 /**
@@ -43,13 +66,10 @@ export function toolDefinitions(tools: HttpTool[]): ToolDefinition[] {
  * from the run's variables. Never throws: a failure is told to the model, which can answer
  * without the data or say what went wrong.
  */
-export async function runTool(
-  call: { name: string; arguments: string },
-  tools: HttpTool[],
-  render: (template: string) => string,
-  fetch: OutboundFetch,
-): Promise<ToolRun> {
+export async function runTool(call: { name: string; arguments: string }, tools: HttpTool[], environment: ToolEnvironment): Promise<ToolRun> {
+  const { render, fetch } = environment;
   const failed = (error: string, url: string | null = null): ToolRun => ({ name: call.name, arguments: call.arguments, url, status: null, error, content: `Error: ${error}` });
+  if (call.name === SEARCH_DOCUMENTS_TOOL && environment.searchDocuments) return searchDocuments(call, environment, failed);
   const tool = tools.find((candidate) => candidate.name === call.name);
   if (!tool) return failed(`there is no tool named “${call.name}”.`);
   let args: Record<string, unknown>;
@@ -91,4 +111,18 @@ export async function runTool(
   const shown = redactUrl(built.call.url);
   if (!outcome.ok) return { ...failed(outcome.error ?? "the call failed.", shown), status: outcome.status, content: `Error: ${outcome.error}${outcome.response ? `\n${outcome.response}` : ""}` };
   return { name: call.name, arguments: call.arguments, url: shown, status: outcome.status, error: null, content: outcome.response };
+}
+
+async function searchDocuments(call: { name: string; arguments: string }, environment: ToolEnvironment, failed: (error: string) => ToolRun): Promise<ToolRun> {
+  let query: unknown;
+  try {
+    query = (JSON.parse(call.arguments || "{}") as { query?: unknown }).query;
+  } catch {
+    return failed("the arguments are not valid JSON.");
+  }
+  if (typeof query !== "string" || query.trim() === "") return failed("give a query to search for.");
+  const outcome = await environment.searchKnowledge({ collection: environment.searchDocuments, query: query.trim(), limit: PASSAGES_PER_SEARCH });
+  if (!outcome.ok) return failed(outcome.error);
+  const content = outcome.passages.length > 0 ? passagesText(outcome.passages) : "No passage of the documents matches this query.";
+  return { name: call.name, arguments: call.arguments, url: null, status: null, error: null, content };
 }

@@ -2,7 +2,7 @@ import { defineNode, type NodeContext, type NodeResult } from "../../define-node
 import { callHttpApi, type HttpCallOutcome } from "../../http/call";
 import { redactUrl } from "../../http/outbound";
 import { buildHttpCall, traceableRequest } from "../../http/request";
-import type { KnowledgeSearchOutcome, Passage, TableSearchOutcome } from "../../knowledge";
+import { passagesText, type KnowledgeSearchOutcome, type TableSearchOutcome } from "../../knowledge";
 import { DEFAULT_LOOKUP_CONFIG, lookupConfig, type LookupConfig } from "./config";
 
 type Context = NodeContext<LookupConfig>;
@@ -63,11 +63,6 @@ async function searchDocuments(context: Context): Promise<NodeResult> {
     port: value.passages.length > 0 ? "next" : "not_found",
     output: { ...base, passages: value.passages, context: passagesText(value.passages), count: value.passages.length, cached },
   };
-}
-
-/** Passages numbered for a model to cite: "[1] faq.md — Shipping" and the text. */
-function passagesText(passages: Passage[]): string {
-  return passages.map((passage, index) => `[${index + 1}] ${passage.document}${passage.heading ? ` — ${passage.heading}` : ""}\n${passage.text}`).join("\n\n");
 }
 
 async function searchTable(context: Context): Promise<NodeResult> {
