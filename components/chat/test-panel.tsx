@@ -84,9 +84,11 @@ export function TestPanel({
   // Light up the run on the canvas; nothing once the panel closes.
   const current = run ? (run.status === "waiting" ? run.waitingNodeId : run.status === "running" ? (run.traces.at(-1)?.nodeId ?? null) : null) : null;
   const visitedKey = run ? run.traces.map((t) => t.nodeId).join(",") : "";
+  const hasRun = run !== null;
+  // Only when what is lit changes: every node redraws when the highlight does.
   useEffect(() => {
-    onHighlight(run ? { current, visited: new Set(visitedKey ? visitedKey.split(",") : []) } : null);
-  }, [onHighlight, run, current, visitedKey]);
+    onHighlight(hasRun ? { current, visited: new Set(visitedKey ? visitedKey.split(",") : []) } : null);
+  }, [onHighlight, hasRun, current, visitedKey]);
   useEffect(() => () => onHighlight(null), [onHighlight]);
 
   const count = messages.length;
