@@ -29,7 +29,10 @@ export interface NodeContext<Config> {
   /** Renders a `{{…}}` template against contact, message, vars and earlier nodes' outputs. */
   render(template: string): string;
   setVar(name: string, value: unknown): void;
-  /** Sends a message to the contact, exactly once however often the run is replayed. */
+  /**
+   * Sends a message to the contact, exactly once however often the run is replayed. Throws
+   * WindowClosedError, sending nothing, for a free-form message outside the 24-hour window.
+   */
   send(message: OutboundMessage): Promise<{ messageId: string }>;
   /**
    * Waits for the contact's next message, durably: the run sleeps until it arrives or the

@@ -154,6 +154,43 @@ export function outboundText(message: OutboundMessage): string | null {
   }
 }
 
+/**
+ * WhatsApp's customer service window (whatsapp.md fact 15): free-form messages only within
+ * 24 hours of the contact's last message; approved templates at any time.
+ */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Whether WhatsApp refuses `message` outside the customer service window: all but templates. */
+export function isFreeForm(message: OutboundMessage): boolean {
+  return message.type !== "template";
+}
+
+/**
+ * What a send came to: the message was sent (or had been, on a replay), or it was refused
+ * before reaching WhatsApp because the contact's 24-hour window is closed.
+ */
+export interface SendOutcome {
+  messageId: string;
+  windowClosed?: { lastInboundAt: string | null };
+}
+
+/**
+ * `ctx.send` of a free-form message outside the 24-hour window: nothing was sent. A node
+ * with a connected “window closed” output continues there (with a template, say); otherwise
+ * the node fails.
+ */
+export class WindowClosedError extends Error {
+  name = "WindowClosedError";
+  constructor(readonly lastInboundAt: string | null) {
+    super(
+      `Not sent: the contact ${lastInboundAt ? `last wrote at ${lastInboundAt}, over 24 hours ago` : "has never written"}, so WhatsApp's 24-hour window is closed and only an approved template can reach them. Connect the node's “window closed” output to a template message.`,
+    );
+  }
+}
+
+/** The output a node sending free-form messages offers for WindowClosedError; the runtime follows it when connected. */
+export const WINDOW_CLOSED_PORT = { id: "window_closed", label: "window closed" } as const;
+
 export interface ContactInfo {
   id: string;
   name: string | null;

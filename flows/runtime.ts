@@ -3,7 +3,7 @@
 // code deterministically and each step's effect happens once.
 import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import type { NodeContext, NodeResult, RunTrigger } from "./define-node";
-import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
+import { WINDOW_CLOSED_PORT, WindowClosedError, type ContactInfo, type InboundMessage, type OutboundMessage, type SendOutcome } from "./message";
 import { ModelUnavailableError, type ChatRequest, type ChatResult, type HistoryEntry } from "./models";
 import type { OutboundRequest, OutboundResponse } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
@@ -56,7 +56,8 @@ export interface TraceRecord {
 
 /** What a run needs from the server: the channel, the inbox and the run records. */
 export interface FlowServices {
-  send(input: { runId: string; conversationId: string; nodeId: string; idempotencyKey: string; message: OutboundMessage }): Promise<{ messageId: string }>;
+  /** Sends once per idempotency key; a free-form message outside the 24-hour window comes back `windowClosed`, unsent. */
+  send(input: { runId: string; conversationId: string; nodeId: string; idempotencyKey: string; message: OutboundMessage }): Promise<SendOutcome>;
   /** Takes the conversation's oldest unanswered message for this run, or marks the run waiting. */
   takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null>;
   stopWaiting(input: { runId: string }): Promise<void>;
@@ -170,9 +171,10 @@ export async function runFlow(input: {
         setVar: (name, value) => {
           vars[name] = value;
         },
-        send: (outbound) => {
+        send: async (outbound) => {
           const index = sends++;
-          return nodeStep(`send:${index}`, () =>
+          // The refusal is the step's result, so a replay throws the same error without asking again.
+          const outcome = await nodeStep(`send:${index}`, () =>
             services.send({
               runId: start.runId,
               conversationId: start.conversationId,
@@ -181,6 +183,8 @@ export async function runFlow(input: {
               message: outbound,
             }),
           );
+          if (outcome.windowClosed) throw new WindowClosedError(outcome.windowClosed.lastInboundAt);
+          return { messageId: outcome.messageId };
         },
         waitForReply: async ({ timeout }) => {
           let deadline: number | undefined;
@@ -281,7 +285,9 @@ export async function runFlow(input: {
           }
         }
       }
-      const port = failure ? "error" : (result?.port ?? "next");
+      // A send refused outside the 24-hour window follows the node's "window closed" output when it is connected.
+      const windowClosed = failure instanceof WindowClosedError && flow.edges.has(edgeKey(current.node.id, WINDOW_CLOSED_PORT.id));
+      const port = windowClosed ? WINDOW_CLOSED_PORT.id : failure ? "error" : (result?.port ?? "next");
       if (result?.output) outputs[current.node.id] = result.output;
       // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
       const startedAt = previousEndedAt;
@@ -293,7 +299,7 @@ export async function runFlow(input: {
           nodeId: `${prefix.replace(/#\d+\//g, "/")}${current.node.id}`,
           nodeType: current.node.type,
           attempt: input.attempt,
-          port: failure || result?.goto !== undefined || called ? null : port,
+          port: (failure && !windowClosed) || result?.goto !== undefined || called ? null : port,
           // The variables as this node left them: the studio's test panel and run review show them.
           input: { config: current.definition.traceConfig?.(current.config) ?? current.node.config, message: message?.text ?? null, vars: { ...vars } },
           output: result?.output ?? null,

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { compileFlow, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import { defineNode, NEXT_PORT, type NodeDefinition, type NodeResult, type RunTrigger } from "./define-node";
 import { parseConfig } from "./registry";
-import { outboundText, type ContactInfo, type InboundMessage, type OutboundMessage } from "./message";
+import { isFreeForm, outboundText, type ContactInfo, type InboundMessage, type OutboundMessage } from "./message";
 import type { ChatRequest, ChatResult, HistoryEntry } from "./models";
 import { OutboundHttpError, type OutboundFetch } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
@@ -124,6 +124,8 @@ async function runCompiledScripted(
     history?: HistoryEntry[];
     /** The workspace's node secrets by name (`ctx.secret`); none set when omitted. */
     secrets?: Record<string, string>;
+    /** The contact's 24-hour window is closed: free-form sends are refused (WindowClosedError), templates go out. */
+    windowClosed?: boolean;
   } = {},
 ): Promise<ScriptedRun> {
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
@@ -159,6 +161,7 @@ async function runCompiledScripted(
   };
   const services: FlowServices = {
     async send({ message }) {
+      if (options.windowClosed && isFreeForm(message)) return { messageId: `refused${result.sent.length + 1}`, windowClosed: { lastInboundAt: null } };
       result.sent.push(message);
       transcript.push({ entry: { from: "bot", text: outboundText(message) ?? `[${message.type}]`, at: new Date(0).toISOString() } });
       return { messageId: `out${result.sent.length}` };

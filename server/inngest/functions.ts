@@ -77,8 +77,8 @@ function conversationRouter() {
 const services: FlowServices = {
   async send(input) {
     try {
-      const { messageId } = await sendMessage(input);
-      return { messageId };
+      const sent = await sendMessage(input);
+      return sent.windowClosed ? { messageId: sent.messageId, windowClosed: sent.windowClosed } : { messageId: sent.messageId };
     } catch (error) {
       if (error instanceof WhatsAppSendError && !error.retriable) throw new NonRetriableError(error.message, { cause: error });
       throw error;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode, NEXT_PORT } from "../../define-node";
-import { WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
+import { WINDOW_CLOSED_PORT, WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
 import { checkRendered, messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
 
 const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template"] as const;
@@ -95,7 +95,8 @@ export default defineNode<ReplyConfig>({
   icon: "💬",
   config,
   defaultConfig: { kind: "text", text: "Hello {{contact.name | default: 'there'}}!" },
-  ports: () => [NEXT_PORT],
+  // Outside the 24-hour window WhatsApp takes only templates: a free-form reply can go on to one instead.
+  ports: (c) => (c.kind === "template" ? [NEXT_PORT] : [NEXT_PORT, WINDOW_CLOSED_PORT]),
   summary: summarize,
   sendsFreeForm: (c) => c.kind !== "template",
   templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters"],

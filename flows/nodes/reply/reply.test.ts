@@ -173,4 +173,41 @@ describe("reply node: WhatsApp's limits are canvas diagnostics naming the field"
   test("templates inside buttons and list rows are checked too", () => {
     expect(errorsOf({ kind: "buttons", text: "Pick", buttons: buttons("{{customer.name}}") })).toEqual(["buttons: unknown variable {{customer.name}}"]);
   });
+
+  describe("outside the 24-hour window", () => {
+    const at = { x: 0, y: 0 };
+    const withFallback = (connected: boolean): FlowGraph => ({
+      nodes: [
+        { id: "start", type: "trigger", version: 1, config: { match: "any", keywords: [] }, position: at },
+        { id: "news", type: "reply", version: 1, config: { text: "Our sale starts today!" }, position: at },
+        { id: "template", type: "reply", version: 1, config: { kind: "template", templateName: "sale_started", language: "en" }, position: at },
+        { id: "after", type: "reply", version: 1, config: { text: "Anything else?" }, position: at },
+      ],
+      edges: [
+        { id: "e1", from: "start", port: "next", to: "news" },
+        { id: "e2", from: "news", port: "next", to: "after" },
+        ...(connected ? [{ id: "e3", from: "news", port: "window_closed", to: "template" }] : []),
+      ],
+    });
+
+    test("a free-form reply sends nothing and continues at its “window closed” output, where a template goes out", async () => {
+      const run = await runScripted(withFallback(true), null, [], { windowClosed: true });
+      expect(run.sent).toEqual([{ type: "template", name: "sale_started", language: "en", bodyParameters: [] }]);
+      expect(run.status).toBe("completed");
+      const news = run.traces.find((t) => t.nodeId === "news");
+      expect(news).toMatchObject({ port: "window_closed", error: { name: "WindowClosedError" } });
+    });
+
+    test("with the output unconnected the node fails and says why, and nothing after it runs", async () => {
+      const run = await runScripted(withFallback(false), null, [], { windowClosed: true });
+      expect(run.sent).toEqual([]);
+      expect(run.status).toBe("failed");
+      expect(run.error).toMatch(/24-hour window is closed/);
+    });
+
+    test("only free-form replies offer the output: a template is always allowed", () => {
+      expect(reply.ports(reply.config.parse({ text: "Hi" })).map((p) => p.id)).toEqual(["next", "window_closed"]);
+      expect(reply.ports(reply.config.parse({ kind: "template", templateName: "sale_started", language: "en" })).map((p) => p.id)).toEqual(["next"]);
+    });
+  });
 });

@@ -1,10 +1,17 @@
 // Sends messages through the Graph API (whatsapp.md fact 11) and records them. A send is
 // keyed by an idempotency key (run + node + turn): the row is written before the call and
 // the wamid after it, so a retried step finds the message already sent and sends nothing.
+// Before calling Meta a send checks the 24-hour window (a free-form message outside it is
+// refused here, not by a failed status later) and waits for its turn under the number's
+// throughput and the contact's pair rate (../pacing.ts); Meta's "slow down" answers are
+// retried with backoff, and only those, since Meta did not take the message.
 import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { decryptSecret } from "@/server/security/secrets";
-import { outboundText, type OutboundMessage } from "@/flows/message";
+import { CUSTOMER_SERVICE_WINDOW_MS, isFreeForm, outboundText, type OutboundMessage } from "@/flows/message";
+import { systemClock, type Clock } from "../clock";
+import { paceSend } from "../pacing";
+import { deliveryError, windowClosedRefusal, type DeliveryError } from "./errors";
 import { applyEarlyStatuses } from "./statuses";
 
 export const DEFAULT_GRAPH_URL = "https://graph.facebook.com";
@@ -31,12 +38,19 @@ export class WhatsAppSendError extends Error {
 }
 
 const sendResponseSchema = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
-const graphErrorSchema = z.object({
-  error: z.object({ message: z.string().optional(), code: z.number().optional(), error_subcode: z.number().optional() }),
-});
+const graphErrorSchema = z.object({ error: z.unknown() });
 
-/** Graph error codes that mean "slow down or try again", not "this message is wrong". */
-const RETRIABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131056, 133004]);
+/** Attempts of one send within a step; after them the step fails and the executor retries it later. */
+export const MAX_SEND_ATTEMPTS = 4;
+
+/**
+ * The pause before attempt `attempt + 1`: Meta's Retry-After when given; 4^n seconds after
+ * the pair rate (Meta's advice: 1 s, 4 s, 16 s); doubling from 1 s otherwise.
+ */
+export function retryDelayMs(attempt: number, error: DeliveryError, retryAfterSeconds: number | null): number {
+  if (retryAfterSeconds !== null) return retryAfterSeconds * 1000;
+  return (error.kind === "pair_rate" ? 4 ** attempt : 2 ** attempt) * 1000;
+}
 
 /** The Graph API body for one message (whatsapp.md facts 11–14); optional fields are left out, not sent empty. */
 export function toWireMessage(to: string, message: OutboundMessage): Record<string, unknown> {
@@ -149,13 +163,21 @@ export async function markReadAndTyping(messageId: string): Promise<void> {
   }
 }
 
-export async function sendMessage(input: {
-  conversationId: string;
-  idempotencyKey: string;
-  runId?: string;
-  nodeId?: string;
-  message: OutboundMessage;
-}): Promise<{ messageId: string; wamid: string }> {
+export type SendResult =
+  | { messageId: string; wamid: string; windowClosed?: undefined }
+  | { messageId: string; wamid?: undefined; windowClosed: { lastInboundAt: string | null } };
+
+export async function sendMessage(
+  input: {
+    conversationId: string;
+    idempotencyKey: string;
+    runId?: string;
+    nodeId?: string;
+    message: OutboundMessage;
+  },
+  options: { clock?: Clock } = {},
+): Promise<SendResult> {
+  const clock = options.clock ?? systemClock;
   const conversation = await db().conversation.findUniqueOrThrow({
     where: { id: input.conversationId },
     include: { channel: true, contact: true },
@@ -181,24 +203,47 @@ export async function sendMessage(input: {
   });
   if (record.wamid) return { messageId: record.id, wamid: record.wamid };
 
-  const { response, body } = await postMessages(conversation.channel, toWireMessage(to, input.message));
-  if (!response.ok) {
-    const graphError = graphErrorSchema.safeParse(body);
-    const code = graphError.success ? graphError.data.error.code : undefined;
-    const reason = graphError.success ? graphError.data.error.message : `HTTP ${response.status}`;
-    const retriable = response.status === 429 || response.status >= 500 || (code !== undefined && RETRIABLE_CODES.has(code));
+  const { lastInboundAt } = conversation;
+  if (isFreeForm(input.message) && (!lastInboundAt || clock.now() - lastInboundAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS)) {
     await db().message.update({
       where: { id: record.id },
-      data: { error: { status: response.status, code: code ?? null, message: reason ?? null } },
+      data: { status: "failed", error: windowClosedRefusal(lastInboundAt) as Prisma.InputJsonValue },
     });
-    throw new WhatsAppSendError(`WhatsApp refused the message (${response.status}${code ? `, code ${code}` : ""}): ${reason}`, retriable, code);
+    return { messageId: record.id, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
   }
-  const sent = sendResponseSchema.safeParse(body);
-  if (!sent.success) throw new WhatsAppSendError(`Unexpected Graph API answer: ${JSON.stringify(body)?.slice(0, 200)}`, true);
-  const wamid = sent.data.messages[0]!.id;
-  const now = new Date();
-  await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
-  await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
-  await applyEarlyStatuses(record.id, wamid);
-  return { messageId: record.id, wamid };
+
+  const wire = toWireMessage(to, input.message);
+  for (let attempt = 0; ; attempt++) {
+    await paceSend({ channelId: conversation.channelId, conversationId: conversation.id, messagesPerSecond: conversation.channel.messagesPerSecond }, clock);
+    const { response, body } = await postMessages(conversation.channel, wire);
+    if (response.ok) {
+      const sent = sendResponseSchema.safeParse(body);
+      if (!sent.success) throw new WhatsAppSendError(`Unexpected Graph API answer: ${JSON.stringify(body)?.slice(0, 200)}`, true);
+      const wamid = sent.data.messages[0]!.id;
+      const now = new Date(clock.now());
+      await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+      await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+      await applyEarlyStatuses(record.id, wamid);
+      return { messageId: record.id, wamid };
+    }
+    const graphError = graphErrorSchema.safeParse(body);
+    const error = graphError.success ? deliveryError(graphError.data.error) : { ...deliveryError(null), title: `HTTP ${response.status}` };
+    // Meta answers "slow down" with 429, a 5xx or a throughput code: it did not take the message.
+    const retriable = response.status === 429 || response.status >= 500 || error.retriable;
+    if (retriable && attempt + 1 < MAX_SEND_ATTEMPTS) {
+      const retryAfter = Number(response.headers.get("retry-after"));
+      await clock.sleep(retryDelayMs(attempt, error, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null));
+      continue;
+    }
+    // A permanent refusal fails the message; one still worth retrying stays pending for the executor's retry.
+    await db().message.update({
+      where: { id: record.id },
+      data: { error: { ...error, retriable } as Prisma.InputJsonValue, ...(retriable ? {} : { status: "failed" as const }) },
+    });
+    throw new WhatsAppSendError(
+      `WhatsApp refused the message (${response.status}${error.code !== null ? `, code ${error.code}` : ""}): ${error.title ? `${error.title}. ` : ""}${error.meaning}`,
+      retriable,
+      error.code ?? undefined,
+    );
+  }
 }

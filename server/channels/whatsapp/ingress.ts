@@ -104,12 +104,18 @@ async function storeInbound(
       const existing = await tx.message.findUnique({ where: { wamid: message.wamid }, select: { id: true, conversationId: true } });
       if (existing) return { messageId: existing.id, conversationId: existing.conversationId };
       const contact = await upsertContact(tx, channel.workspaceId, message);
+      // The 24-hour window runs from when the contact wrote (never in the future); a message
+      // delivered late or out of order does not move it back.
+      const wroteAt = new Date(Math.min(message.sentAt.getTime(), Date.now()));
       const conversation = await tx.conversation.upsert({
         where: { channelId_contactId: { channelId: channel.id, contactId: contact.id } },
-        create: { workspaceId: channel.workspaceId, channelId: channel.id, contactId: contact.id, lastInboundAt: message.sentAt, lastMessageAt: message.sentAt },
-        update: { lastInboundAt: message.sentAt, lastMessageAt: message.sentAt },
-        select: { id: true },
+        create: { workspaceId: channel.workspaceId, channelId: channel.id, contactId: contact.id, lastInboundAt: wroteAt, lastMessageAt: wroteAt },
+        update: {},
+        select: { id: true, lastInboundAt: true },
       });
+      if (conversation.lastInboundAt === null || conversation.lastInboundAt < wroteAt) {
+        await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: wroteAt, lastMessageAt: wroteAt } });
+      }
       const stored = await tx.message.create({
         data: {
           conversationId: conversation.id,
