@@ -94,11 +94,7 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
   // A run that has just ended in Parley may still be closing in the executor, which keeps
   // its start event (name, number, first message, an API event's payload) until then: erase
   // once it has closed. (Routing runs carry ids only and may linger a second.)
-  const closing = await db().$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM "ExecutorRun"
-    WHERE status NOT IN ('completed', 'failed', 'cancelled') AND event->'data'->>'conversationId' = ANY(${ids}::text[])
-      AND (event->>'name' LIKE 'parley/flow.%' OR event->>'name' = 'parley/run.requested')`;
-  if ((closing[0]?.n ?? 0) > 0) throw new PrivacyError("A run with this contact is still closing: try again in a few seconds.");
+  if (!(await executorRunsClosed(ids))) throw new PrivacyError("A run with this contact is still closing: try again in a few seconds.");
   const fingerprint = createHash("sha256").update(contact.id).digest("hex").slice(0, 12);
   await db().$transaction(async (tx) => {
     await scrubExecutorState(tx, ids);
@@ -119,6 +115,19 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
       data: { workspaceId: input.workspaceId, userId: input.userId, action: `contact.${input.mode}`, target: input.mode === "delete" ? fingerprint : contact.id, details: { conversations: ids.length } },
     });
   });
+}
+
+/** Waits up to a few seconds for the executor to close the conversations' flow runs (it does so right after Parley records their end). */
+async function executorRunsClosed(conversationIds: string[]): Promise<boolean> {
+  for (let check = 0; check < 10; check++) {
+    const closing = await db().$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM "ExecutorRun"
+      WHERE status NOT IN ('completed', 'failed', 'cancelled') AND event->'data'->>'conversationId' = ANY(${conversationIds}::text[])
+        AND (event->>'name' LIKE 'parley/flow.%' OR event->>'name' = 'parley/run.requested')`;
+    if ((closing[0]?.n ?? 0) === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
 }
 
 /**
