@@ -35,7 +35,11 @@ describe("a signed webhook", () => {
     expect(receipt).toBeGreaterThanOrEqual(0);
     expect(parley.graph.requests[receipt]!.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: inbound.wamid, typing_indicator: { type: "text" } });
     expect(receipt).toBeLessThan(parley.graph.requests.findIndex((r) => r.body.to === waId));
-    const stored = await db().message.findMany({ where: { direction: "outbound", conversation: { contact: { waId } } } });
+    // A send's wamid is stored once Meta's answer is back, just after the fake has recorded the request.
+    const stored = await eventually(async () => {
+      const rows = await db().message.findMany({ where: { direction: "outbound", conversation: { contact: { waId } } } });
+      return rows.length === 2 && rows.every((row) => row.wamid !== null) ? rows : undefined;
+    }, 10_000, "both sends' wamids stored");
     expect(stored.map((m) => m.wamid).sort()).toEqual(parley.graph.requests.filter((r) => r.body.to === waId).map((r) => r.wamid).sort());
   });
 
