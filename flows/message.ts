@@ -1,13 +1,93 @@
 // The message model nodes read and write, independent of the channel's wire format.
 import { z } from "zod";
 
-export const inboundMessageSchema = z.object({
+/** An image, audio, video, document or sticker the contact sent: the server downloads it by id. */
+export const inboundMediaSchema = z.object({
+  /** The channel's media id (WhatsApp: GET /{media-id} with the channel's token gives a short-lived link). */
+  id: z.string(),
+  mimeType: z.string().nullable(),
+  sha256: z.string().nullable(),
+  caption: z.string().nullable(),
+  /** Documents: the file's name. */
+  filename: z.string().nullable(),
+  /** Audio recorded as a voice note. */
+  voice: z.boolean().optional(),
+  /** Animated stickers. */
+  animated: z.boolean().optional(),
+});
+
+export const inboundLocationSchema = z.object({
+  latitude: z.number(),
+  longitude: z.number(),
+  name: z.string().nullable(),
+  address: z.string().nullable(),
+  url: z.string().nullable(),
+});
+
+/** A contact card the contact shared. */
+export const sharedContactSchema = z.object({
+  name: z.string().nullable(),
+  phones: z.array(z.object({ phone: z.string(), waId: z.string().nullable(), type: z.string().nullable() })),
+  emails: z.array(z.string()),
+  organization: z.string().nullable(),
+});
+
+/** The contact answered with a button, a list row, a template's quick reply button or a WhatsApp Flow. */
+export const inboundReplySchema = z.object({
+  kind: z.enum(["button", "list", "template_button", "flow"]),
+  /** The button's or row's id; a template button's payload; null for a WhatsApp Flow. */
+  id: z.string().nullable(),
+  title: z.string().nullable(),
+  /** List rows: the row's description. */
+  description: z.string().nullable().optional(),
+  /** WhatsApp Flows: the answers the form sent back. */
+  response: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** An emoji put on (or taken off: emoji null) one of the business's messages. */
+export const inboundReactionSchema = z.object({ messageId: z.string().nullable(), emoji: z.string().nullable() });
+
+/** The ad or post a click-to-WhatsApp contact came from. */
+export const inboundReferralSchema = z.object({
+  sourceUrl: z.string().nullable(),
+  sourceType: z.string().nullable(),
+  sourceId: z.string().nullable(),
+  headline: z.string().nullable(),
+  body: z.string().nullable(),
+  mediaType: z.string().nullable(),
+  mediaUrl: z.string().nullable(),
+  /** Click id for ad conversion tracking. */
+  ctwaClid: z.string().nullable(),
+});
+
+/** A notice from WhatsApp itself, such as the contact changing their number. */
+export const inboundSystemSchema = z.object({ kind: z.string().nullable(), body: z.string().nullable(), newWaId: z.string().nullable() });
+
+/**
+ * What a message holds beyond its text, as the flow language reads it (`{{message.media.id}}`,
+ * `{{message.location.latitude}}`…). Each field is present only for the kinds that have it.
+ */
+export const inboundDetailsSchema = z.object({
+  media: inboundMediaSchema.optional(),
+  location: inboundLocationSchema.optional(),
+  contacts: z.array(sharedContactSchema).optional(),
+  reply: inboundReplySchema.optional(),
+  reaction: inboundReactionSchema.optional(),
+  referral: inboundReferralSchema.optional(),
+  system: inboundSystemSchema.optional(),
+  /** A message Parley cannot read (a type WhatsApp does not deliver to the API, or a new one): kept, with why. */
+  unsupported: z.object({ reason: z.string() }).optional(),
+});
+export type InboundDetails = z.infer<typeof inboundDetailsSchema>;
+
+export const inboundMessageSchema = inboundDetailsSchema.extend({
   /** Parley's Message id. */
   id: z.string(),
+  /** The channel's message type: text, image, audio, video, document, sticker, location, contacts, interactive, button, reaction, system, unsupported… */
   type: z.string(),
-  /** What the customer wrote or chose: the text, a button/list title, a caption. */
+  /** What the customer wrote or chose: the text, a button/list title, a caption, a place's name, a reaction's emoji. */
   text: z.string().nullable(),
-  /** Id of the chosen reply button or list row, when the message is such a reply. */
+  /** Id of the chosen reply button or list row (a template button's payload), when the message is such a reply. */
   replyId: z.string().nullable(),
   receivedAt: z.string(),
 });

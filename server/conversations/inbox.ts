@@ -4,7 +4,7 @@
 // invariant 2). Events only ring the doorbell.
 import { db } from "@/server/db/client";
 import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
-import type { InboundMessage } from "@/flows/message";
+import { inboundDetailsSchema, type InboundMessage } from "@/flows/message";
 import { burstWindow, mergeBurst } from "./burst";
 
 interface MessageRow {
@@ -17,7 +17,10 @@ interface MessageRow {
 
 export function toInboundMessage(row: MessageRow): InboundMessage {
   const replyId = (row.payload as { replyId?: unknown } | null)?.replyId;
+  // Media, place, reply, reaction… as the channel normalised them (messages stored before that have none).
+  const details = inboundDetailsSchema.safeParse((row.payload as { details?: unknown } | null)?.details ?? {});
   return {
+    ...(details.success ? details.data : {}),
     id: row.id,
     type: row.type,
     text: row.text,

@@ -6,6 +6,7 @@ import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
 import { decryptSecret, sha256Hex } from "@/server/security/secrets";
+import { deliveryError } from "./errors";
 import { isValidSignature } from "./signature";
 import { recordStatus } from "./statuses";
 import { parseWebhook, WebhookPayloadError, type ParsedInbound } from "./webhook-payload";
@@ -83,6 +84,9 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
   for (const status of parsed.statuses) {
     if (byNumber.has(status.phoneNumberId)) await recordStatus(status);
   }
+  for (const { phoneNumberId, error } of parsed.errors) {
+    if (byNumber.has(phoneNumberId)) log().warn({ phoneNumberId, error: deliveryError(error) }, "WhatsApp reported an error for the number");
+  }
   if (events.length > 0) {
     try {
       // Sent for replays too: the executor drops a repeated event id and the router skips
@@ -104,6 +108,7 @@ async function storeInbound(
       const existing = await tx.message.findUnique({ where: { wamid: message.wamid }, select: { id: true, conversationId: true } });
       if (existing) return { messageId: existing.id, conversationId: existing.conversationId };
       const contact = await upsertContact(tx, channel.workspaceId, message);
+      await followNumberChange(tx, channel.workspaceId, contact.id, message);
       // The 24-hour window runs from when the contact wrote (never in the future); a message
       // delivered late or out of order does not move it back.
       const wroteAt = new Date(Math.min(message.sentAt.getTime(), Date.now()));
@@ -124,7 +129,7 @@ async function storeInbound(
           wamid: message.wamid,
           type: message.type,
           text: message.text,
-          payload: { replyId: message.replyId, raw: message.raw } as Prisma.InputJsonValue,
+          payload: { replyId: message.replyId, details: message.details, raw: message.raw } as Prisma.InputJsonValue,
           status: "received",
           createdAt: new Date(),
         },
@@ -151,4 +156,16 @@ async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound
   };
   if (found) return tx.contact.update({ where: { id: found.id }, data: fields });
   return tx.contact.create({ data: { workspaceId, ...fields } });
+}
+
+/**
+ * WhatsApp says the contact changed their number (a "user_changed_number" system message):
+ * the contact keeps their conversations under the new number, unless another contact of the
+ * workspace already has it.
+ */
+async function followNumberChange(tx: Tx, workspaceId: string, contactId: string, message: ParsedInbound) {
+  const newWaId = message.details.system?.kind === "user_changed_number" ? message.details.system.newWaId : null;
+  if (!newWaId) return;
+  const taken = await tx.contact.findFirst({ where: { workspaceId, waId: newWaId }, select: { id: true } });
+  if (!taken) await tx.contact.update({ where: { id: contactId }, data: { waId: newWaId } });
 }

@@ -1,9 +1,16 @@
 // Delivery statuses (sent, delivered, read, failed) arrive on the webhook in no guaranteed
 // order, and can even arrive before the send call has stored the wamid. Every status is
-// kept by wamid; a message's status only moves forward, and "failed" wins over all.
+// kept by wamid; a message's status only moves forward, and "failed" wins over all. A
+// failed status's error is recorded on the message with its meaning (./errors.ts).
 import { db, Prisma } from "@/server/db/client";
 import type { MessageStatus } from "@/server/db/generated/enums";
+import { deliveryError } from "./errors";
 import type { ParsedStatus } from "./webhook-payload";
+
+/** The Message.error a status's `errors[]` gives: the first error, with its meaning. */
+function statusError(errors: unknown): { error: Prisma.InputJsonValue } | Record<string, never> {
+  return Array.isArray(errors) && errors.length > 0 ? { error: deliveryError(errors[0]) as Prisma.InputJsonValue } : {};
+}
 
 const STATUS_RANK: Record<string, number> = { received: 0, pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -29,7 +36,7 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
   if (!message || !advances(status.status, message.status)) return;
   await db().message.update({
     where: { id: message.id },
-    data: { status: status.status, ...(status.errors ? { error: status.errors as Prisma.InputJsonValue } : {}) },
+    data: { status: status.status, ...statusError(status.errors) },
   });
 }
 
@@ -42,7 +49,7 @@ export async function applyEarlyStatuses(messageId: string, wamid: string): Prom
   if (advances(latest.status, "sent")) {
     await db().message.update({
       where: { id: messageId },
-      data: { status: latest.status, ...(latest.errors ? { error: latest.errors as Prisma.InputJsonValue } : {}) },
+      data: { status: latest.status, ...statusError(latest.errors) },
     });
   }
 }
