@@ -7,4 +7,5 @@ export const SETTINGS_SECTIONS = [
   { href: "/settings/knowledge", label: "Knowledge" },
   { href: "/settings/models", label: "Models" },
   { href: "/settings/node-secrets", label: "Node secrets" },
+  { href: "/settings/channels", label: "WhatsApp numbers" },
 ] as const;

@@ -6,10 +6,11 @@ import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
 import { decryptSecret, sha256Hex } from "@/server/security/secrets";
+import { logWebhookDelivery } from "../webhook-log";
 import { deliveryError } from "./errors";
 import { isValidSignature } from "./signature";
 import { recordStatus } from "./statuses";
-import { parseWebhook, WebhookPayloadError, type ParsedInbound } from "./webhook-payload";
+import { parseWebhook, WebhookPayloadError, type ParsedInbound, type ParsedWebhook } from "./webhook-payload";
 
 export interface IngressResponse {
   status: number;
@@ -52,15 +53,21 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
     select: { id: true, workspaceId: true, phoneNumberId: true, appSecretCipher: true },
   });
   if (channels.length === 0 && parsed.phoneNumberIds.length > 0) {
-    return json(404, { error: `No channel has phone_number_id ${parsed.phoneNumberIds.join(", ")}: add it in Settings → Channels.` });
+    return json(404, { error: `No channel has phone_number_id ${parsed.phoneNumberIds.join(", ")}: add it in Settings → WhatsApp numbers.` });
   }
+  if (channels.length === 0) return json(401, { error: "The webhook names no phone number, so its signature cannot be checked." });
+
+  // Each number's settings page shows the deliveries it was named in, and what came of them.
+  const logged = (response: IngressResponse, outcome: { signatureOk: boolean; problem: string | null }) =>
+    logDeliveries(channels, parsed, { ...outcome, httpStatus: response.status }).then(() => response);
+
   // One Meta app signs the whole POST; every channel it names must share that app's secret.
   for (const channel of channels) {
     if (!isValidSignature(rawBody, signature, decryptSecret(channel.appSecretCipher))) {
-      return json(401, { error: "X-Hub-Signature-256 does not match the body signed with the channel's app secret." });
+      const problem = "X-Hub-Signature-256 does not match the body signed with the channel's app secret.";
+      return logged(json(401, { error: problem }), { signatureOk: false, problem: `${problem} Check the app secret.` });
     }
   }
-  if (channels.length === 0) return json(401, { error: "The webhook names no phone number, so its signature cannot be checked." });
 
   const byNumber = new Map(channels.map((channel) => [channel.phoneNumberId, channel]));
   const events: { id: string; name: string; data: MessageReceivedData }[] = [];
@@ -84,19 +91,46 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
   for (const status of parsed.statuses) {
     if (byNumber.has(status.phoneNumberId)) await recordStatus(status);
   }
-  for (const { phoneNumberId, error } of parsed.errors) {
-    if (byNumber.has(phoneNumberId)) log().warn({ phoneNumberId, error: deliveryError(error) }, "WhatsApp reported an error for the number");
-  }
+  const reported = parsed.errors.filter(({ phoneNumberId }) => byNumber.has(phoneNumberId)).map(({ error }) => deliveryError(error));
+  for (const error of reported) log().warn({ error }, "WhatsApp reported an error for the number");
+  const problems = [
+    ...refused.map((r) => `message ${r.wamid} refused: ${r.reason}`),
+    ...reported.map((error) => `WhatsApp reported error ${error.code ?? "?"}: ${error.title ?? error.meaning}`),
+  ];
   if (events.length > 0) {
     try {
       // Sent for replays too: the executor drops a repeated event id and the router skips
       // a routed message, while a message stored by an attempt whose send failed gets routed.
       await inngest().send(events);
     } catch (error) {
-      return json(503, { error: `Messages stored, but the executor did not accept them (${(error as Error).message}); Meta will retry.` });
+      const problem = `Messages stored, but the executor did not accept them (${(error as Error).message}); Meta will retry.`;
+      return logged(json(503, { error: problem }), { signatureOk: true, problem });
     }
   }
-  return json(200, { messages: events.length, statuses: parsed.statuses.length, ...(refused.length > 0 ? { refused } : {}) });
+  return logged(json(200, { messages: events.length, statuses: parsed.statuses.length, ...(refused.length > 0 ? { refused } : {}) }), {
+    signatureOk: true,
+    problem: problems.length > 0 ? problems.join("; ").slice(0, 2000) : null,
+  });
+}
+
+/** One log row per number named in the delivery; a failure to log never fails the webhook. */
+async function logDeliveries(
+  channels: { id: string; phoneNumberId: string }[],
+  parsed: ParsedWebhook,
+  outcome: { signatureOk: boolean; httpStatus: number; problem: string | null },
+): Promise<void> {
+  for (const channel of channels) {
+    try {
+      await logWebhookDelivery({
+        channelId: channel.id,
+        ...outcome,
+        messages: parsed.messages.filter((m) => m.phoneNumberId === channel.phoneNumberId).length,
+        statuses: parsed.statuses.filter((s) => s.phoneNumberId === channel.phoneNumberId).length,
+      });
+    } catch (error) {
+      log().warn({ channelId: channel.id, err: error }, "webhook delivery not logged");
+    }
+  }
 }
 
 async function storeInbound(

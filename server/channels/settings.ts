@@ -1,0 +1,252 @@
+// Settings → WhatsApp numbers: a workspace's channels, each with its own access token, app
+// secret and verify token (encrypted with server/security/secrets.ts; tokens are write-only,
+// the verify token is shown to admins to paste into Meta), the flows listening on it, a
+// token test against the Graph API, and the last webhooks it received.
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { db, Prisma } from "@/server/db/client";
+import { decryptSecret, encryptSecret, sha256Hex } from "@/server/security/secrets";
+import { isSimulatorChannel } from "@/server/simulator/phone";
+import { deliveryError } from "./whatsapp/errors";
+import { graphApiVersion, graphBaseUrl } from "./whatsapp/graph-client";
+import { WEBHOOK_LOG_SIZE } from "./webhook-log";
+
+export const WEBHOOK_PATH = "/api/webhooks/whatsapp";
+
+const secretField = (what: string) => z.string().trim().max(2000, `the ${what} holds at most 2000 characters`);
+
+export const channelInputSchema = z.object({
+  /** Absent: a new number. */
+  id: z.string().optional(),
+  name: z.string().trim().min(1, "name the number").max(80, "at most 80 characters"),
+  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "the phone number ID from Meta's WhatsApp → API Setup page: digits only"),
+  displayPhoneNumber: z.string().trim().max(40).default(""),
+  wabaId: z
+    .string()
+    .trim()
+    .regex(/^(\d{5,30})?$/, "the WhatsApp Business Account ID: digits only")
+    .default(""),
+  /** Empty: WHATSAPP_GRAPH_URL, else Meta's Graph API. */
+  graphBaseUrl: z
+    .string()
+    .trim()
+    .max(500)
+    .refine((url) => url === "" || /^https?:\/\/[^\s]+$/i.test(url), "an http(s) URL, or empty for Meta's Graph API")
+    .default(""),
+  messagesPerSecond: z.number().int().min(1, "at least 1").max(1000, "WhatsApp allows at most 1,000 messages per second").default(80),
+  /** Write-only: a new value replaces the stored one; empty keeps it (a new number needs both). */
+  accessToken: secretField("access token").default(""),
+  appSecret: secretField("app secret").default(""),
+  /** Empty on a new number: one is generated. Empty on an edit: kept. */
+  verifyToken: z
+    .string()
+    .trim()
+    .max(200)
+    .refine((token) => token === "" || token.length >= 8, "at least 8 characters, so it cannot be guessed")
+    .default(""),
+});
+export type ChannelInput = z.input<typeof channelInputSchema>;
+
+export class ChannelSettingsError extends Error {
+  constructor(
+    readonly code: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ChannelSettingsError";
+  }
+}
+
+export interface ChannelView {
+  id: string;
+  name: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
+  wabaId: string | null;
+  graphBaseUrl: string | null;
+  messagesPerSecond: number;
+  /** The URL to paste into Meta's webhook settings (one for every number of the app). */
+  callbackUrl: string;
+  /** Shown to admins only, to paste into Meta; null for viewers, or when only its hash is stored. */
+  verifyToken: string | null;
+  verifyTokenSet: boolean;
+  /** The simulator's number: managed by Parley, neither edited nor deleted here. */
+  simulator: boolean;
+  /** The number the WHATSAPP_* variables describe: they overwrite its tokens at each start. */
+  fromEnvironment: boolean;
+  flows: { id: string; name: string; published: boolean }[];
+  lastWebhookAt: Date | null;
+}
+
+function callbackUrl(): string {
+  return new URL(WEBHOOK_PATH, process.env.NEXTAUTH_URL ?? "http://localhost:3000").toString();
+}
+
+export async function listChannels(input: { workspaceId: string; showVerifyToken: boolean }): Promise<ChannelView[]> {
+  const rows = await db().channel.findMany({
+    where: { workspaceId: input.workspaceId },
+    orderBy: { createdAt: "asc" },
+    include: {
+      flows: { where: { archivedAt: null }, select: { id: true, name: true, publishedVersionId: true }, orderBy: { name: "asc" } },
+      webhookDeliveries: { select: { receivedAt: true }, orderBy: { receivedAt: "desc" }, take: 1 },
+    },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    phoneNumberId: row.phoneNumberId,
+    displayPhoneNumber: row.displayPhoneNumber,
+    wabaId: row.wabaId,
+    graphBaseUrl: row.graphBaseUrl,
+    messagesPerSecond: row.messagesPerSecond,
+    callbackUrl: callbackUrl(),
+    verifyToken: input.showVerifyToken && row.verifyTokenCipher ? readable(row.verifyTokenCipher) : null,
+    verifyTokenSet: row.verifyTokenHash !== null,
+    simulator: isSimulatorChannel(row),
+    fromEnvironment: row.phoneNumberId === process.env.WHATSAPP_PHONE_NUMBER_ID,
+    flows: row.flows.map((flow) => ({ id: flow.id, name: flow.name, published: flow.publishedVersionId !== null })),
+    lastWebhookAt: row.webhookDeliveries[0]?.receivedAt ?? null,
+  }));
+}
+
+/** A stored secret, or null when PARLEY_SECRET_KEY changed since it was written. */
+function readable(cipher: string): string | null {
+  try {
+    return decryptSecret(cipher);
+  } catch {
+    return null;
+  }
+}
+
+async function ownChannel(workspaceId: string, id: string) {
+  const channel = await db().channel.findFirst({ where: { id, workspaceId } });
+  if (!channel) throw new ChannelSettingsError("NOT_FOUND", "No such number in this workspace: it may have been deleted.");
+  return channel;
+}
+
+/** Adds or edits a number; the audit log records what changed, secrets as "set", never their values. */
+export async function saveChannel(input: { workspaceId: string; userId: string; channel: z.output<typeof channelInputSchema> }): Promise<{ id: string; verifyToken: string | null }> {
+  const { workspaceId, userId, channel } = input;
+  const existing = channel.id === undefined ? null : await ownChannel(workspaceId, channel.id);
+  if (existing && isSimulatorChannel(existing)) throw new ChannelSettingsError("BAD_REQUEST", "The simulator's number is managed by Parley.");
+  if (!existing && (!channel.accessToken || !channel.appSecret)) {
+    throw new ChannelSettingsError("BAD_REQUEST", "A new number needs its access token and app secret (Meta's App settings → Basic → App secret).");
+  }
+  const verifyToken = channel.verifyToken || (existing ? null : randomBytes(18).toString("base64url"));
+  const fields = {
+    name: channel.name,
+    phoneNumberId: channel.phoneNumberId,
+    displayPhoneNumber: channel.displayPhoneNumber || null,
+    wabaId: channel.wabaId || null,
+    graphBaseUrl: channel.graphBaseUrl ? channel.graphBaseUrl.replace(/\/+$/, "") : null,
+    messagesPerSecond: channel.messagesPerSecond,
+    ...(channel.accessToken ? { accessTokenCipher: encryptSecret(channel.accessToken) } : {}),
+    ...(channel.appSecret ? { appSecretCipher: encryptSecret(channel.appSecret) } : {}),
+    ...(verifyToken ? { verifyTokenHash: sha256Hex(verifyToken), verifyTokenCipher: encryptSecret(verifyToken) } : {}),
+  };
+  const details = {
+    name: fields.name,
+    phoneNumberId: fields.phoneNumberId,
+    wabaId: fields.wabaId,
+    graphBaseUrl: fields.graphBaseUrl,
+    messagesPerSecond: fields.messagesPerSecond,
+    ...(channel.accessToken ? { accessToken: "set" } : {}),
+    ...(channel.appSecret ? { appSecret: "set" } : {}),
+    ...(verifyToken ? { verifyToken: "set" } : {}),
+  };
+  try {
+    return await db().$transaction(async (tx) => {
+      if (!existing) {
+        const created = await tx.channel.create({
+          data: { workspaceId, ...fields, accessTokenCipher: encryptSecret(channel.accessToken), appSecretCipher: encryptSecret(channel.appSecret) },
+          select: { id: true },
+        });
+        await tx.auditLog.create({ data: { workspaceId, userId, action: "channel.create", target: created.id, details } });
+        return { id: created.id, verifyToken };
+      }
+      await tx.channel.update({ where: { id: existing.id }, data: fields });
+      await tx.auditLog.create({ data: { workspaceId, userId, action: "channel.update", target: existing.id, details } });
+      return { id: existing.id, verifyToken };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const target = String(error.meta?.target ?? "");
+      throw new ChannelSettingsError(
+        "CONFLICT",
+        target.includes("verifyToken") ? "Another number uses this verify token: choose another." : `The phone number ID ${channel.phoneNumberId} is already set up (here or in another workspace).`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Deletes a number with its conversations and messages (the page asks for confirmation first). */
+export async function deleteChannel(input: { workspaceId: string; userId: string; id: string }): Promise<void> {
+  const channel = await ownChannel(input.workspaceId, input.id);
+  if (isSimulatorChannel(channel)) throw new ChannelSettingsError("BAD_REQUEST", "The simulator's number is managed by Parley and cannot be deleted.");
+  await db().$transaction([
+    db().channel.delete({ where: { id: channel.id } }),
+    db().auditLog.create({
+      data: { workspaceId: input.workspaceId, userId: input.userId, action: "channel.delete", target: channel.id, details: { name: channel.name, phoneNumberId: channel.phoneNumberId } },
+    }),
+  ]);
+}
+
+/** Sets the flows listening on a number (a flow may listen on several). */
+export async function setChannelFlows(input: { workspaceId: string; userId: string; id: string; flowIds: string[] }): Promise<void> {
+  const channel = await ownChannel(input.workspaceId, input.id);
+  const flows = await db().flow.findMany({ where: { id: { in: input.flowIds }, workspaceId: input.workspaceId }, select: { id: true } });
+  if (flows.length !== new Set(input.flowIds).size) throw new ChannelSettingsError("BAD_REQUEST", "One of these flows is not in your workspace (any more): reload the page.");
+  await db().$transaction([
+    db().channel.update({ where: { id: channel.id }, data: { flows: { set: flows } } }),
+    db().auditLog.create({ data: { workspaceId: input.workspaceId, userId: input.userId, action: "channel.flows", target: channel.id, details: { flowIds: input.flowIds } } }),
+  ]);
+}
+
+export type TokenTest =
+  | { ok: true; displayPhoneNumber: string | null; verifiedName: string | null; qualityRating: string | null }
+  | { ok: false; error: string };
+
+const phoneNumberSchema = z.looseObject({
+  display_phone_number: z.string().optional(),
+  verified_name: z.string().optional(),
+  quality_rating: z.string().optional(),
+});
+
+/**
+ * GET /{phone_number_id} through the number's Graph API with its token: proves the token
+ * can reach the number. A display number Meta reports fills in the stored one when empty.
+ */
+export async function testChannelToken(input: { workspaceId: string; id: string }): Promise<TokenTest> {
+  const channel = await ownChannel(input.workspaceId, input.id);
+  const token = readable(channel.accessTokenCipher);
+  if (token === null) return { ok: false, error: "The stored token cannot be decrypted (was PARLEY_SECRET_KEY changed?): enter it again." };
+  const url = `${graphBaseUrl(channel)}/${graphApiVersion()}/${encodeURIComponent(channel.phoneNumberId)}?fields=display_phone_number,verified_name,quality_rating`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    return { ok: false, error: `The Graph API at ${graphBaseUrl(channel)} could not be reached: ${(error as Error).message}` };
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = deliveryError((body as { error?: unknown } | null)?.error);
+    return { ok: false, error: `${response.status}${error.code !== null ? `, code ${error.code}` : ""}: ${error.title ? `${error.title}. ` : ""}${error.meaning}` };
+  }
+  const number = phoneNumberSchema.safeParse(body);
+  const found = number.success ? number.data : {};
+  if (found.display_phone_number && !channel.displayPhoneNumber) {
+    await db().channel.update({ where: { id: channel.id }, data: { displayPhoneNumber: found.display_phone_number } });
+  }
+  return { ok: true, displayPhoneNumber: found.display_phone_number ?? null, verifiedName: found.verified_name ?? null, qualityRating: found.quality_rating ?? null };
+}
+
+export async function webhookDeliveries(input: { workspaceId: string; id: string }) {
+  const channel = await ownChannel(input.workspaceId, input.id);
+  return db().webhookDelivery.findMany({
+    where: { channelId: channel.id },
+    orderBy: { receivedAt: "desc" },
+    take: WEBHOOK_LOG_SIZE,
+    select: { id: true, receivedAt: true, signatureOk: true, httpStatus: true, messages: true, statuses: true, problem: true },
+  });
+}

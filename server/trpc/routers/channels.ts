@@ -1,0 +1,56 @@
+// Settings → WhatsApp numbers: everyone reads the numbers, the flows on them and their last
+// webhooks; admins add, edit, delete, test and bind, and see the verify token. Access
+// tokens and app secrets are write-only: no procedure returns them.
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import {
+  channelInputSchema,
+  ChannelSettingsError,
+  deleteChannel,
+  listChannels,
+  saveChannel,
+  setChannelFlows,
+  testChannelToken,
+  webhookDeliveries,
+} from "@/server/channels/settings";
+import { procedureFor, router } from "../init";
+
+/** Runs a settings change, turning its typed refusals into tRPC errors. */
+async function settingsChange<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof ChannelSettingsError) throw new TRPCError({ code: error.code, message: error.message });
+    throw error;
+  }
+}
+
+const channelId = z.object({ id: z.string().min(1) });
+
+export const channelsRouter = router({
+  list: procedureFor("viewer").query(({ ctx }) =>
+    listChannels({ workspaceId: ctx.viewer.workspaceId, showVerifyToken: ctx.viewer.role === "admin" || ctx.viewer.role === "owner" }),
+  ),
+
+  /** The last webhooks the number received: when, signature, what they held, what was refused. */
+  webhooks: procedureFor("viewer")
+    .input(channelId)
+    .query(({ ctx, input }) => settingsChange(() => webhookDeliveries({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
+
+  save: procedureFor("admin")
+    .input(channelInputSchema)
+    .mutation(({ ctx, input }) => settingsChange(() => saveChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, channel: input }))),
+
+  remove: procedureFor("admin")
+    .input(channelId)
+    .mutation(({ ctx, input }) => settingsChange(() => deleteChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id }))),
+
+  /** Asks the Graph API for the number with its token (GET /{phone_number_id}). */
+  testToken: procedureFor("admin")
+    .input(channelId)
+    .mutation(({ ctx, input }) => settingsChange(() => testChannelToken({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
+
+  setFlows: procedureFor("admin")
+    .input(z.object({ id: z.string().min(1), flowIds: z.array(z.string().min(1)).max(500) }))
+    .mutation(({ ctx, input }) => settingsChange(() => setChannelFlows({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id, flowIds: input.flowIds }))),
+});
