@@ -126,6 +126,7 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
   const test = useMutation(trpc.channels.testToken.mutationOptions({ onSuccess: onChanged }));
   const [showWebhooks, setShowWebhooks] = useState(false);
   const [bindingFlows, setBindingFlows] = useState(false);
+  const [showTemplates, setShowTemplates] = useState(false);
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="channel" data-channel={channel.name}>
       <div className="flex flex-wrap items-start gap-3">
@@ -188,6 +189,11 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
           <Button variant="ghost" aria-expanded={showWebhooks} onClick={() => setShowWebhooks(!showWebhooks)}>
             Last webhooks
           </Button>
+          {channel.wabaId ? (
+            <Button variant="ghost" aria-expanded={showTemplates} onClick={() => setShowTemplates(!showTemplates)}>
+              Templates
+            </Button>
+          ) : null}
           {canManage ? (
             <Button variant="ghost" aria-expanded={bindingFlows} onClick={() => setBindingFlows(!bindingFlows)}>
               Flows
@@ -215,6 +221,7 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
       {test.isError ? <ErrorNote className="mt-2">{errorMessage(test.error)}</ErrorNote> : null}
       {bindingFlows ? <FlowBinding channel={channel} onDone={() => (setBindingFlows(false), onChanged())} /> : null}
       {showWebhooks ? <WebhookLog channelId={channel.id} /> : null}
+      {showTemplates ? <TemplateList channelId={channel.id} canRefresh={canManage} /> : null}
     </li>
   );
 }
@@ -301,6 +308,42 @@ function WebhookLog({ channelId }: { channelId: string }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** The number's message templates as last read from Meta (read again after an hour, or now with Refresh). */
+function TemplateList({ channelId, canRefresh }: { channelId: string; canRefresh: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const templates = useQuery(trpc.channels.templates.queryOptions({ channelId }));
+  const refresh = useMutation(
+    trpc.channels.refreshTemplates.mutationOptions({ onSuccess: (fresh) => queryClient.setQueryData(trpc.channels.templates.queryKey({ channelId }), fresh) }),
+  );
+  if (templates.isPending) return <TableSkeleton rows={3} label="Loading the templates" />;
+  if (templates.isError) return <ErrorNote className="mt-2">Could not load the templates: {errorMessage(templates.error)}</ErrorNote>;
+  return (
+    <div className="mt-3 space-y-2" data-testid="templates">
+      {templates.data.problems.map((problem) => (
+        <ErrorNote key={problem.channelId}>{problem.error}</ErrorNote>
+      ))}
+      {templates.data.templates.length === 0 ? <p className="text-sm text-slate-600">No templates: create them in WhatsApp Manager.</p> : null}
+      <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 text-xs">
+        {templates.data.templates.map((template) => (
+          <li key={`${template.name}:${template.language}`} className="px-3 py-1.5">
+            <span className="font-mono text-slate-900">{template.name}</span> <span className="text-slate-500">({template.language})</span>{" "}
+            <span className={template.status === "APPROVED" ? "text-emerald-700" : "text-amber-700"}>{template.status.toLowerCase()}</span>
+            {template.bodyParameters > 0 ? <span className="text-slate-500"> · {template.bodyParameters} parameters</span> : null}
+            {template.bodyText ? <p className="text-slate-600">{template.bodyText}</p> : null}
+          </li>
+        ))}
+      </ul>
+      {canRefresh ? (
+        <Button variant="ghost" disabled={refresh.isPending} onClick={() => refresh.mutate({ channelId })}>
+          {refresh.isPending ? "Reading from Meta…" : "Refresh"}
+        </Button>
+      ) : null}
+      {refresh.isError ? <ErrorNote>{errorMessage(refresh.error)}</ErrorNote> : null}
     </div>
   );
 }

@@ -27,6 +27,8 @@ const MINIMUM_ROLE: Record<string, Role> = {
   "channels.remove": "admin",
   "channels.testToken": "admin",
   "channels.setFlows": "admin",
+  "channels.templates": "viewer",
+  "channels.refreshTemplates": "editor",
   "flows.list": "viewer",
   "flows.templates": "viewer",
   "flows.get": "viewer",

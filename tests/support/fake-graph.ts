@@ -62,7 +62,14 @@ export async function startFakeGraph(options: { token: string; port?: number }):
       const number = /^\/(v[\d.]+)\/([^/]+)$/.exec(url.pathname);
       if (number && phoneNumbers.has(number[2]!)) return reply(200, { id: number[2], ...phoneNumbers.get(number[2]!) });
       const listed = /^\/(v[\d.]+)\/([^/]+)\/message_templates$/.exec(url.pathname);
-      if (listed && templates.has(listed[2]!)) return reply(200, { data: templates.get(listed[2]!), paging: { cursors: {} } });
+      if (listed && templates.has(listed[2]!)) {
+        // Pages as Meta does: `limit` per page, `after` the cursor of the last one read.
+        const all = templates.get(listed[2]!)!;
+        const from = Number(url.searchParams.get("after") ?? 0);
+        const to = from + Number(url.searchParams.get("limit") ?? 25);
+        const more = to < all.length;
+        return reply(200, { data: all.slice(from, to), paging: { cursors: { before: String(from), after: String(to) }, ...(more ? { next: `https://graph.invalid/next?after=${to}` } : {}) } });
+      }
       return reply(404, { error: { message: `Unsupported get request. Object with ID '${number?.[2] ?? listed?.[2] ?? url.pathname}' does not exist`, code: 100, error_subcode: 33 } });
     }
 

@@ -1,6 +1,7 @@
 // Settings → WhatsApp numbers: everyone reads the numbers, the flows on them and their last
 // webhooks; admins add, edit, delete, test and bind, and see the verify token. Access
-// tokens and app secrets are write-only: no procedure returns them.
+// tokens and app secrets are write-only: no procedure returns them. The numbers' message
+// templates are listed for the reply node's inspector.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import {
@@ -13,6 +14,7 @@ import {
   testChannelToken,
   webhookDeliveries,
 } from "@/server/channels/settings";
+import { listTemplates } from "@/server/channels/whatsapp/templates";
 import { procedureFor, router } from "../init";
 
 /** Runs a settings change, turning its typed refusals into tRPC errors. */
@@ -49,6 +51,16 @@ export const channelsRouter = router({
   testToken: procedureFor("admin")
     .input(channelId)
     .mutation(({ ctx, input }) => settingsChange(() => testChannelToken({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
+
+  /** The approved and pending templates of the workspace's numbers (or one), from the cache or the Graph API when it is stale. */
+  templates: procedureFor("viewer")
+    .input(z.object({ channelId: z.string().min(1).optional() }).default({}))
+    .query(({ ctx, input }) => listTemplates({ workspaceId: ctx.viewer.workspaceId, channelId: input.channelId })),
+
+  /** Reads the templates from the Graph API now (after creating one in WhatsApp Manager). */
+  refreshTemplates: procedureFor("editor")
+    .input(z.object({ channelId: z.string().min(1).optional() }).default({}))
+    .mutation(({ ctx, input }) => listTemplates({ workspaceId: ctx.viewer.workspaceId, channelId: input.channelId, refresh: true })),
 
   setFlows: procedureFor("admin")
     .input(z.object({ id: z.string().min(1), flowIds: z.array(z.string().min(1)).max(500) }))
