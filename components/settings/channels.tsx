@@ -23,21 +23,14 @@ export function Channels({ canManage }: { canManage: boolean }) {
   const [removing, setRemoving] = useState<Channel | null>(null);
   const [created, setCreated] = useState<{ name: string; verifyToken: string } | null>(null);
   const remove = useMutation(trpc.channels.remove.mutationOptions({ onSuccess: () => void refresh() }));
-  const callbackUrl = channels.data?.[0]?.callbackUrl;
 
   return (
     <section className="space-y-6">
       <p className="max-w-2xl text-sm text-slate-600">
-        Each WhatsApp Business number has its own access token, app secret and verify token, stored encrypted. In Meta&apos;s app dashboard (WhatsApp → Configuration) set
-        the callback URL below with the number&apos;s verify token and subscribe to the <code>messages</code> field: one callback URL serves every number, Parley tells them
-        apart by their phone number ID.
+        Each WhatsApp Business number has its own credentials, stored encrypted. For a number on Meta&apos;s Cloud API, set its callback URL and verify token in the app
+        dashboard (WhatsApp → Configuration) and subscribe to the <code>messages</code> field; for a Twilio sender, set its callback URL as the sender&apos;s webhook for
+        incoming messages. One callback URL serves every number of a provider: Parley tells them apart by number.
       </p>
-      {callbackUrl ? (
-        <div className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-          <p className="text-xs font-medium text-slate-700">Callback URL</p>
-          <CopyField value={callbackUrl} label="callback URL" />
-        </div>
-      ) : null}
 
       <div className="flex items-center justify-between">
         <h2 className="text-base font-semibold text-slate-900">Numbers</h2>
@@ -133,12 +126,19 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
         <div className="min-w-0 flex-1 space-y-1">
           <div className="flex flex-wrap items-center gap-2">
             <h3 className="font-medium text-slate-900">{channel.name}</h3>
+            <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-600">{channel.providerTitle}</span>
             {channel.displayPhoneNumber ? <span className="text-sm text-slate-600">{channel.displayPhoneNumber}</span> : null}
             {channel.simulator ? <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-600">simulator</span> : null}
             {channel.fromEnvironment ? <span className="text-xs text-slate-500">from WHATSAPP_* variables: they overwrite its tokens at each start</span> : null}
           </div>
           <p className="text-xs text-slate-600">
-            Phone number ID <span className="font-mono">{channel.phoneNumberId}</span>
+            {channel.provider === "twilio" ? "Sender" : "Phone number ID"} <span className="font-mono">{channel.phoneNumberId}</span>
+            {channel.accountId ? (
+              <>
+                {" "}
+                · Account <span className="font-mono">{channel.accountId}</span>
+              </>
+            ) : null}
             {channel.wabaId ? (
               <>
                 {" "}
@@ -149,11 +149,17 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
             {channel.graphBaseUrl && !channel.simulator ? (
               <>
                 {" "}
-                · Graph API <span className="font-mono">{channel.graphBaseUrl}</span>
+                · API <span className="font-mono">{channel.graphBaseUrl}</span>
               </>
             ) : null}
           </p>
-          {canManage && !channel.simulator ? (
+          {channel.simulator ? null : (
+            <div className="max-w-md">
+              <p className="text-xs font-medium text-slate-700">Callback URL</p>
+              <CopyField value={channel.callbackUrl} label={`callback URL of ${channel.name}`} />
+            </div>
+          )}
+          {canManage && !channel.simulator && channel.provider === "whatsapp_cloud" ? (
             channel.verifyToken ? (
               <div className="max-w-md">
                 <p className="text-xs font-medium text-slate-700">Verify token</p>
@@ -351,9 +357,12 @@ function TemplateList({ channelId, canRefresh }: { channelId: string; canRefresh
 /** Adds a number or edits one. Token and secret fields are write-only: empty keeps what is stored. */
 function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: (created?: { name: string; verifyToken: string }) => void }) {
   const trpc = useTRPC();
+  const [provider, setProvider] = useState<Channel["provider"]>(channel?.provider ?? "whatsapp_cloud");
+  const twilio = provider === "twilio";
   const [fields, setFields] = useState({
     name: channel?.name ?? "",
     phoneNumberId: channel?.phoneNumberId ?? "",
+    accountId: channel?.accountId ?? "",
     displayPhoneNumber: channel?.displayPhoneNumber ?? "",
     wabaId: channel?.wabaId ?? "",
     graphBaseUrl: channel?.graphBaseUrl ?? "",
@@ -371,7 +380,7 @@ function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: (created?
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    save.mutate({ id: channel?.id, ...fields, messagesPerSecond: Number(fields.messagesPerSecond) });
+    save.mutate({ id: channel?.id, provider, ...fields, messagesPerSecond: Number(fields.messagesPerSecond) });
   }
 
   const input = (name: keyof typeof fields, label: string, help: string, options: { type?: string; required?: boolean; mono?: boolean; placeholder?: string } = {}) => (
@@ -392,24 +401,52 @@ function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: (created?
 
   return (
     <form onSubmit={submit} className="space-y-3 rounded-xl border border-brand-100 bg-white p-4 shadow-sm" aria-label={channel ? `Edit ${channel.name}` : "Add a number"}>
+      {channel ? null : (
+        <fieldset className="flex flex-wrap gap-4 text-sm text-slate-700">
+          <legend className="sr-only">Provider</legend>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="provider" className="accent-brand-600" checked={!twilio} onChange={() => setProvider("whatsapp_cloud")} /> Meta&apos;s WhatsApp Cloud API
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="provider" className="accent-brand-600" checked={twilio} onChange={() => setProvider("twilio")} /> Twilio
+          </label>
+        </fieldset>
+      )}
       <div className="grid gap-3 sm:grid-cols-2">
         {input("name", "Name", "What the studio calls this number, e.g. “Shop Bilbao”.", { required: true })}
-        {input("phoneNumberId", "Phone number ID", "From Meta's WhatsApp → API Setup page (not the phone number itself).", { required: true, mono: true })}
-        {input("displayPhoneNumber", "Phone number", "As people see it; the token test fills it in.", { placeholder: "+34 944 00 00 00" })}
-        {input("wabaId", "WhatsApp Business Account ID", "Needed to list the number's message templates.", { mono: true })}
-        {input("accessToken", "Access token", channel ? "•••• set: leave empty to keep it, or paste a new one." : "A system user's permanent token with whatsapp_business_messaging. Stored encrypted.", {
-          type: "password",
-          required: !channel,
+        {twilio ? (
+          <>
+            {input("phoneNumberId", "WhatsApp sender", "The Twilio WhatsApp sender's number, e.g. +1 415 523 8886.", { required: true, mono: true })}
+            {input("accountId", "Account SID", "From the Twilio console: AC followed by 32 characters.", { required: true, mono: true })}
+            {input("accessToken", "Auth token", channel ? "•••• set: leave empty to keep it, or paste a new one." : "The account's auth token: it sends and signs the webhooks. Stored encrypted.", {
+              type: "password",
+              required: !channel,
+              mono: true,
+            })}
+          </>
+        ) : (
+          <>
+            {input("phoneNumberId", "Phone number ID", "From Meta's WhatsApp → API Setup page (not the phone number itself).", { required: true, mono: true })}
+            {input("displayPhoneNumber", "Phone number", "As people see it; the token test fills it in.", { placeholder: "+34 944 00 00 00" })}
+            {input("wabaId", "WhatsApp Business Account ID", "Needed to list the number's message templates.", { mono: true })}
+            {input("accessToken", "Access token", channel ? "•••• set: leave empty to keep it, or paste a new one." : "A system user's permanent token with whatsapp_business_messaging. Stored encrypted.", {
+              type: "password",
+              required: !channel,
+              mono: true,
+            })}
+            {input("appSecret", "App secret", channel ? "•••• set: leave empty to keep it." : "Meta's App settings → Basic: webhooks are checked against it. Stored encrypted.", {
+              type: "password",
+              required: !channel,
+              mono: true,
+            })}
+            {input("verifyToken", "Verify token", channel ? "Leave empty to keep it, or set a new one (8+ characters) and update it in Meta." : "Leave empty to have one made for you.", { mono: true })}
+          </>
+        )}
+        {input("messagesPerSecond", "Messages per second", "WhatsApp's throughput for the number: 80 by default, up to 1,000 after an upgrade.", { type: "number" })}
+        {input("graphBaseUrl", twilio ? "Twilio API URL" : "Graph API URL", "Leave empty for the provider's own API; a test server's address otherwise.", {
           mono: true,
+          placeholder: twilio ? "https://api.twilio.com" : "https://graph.facebook.com",
         })}
-        {input("appSecret", "App secret", channel ? "•••• set: leave empty to keep it." : "Meta's App settings → Basic: webhooks are checked against it. Stored encrypted.", {
-          type: "password",
-          required: !channel,
-          mono: true,
-        })}
-        {input("verifyToken", "Verify token", channel ? "Leave empty to keep it, or set a new one (8+ characters) and update it in Meta." : "Leave empty to have one made for you.", { mono: true })}
-        {input("messagesPerSecond", "Messages per second", "Meta's throughput for the number: 80 by default, up to 1,000 after an upgrade.", { type: "number" })}
-        {input("graphBaseUrl", "Graph API URL", "Leave empty for Meta's Graph API; a test server's address otherwise.", { mono: true, placeholder: "https://graph.facebook.com" })}
       </div>
       {save.isError ? <ErrorNote>{errorMessage(save.error)}</ErrorNote> : null}
       <div className="flex gap-2">

@@ -7,11 +7,9 @@ import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { decryptSecret, encryptSecret, sha256Hex } from "@/server/security/secrets";
 import { isSimulatorChannel } from "@/server/simulator/phone";
-import { deliveryError } from "./whatsapp/errors";
-import { graphApiVersion, graphBaseUrl } from "./whatsapp/graph-client";
+import type { CredentialsCheck, ProviderId } from "./provider";
+import { providerFor } from "./providers";
 import { WEBHOOK_LOG_SIZE } from "./webhook-log";
-
-export const WEBHOOK_PATH = "/api/webhooks/whatsapp";
 
 const secretField = (what: string) => z.string().trim().max(2000, `the ${what} holds at most 2000 characters`);
 
@@ -19,25 +17,38 @@ export const channelInputSchema = z.object({
   /** Absent: a new number. */
   id: z.string().optional(),
   name: z.string().trim().min(1, "name the number").max(80, "at most 80 characters"),
-  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "the phone number ID from Meta's WhatsApp → API Setup page: digits only"),
+  /** Who carries the number; it cannot change once the number is added. */
+  provider: z.enum(["whatsapp_cloud", "twilio"]).default("whatsapp_cloud"),
+  /** Meta: the phone number ID. Twilio: the sender's number ("+1 415 523 8886" is kept as its digits). */
+  phoneNumberId: z
+    .string()
+    .trim()
+    .transform((id) => id.replace(/[\s().+-]/g, ""))
+    .pipe(z.string().regex(/^\d{5,30}$/, "Meta's phone number ID (WhatsApp → API Setup), or for Twilio the sender's number: digits")),
+  /** Twilio: the Account SID. */
+  accountId: z
+    .string()
+    .trim()
+    .regex(/^(AC[0-9a-fA-F]{32})?$/, "Twilio's Account SID: AC followed by 32 hexadecimal characters")
+    .default(""),
   displayPhoneNumber: z.string().trim().max(40).default(""),
   wabaId: z
     .string()
     .trim()
     .regex(/^(\d{5,30})?$/, "the WhatsApp Business Account ID: digits only")
     .default(""),
-  /** Empty: WHATSAPP_GRAPH_URL, else Meta's Graph API. */
+  /** Empty: WHATSAPP_GRAPH_URL, else Meta's Graph API (Twilio: TWILIO_API_URL, else Twilio's). */
   graphBaseUrl: z
     .string()
     .trim()
     .max(500)
-    .refine((url) => url === "" || /^https?:\/\/[^\s]+$/i.test(url), "an http(s) URL, or empty for Meta's Graph API")
+    .refine((url) => url === "" || /^https?:\/\/[^\s]+$/i.test(url), "an http(s) URL, or empty for the provider's own API")
     .default(""),
   messagesPerSecond: z.number().int().min(1, "at least 1").max(1000, "WhatsApp allows at most 1,000 messages per second").default(80),
-  /** Write-only: a new value replaces the stored one; empty keeps it (a new number needs both). */
+  /** Write-only: a new value replaces the stored one; empty keeps it (a new number needs both). Twilio: the auth token, which also signs its webhooks. */
   accessToken: secretField("access token").default(""),
   appSecret: secretField("app secret").default(""),
-  /** Empty on a new number: one is generated. Empty on an edit: kept. */
+  /** Meta only. Empty on a new number: one is generated. Empty on an edit: kept. */
   verifyToken: z
     .string()
     .trim()
@@ -60,12 +71,17 @@ export class ChannelSettingsError extends Error {
 export interface ChannelView {
   id: string;
   name: string;
+  provider: ProviderId;
+  /** "WhatsApp" or "Twilio". */
+  providerTitle: string;
   phoneNumberId: string;
   displayPhoneNumber: string | null;
+  /** Twilio's Account SID. */
+  accountId: string | null;
   wabaId: string | null;
   graphBaseUrl: string | null;
   messagesPerSecond: number;
-  /** The URL to paste into Meta's webhook settings (one for every number of the app). */
+  /** The URL to paste into the provider's webhook settings (one for every number of a provider). */
   callbackUrl: string;
   /** Shown to admins only, to paste into Meta; null for viewers, or when only its hash is stored. */
   verifyToken: string | null;
@@ -78,8 +94,8 @@ export interface ChannelView {
   lastWebhookAt: Date | null;
 }
 
-function callbackUrl(): string {
-  return new URL(WEBHOOK_PATH, process.env.NEXTAUTH_URL ?? "http://localhost:3000").toString();
+function callbackUrl(path: string): string {
+  return new URL(path, process.env.NEXTAUTH_URL ?? "http://localhost:3000").toString();
 }
 
 export async function listChannels(input: { workspaceId: string; showVerifyToken: boolean }): Promise<ChannelView[]> {
@@ -91,22 +107,28 @@ export async function listChannels(input: { workspaceId: string; showVerifyToken
       webhookDeliveries: { select: { receivedAt: true }, orderBy: { receivedAt: "desc" }, take: 1 },
     },
   });
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    phoneNumberId: row.phoneNumberId,
-    displayPhoneNumber: row.displayPhoneNumber,
-    wabaId: row.wabaId,
-    graphBaseUrl: row.graphBaseUrl,
-    messagesPerSecond: row.messagesPerSecond,
-    callbackUrl: callbackUrl(),
-    verifyToken: input.showVerifyToken && row.verifyTokenCipher ? readable(row.verifyTokenCipher) : null,
-    verifyTokenSet: row.verifyTokenHash !== null,
-    simulator: isSimulatorChannel(row),
-    fromEnvironment: row.phoneNumberId === process.env.WHATSAPP_PHONE_NUMBER_ID,
-    flows: row.flows.map((flow) => ({ id: flow.id, name: flow.name, published: flow.publishedVersionId !== null })),
-    lastWebhookAt: row.webhookDeliveries[0]?.receivedAt ?? null,
-  }));
+  return rows.map((row) => {
+    const provider = providerFor(row.provider);
+    return {
+      id: row.id,
+      name: row.name,
+      provider: provider.id,
+      providerTitle: provider.title,
+      phoneNumberId: row.phoneNumberId,
+      displayPhoneNumber: row.displayPhoneNumber,
+      accountId: row.accountId,
+      wabaId: row.wabaId,
+      graphBaseUrl: row.graphBaseUrl,
+      messagesPerSecond: row.messagesPerSecond,
+      callbackUrl: callbackUrl(provider.webhookPath),
+      verifyToken: input.showVerifyToken && row.verifyTokenCipher ? readable(row.verifyTokenCipher) : null,
+      verifyTokenSet: row.verifyTokenHash !== null,
+      simulator: isSimulatorChannel(row),
+      fromEnvironment: row.phoneNumberId === process.env.WHATSAPP_PHONE_NUMBER_ID,
+      flows: row.flows.map((flow) => ({ id: flow.id, name: flow.name, published: flow.publishedVersionId !== null })),
+      lastWebhookAt: row.webhookDeliveries[0]?.receivedAt ?? null,
+    };
+  });
 }
 
 /** A stored secret, or null when PARLEY_SECRET_KEY changed since it was written. */
@@ -129,36 +151,48 @@ export async function saveChannel(input: { workspaceId: string; userId: string; 
   const { workspaceId, userId, channel } = input;
   const existing = channel.id === undefined ? null : await ownChannel(workspaceId, channel.id);
   if (existing && isSimulatorChannel(existing)) throw new ChannelSettingsError("BAD_REQUEST", "The simulator's number is managed by Parley.");
-  if (!existing && (!channel.accessToken || !channel.appSecret)) {
-    throw new ChannelSettingsError("BAD_REQUEST", "A new number needs its access token and app secret (Meta's App settings → Basic → App secret).");
+  if (existing && existing.provider !== channel.provider) throw new ChannelSettingsError("BAD_REQUEST", "A number's provider cannot change: delete it and add it again.");
+  const twilio = channel.provider === "twilio";
+  // Twilio signs its webhooks with the auth token: it is the number's webhook secret too.
+  const appSecret = twilio ? channel.accessToken : channel.appSecret;
+  if (!existing && (!channel.accessToken || !appSecret)) {
+    throw new ChannelSettingsError(
+      "BAD_REQUEST",
+      twilio ? "A new Twilio number needs its account's auth token." : "A new number needs its access token and app secret (Meta's App settings → Basic → App secret).",
+    );
   }
-  const verifyToken = channel.verifyToken || (existing ? null : randomBytes(18).toString("base64url"));
+  if (twilio && !channel.accountId) throw new ChannelSettingsError("BAD_REQUEST", "A Twilio number needs its Account SID.");
+  const verifyToken = twilio ? null : channel.verifyToken || (existing ? null : randomBytes(18).toString("base64url"));
   const fields = {
     name: channel.name,
+    provider: channel.provider,
+    accountId: channel.accountId || null,
     phoneNumberId: channel.phoneNumberId,
     displayPhoneNumber: channel.displayPhoneNumber || null,
     wabaId: channel.wabaId || null,
     graphBaseUrl: channel.graphBaseUrl ? channel.graphBaseUrl.replace(/\/+$/, "") : null,
     messagesPerSecond: channel.messagesPerSecond,
     ...(channel.accessToken ? { accessTokenCipher: encryptSecret(channel.accessToken) } : {}),
-    ...(channel.appSecret ? { appSecretCipher: encryptSecret(channel.appSecret) } : {}),
+    ...(appSecret ? { appSecretCipher: encryptSecret(appSecret) } : {}),
     ...(verifyToken ? { verifyTokenHash: sha256Hex(verifyToken), verifyTokenCipher: encryptSecret(verifyToken) } : {}),
   };
   const details = {
     name: fields.name,
+    provider: fields.provider,
+    accountId: fields.accountId,
     phoneNumberId: fields.phoneNumberId,
     wabaId: fields.wabaId,
     graphBaseUrl: fields.graphBaseUrl,
     messagesPerSecond: fields.messagesPerSecond,
     ...(channel.accessToken ? { accessToken: "set" } : {}),
-    ...(channel.appSecret ? { appSecret: "set" } : {}),
+    ...(appSecret && !twilio ? { appSecret: "set" } : {}),
     ...(verifyToken ? { verifyToken: "set" } : {}),
   };
   try {
     return await db().$transaction(async (tx) => {
       if (!existing) {
         const created = await tx.channel.create({
-          data: { workspaceId, ...fields, accessTokenCipher: encryptSecret(channel.accessToken), appSecretCipher: encryptSecret(channel.appSecret) },
+          data: { workspaceId, ...fields, accessTokenCipher: encryptSecret(channel.accessToken), appSecretCipher: encryptSecret(appSecret) },
           select: { id: true },
         });
         await tx.auditLog.create({ data: { workspaceId, userId, action: "channel.create", target: created.id, details } });
@@ -203,42 +237,18 @@ export async function setChannelFlows(input: { workspaceId: string; userId: stri
   ]);
 }
 
-export type TokenTest =
-  | { ok: true; displayPhoneNumber: string | null; verifiedName: string | null; qualityRating: string | null }
-  | { ok: false; error: string };
-
-const phoneNumberSchema = z.looseObject({
-  display_phone_number: z.string().optional(),
-  verified_name: z.string().optional(),
-  quality_rating: z.string().optional(),
-});
-
 /**
- * GET /{phone_number_id} through the number's Graph API with its token: proves the token
- * can reach the number. A display number Meta reports fills in the stored one when empty.
+ * Asks the provider about the number with its stored credentials (Meta: GET /{phone_number_id}).
+ * A display number the provider reports fills in the stored one when empty.
  */
-export async function testChannelToken(input: { workspaceId: string; id: string }): Promise<TokenTest> {
+export async function testChannelToken(input: { workspaceId: string; id: string }): Promise<CredentialsCheck> {
   const channel = await ownChannel(input.workspaceId, input.id);
-  const token = readable(channel.accessTokenCipher);
-  if (token === null) return { ok: false, error: "The stored token cannot be decrypted (was PARLEY_SECRET_KEY changed?): enter it again." };
-  const url = `${graphBaseUrl(channel)}/${graphApiVersion()}/${encodeURIComponent(channel.phoneNumberId)}?fields=display_phone_number,verified_name,quality_rating`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    return { ok: false, error: `The Graph API at ${graphBaseUrl(channel)} could not be reached: ${(error as Error).message}` };
+  if (readable(channel.accessTokenCipher) === null) return { ok: false, error: "The stored token cannot be decrypted (was PARLEY_SECRET_KEY changed?): enter it again." };
+  const check = await providerFor(channel.provider).checkCredentials(channel);
+  if (check.ok && check.displayPhoneNumber && !channel.displayPhoneNumber) {
+    await db().channel.update({ where: { id: channel.id }, data: { displayPhoneNumber: check.displayPhoneNumber } });
   }
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = deliveryError((body as { error?: unknown } | null)?.error);
-    return { ok: false, error: `${response.status}${error.code !== null ? `, code ${error.code}` : ""}: ${error.title ? `${error.title}. ` : ""}${error.meaning}` };
-  }
-  const number = phoneNumberSchema.safeParse(body);
-  const found = number.success ? number.data : {};
-  if (found.display_phone_number && !channel.displayPhoneNumber) {
-    await db().channel.update({ where: { id: channel.id }, data: { displayPhoneNumber: found.display_phone_number } });
-  }
-  return { ok: true, displayPhoneNumber: found.display_phone_number ?? null, verifiedName: found.verified_name ?? null, qualityRating: found.quality_rating ?? null };
+  return check;
 }
 
 export async function webhookDeliveries(input: { workspaceId: string; id: string }) {

@@ -3,7 +3,7 @@
 // reach it in order and one that arrived between two steps is still there (DESIGN.md
 // invariant 2). Events only ring the doorbell.
 import { db } from "@/server/db/client";
-import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
+import { markReadAndTyping } from "@/server/channels/send";
 import { inboundDetailsSchema, type InboundMessage } from "@/flows/message";
 import { burstWindow, mergeBurst } from "./burst";
 

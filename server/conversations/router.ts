@@ -2,7 +2,7 @@
 // new run of the published flow whose trigger matches it. At most one run owns a
 // conversation: ownership is taken by compare-and-set on Conversation.activeRunId.
 import { db, Prisma } from "@/server/db/client";
-import { markReadAndTyping } from "@/server/channels/whatsapp/graph-client";
+import { markReadAndTyping } from "@/server/channels/send";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
 import type { InboundMessage } from "@/flows/message";

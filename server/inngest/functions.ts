@@ -7,7 +7,8 @@ import { CONVERSATION_MESSAGE_EVENT, flowFunctionId, flowRunEventName, flowStart
 import { inboundMessageSchema } from "@/flows/message";
 import { runFlow, type DurableSteps, type FlowServices, type RunStart } from "@/flows/runtime";
 import { db } from "@/server/db/client";
-import { sendMessage, WhatsAppSendError } from "@/server/channels/whatsapp/graph-client";
+import { sendMessage } from "@/server/channels/send";
+import { ChannelSendError } from "@/server/channels/send-error";
 import { stopWaiting, takeNextMessage } from "@/server/conversations/inbox";
 import { BURST_MAX_WAIT, burstWindow } from "@/server/conversations/burst";
 import { handOff } from "@/server/conversations/handoff";
@@ -80,7 +81,7 @@ const services: FlowServices = {
       const sent = await sendMessage(input);
       return sent.windowClosed ? { messageId: sent.messageId, windowClosed: sent.windowClosed } : { messageId: sent.messageId };
     } catch (error) {
-      if (error instanceof WhatsAppSendError && !error.retriable) throw new NonRetriableError(error.message, { cause: error });
+      if (error instanceof ChannelSendError && !error.retriable) throw new NonRetriableError(error.message, { cause: error });
       throw error;
     }
   },

@@ -58,15 +58,17 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
     import("@/server/db/client"),
   ]);
-  const [metricsRoute, eventsRoute, { registerExecutorMetrics }] = await Promise.all([
+  const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
+    import("@/app/api/webhooks/twilio/route"),
     import("@/server/observability/metrics"),
   ]);
   await seed(db(), { internalUrl: url, envChannel: CHANNEL });
 
   const routes: Route[] = [
     { pattern: /^\/api\/webhooks\/whatsapp$/, methods: { GET: webhook.GET, POST: webhook.POST } },
+    { pattern: /^\/api\/webhooks\/twilio$/, methods: { POST: twilioWebhook.POST } },
     { pattern: /^\/api\/metrics$/, methods: { GET: metricsRoute.GET } },
     { pattern: /^\/api\/events$/, methods: { POST: eventsRoute.POST } },
     { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { deliveryError, errorMeaning, isRetriableCode } from "./errors";
+import { deliveryError, errorMeaning } from "./errors";
 
 describe("WhatsApp error codes", () => {
   test("the window, throughput and pair rate errors are named, and only the latter two are retried", () => {
@@ -7,7 +7,7 @@ describe("WhatsApp error codes", () => {
     expect(errorMeaning(130429)).toMatchObject({ kind: "throughput", retriable: true });
     expect(errorMeaning(131056)).toMatchObject({ kind: "pair_rate", retriable: true });
     expect(errorMeaning(80007)).toMatchObject({ kind: "rate_limit", retriable: true });
-    expect(isRetriableCode(132001)).toBe(false);
+    expect(errorMeaning(132001)).toMatchObject({ kind: "template", retriable: false });
   });
 
   test("a failed status's error keeps Meta's title and details beside its meaning", () => {

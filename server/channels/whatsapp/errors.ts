@@ -1,32 +1,8 @@
-// What WhatsApp's error codes mean, for people and for code: a send's refusal and a
-// "failed" status webhook are recorded on the Message with their meaning, and the sender
+// What WhatsApp Cloud API error codes mean, for people and for code: a send's refusal and
+// a "failed" status webhook are recorded on the Message with their meaning, and the sender
 // decides from the kind whether to retry. Codes from Meta's Cloud API error reference.
 import { z } from "zod";
-
-export type DeliveryErrorKind =
-  /** 131047: free-form message outside the 24-hour window; send a template. */
-  | "window_closed"
-  /** 130429, 131057: the number's throughput was exceeded; retry later. */
-  | "throughput"
-  /** 131056: too many messages to this contact too quickly; retry later. */
-  | "pair_rate"
-  /** 4, 80007: API call rate limits of the app or WhatsApp Business Account; retry later. */
-  | "rate_limit"
-  /** Meta's side failed for now; retry later. */
-  | "temporary"
-  /** The access token or its permissions; fix in Settings → WhatsApp numbers. */
-  | "auth"
-  /** The template is missing, paused or its parameters do not match. */
-  | "template"
-  /** The contact cannot receive it (not on WhatsApp, opted out of marketing, experiment). */
-  | "recipient"
-  /** Media could not be downloaded or uploaded. */
-  | "media"
-  /** The message itself is wrong (a parameter, an unsupported type). */
-  | "invalid"
-  /** The business account or number is restricted, locked or unregistered. */
-  | "account"
-  | "unknown";
+import { isRetriableKind, WINDOW_CLOSED_MEANING, type DeliveryError, type DeliveryErrorKind } from "../delivery-errors";
 
 interface CodeMeaning {
   kind: DeliveryErrorKind;
@@ -57,10 +33,7 @@ const CODES: Record<number, CodeMeaning> = {
   131031: { kind: "account", meaning: "The business account is locked." },
   131042: { kind: "account", meaning: "A payment problem with the business account." },
   131045: { kind: "account", meaning: "The number's certificate is wrong: register the number again." },
-  131047: {
-    kind: "window_closed",
-    meaning: "More than 24 hours since the contact last wrote: only an approved template can reach them now.",
-  },
+  131047: { kind: "window_closed", meaning: WINDOW_CLOSED_MEANING },
   131048: { kind: "account", meaning: "Spam rate limit: too many of the number's messages were blocked or reported." },
   131049: { kind: "recipient", meaning: "Meta chose not to deliver this marketing message, to keep the contact's experience healthy." },
   131050: { kind: "recipient", meaning: "The contact stopped marketing messages from this business." },
@@ -81,31 +54,10 @@ const CODES: Record<number, CodeMeaning> = {
   135000: { kind: "unknown", meaning: "WhatsApp refused the message for an unknown reason." },
 };
 
-/** Kinds worth retrying after a pause: the same message may go through later. */
-const RETRIABLE_KINDS = new Set<DeliveryErrorKind>(["throughput", "pair_rate", "rate_limit", "temporary"]);
-
-/** How Parley records a send's or a status's error on the Message (Message.error). */
-export const deliveryErrorSchema = z.object({
-  /** Meta's code; null when Parley refused the send itself or the answer named no code. */
-  code: z.number().nullable(),
-  kind: z.string(),
-  /** What it means and what to do, in words. */
-  meaning: z.string(),
-  /** Meta's own title and details, when given. */
-  title: z.string().nullable(),
-  details: z.string().nullable(),
-  retriable: z.boolean(),
-});
-export type DeliveryError = z.infer<typeof deliveryErrorSchema>;
-
 export function errorMeaning(code: number | null | undefined): CodeMeaning & { retriable: boolean } {
   const known = code === null || code === undefined ? undefined : CODES[code];
   const meaning = known ?? { kind: "unknown" as const, meaning: code === null || code === undefined ? "WhatsApp refused the message without an error code." : `WhatsApp error ${code}.` };
-  return { ...meaning, retriable: RETRIABLE_KINDS.has(meaning.kind) };
-}
-
-export function isRetriableCode(code: number | null | undefined): boolean {
-  return errorMeaning(code).retriable;
+  return { ...meaning, retriable: isRetriableKind(meaning.kind) };
 }
 
 const metaErrorSchema = z.looseObject({
@@ -131,17 +83,5 @@ export function deliveryError(raw: unknown): DeliveryError {
     title: error.title ?? error.message ?? null,
     details: error.error_data?.details ?? (error.title && error.message && error.message !== error.title ? error.message : null),
     retriable,
-  };
-}
-
-/** Parley's own refusal of a free-form send outside the window (nothing reached Meta). */
-export function windowClosedRefusal(lastInboundAt: Date | null): DeliveryError {
-  return {
-    code: null,
-    kind: "window_closed",
-    meaning: CODES[131047]!.meaning,
-    title: "Not sent: the 24-hour window is closed",
-    details: lastInboundAt ? `The contact last wrote at ${lastInboundAt.toISOString()}.` : "The contact has never written.",
-    retriable: false,
   };
 }

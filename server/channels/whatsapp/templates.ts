@@ -110,7 +110,7 @@ export interface TemplateView {
 export async function listTemplates(input: { workspaceId: string; channelId?: string; refresh?: boolean; now?: Date }): Promise<{ templates: TemplateView[]; problems: { channelId: string; error: string }[] }> {
   const now = input.now ?? new Date();
   const channels = await db().channel.findMany({
-    where: { workspaceId: input.workspaceId, ...(input.channelId ? { id: input.channelId } : { wabaId: { not: null } }) },
+    where: { workspaceId: input.workspaceId, provider: "whatsapp_cloud", ...(input.channelId ? { id: input.channelId } : { wabaId: { not: null } }) },
     select: { id: true, phoneNumberId: true, graphBaseUrl: true, accessTokenCipher: true, wabaId: true, templatesFetchedAt: true },
   });
   const problems: { channelId: string; error: string }[] = [];

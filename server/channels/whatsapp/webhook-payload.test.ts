@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { parseWebhook, WebhookPayloadError } from "./webhook-payload";
+import { WebhookPayloadError } from "../provider";
+import { parseWebhook } from "./webhook-payload";
 
 function change(phoneNumberId: string, value: Record<string, unknown>) {
   return { field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: phoneNumberId, display_phone_number: "15550100" }, ...value } };

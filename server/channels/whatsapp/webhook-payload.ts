@@ -3,6 +3,8 @@
 // rather than dropped, and every entry, change, message and status of a batch is read.
 import { z } from "zod";
 import type { InboundDetails } from "@/flows/message";
+import { WebhookPayloadError, type ParsedInbound, type ParsedStatus, type ParsedWebhook } from "../provider";
+import { deliveryError } from "./errors";
 
 const contactSchema = z.looseObject({
   wa_id: z.string().optional(),
@@ -45,45 +47,6 @@ export const webhookEnvelopeSchema = z.object({
   ),
 });
 
-export interface ParsedInbound {
-  wamid: string;
-  phoneNumberId: string;
-  /** The sender's phone number, absent when they hide it behind a username. */
-  waId: string | null;
-  /** Business-scoped user id (whatsapp.md fact 9). */
-  bsuid: string | null;
-  profileName: string | null;
-  type: string;
-  text: string | null;
-  replyId: string | null;
-  /** Media, place, contact cards, the reply chosen, reaction, ad referral… (flows/message.ts). */
-  details: InboundDetails;
-  sentAt: Date;
-  raw: Record<string, unknown>;
-}
-
-export interface ParsedStatus {
-  wamid: string;
-  phoneNumberId: string;
-  status: string;
-  timestamp: Date;
-  errors: unknown[] | null;
-}
-
-export interface ParsedWebhook {
-  phoneNumberIds: string[];
-  messages: ParsedInbound[];
-  statuses: ParsedStatus[];
-  /** Errors Meta reports for a number as a whole (a change's `errors[]`), not about one message. */
-  errors: { phoneNumberId: string; error: unknown }[];
-  /** Changes of other fields (account updates, template statuses…) that Parley does not act on yet. */
-  ignoredChanges: number;
-}
-
-export class WebhookPayloadError extends Error {
-  name = "WebhookPayloadError";
-}
-
 export function parseWebhook(body: unknown): ParsedWebhook {
   const envelope = webhookEnvelopeSchema.safeParse(body);
   if (!envelope.success) throw new WebhookPayloadError(`Not a WhatsApp webhook: ${z.prettifyError(envelope.error)}`);
@@ -111,19 +74,26 @@ export function parseWebhook(body: unknown): ParsedWebhook {
         result.messages.push(normaliseMessage(message, phoneNumberId, contact));
       }
       for (const status of value.data.statuses ?? []) {
+        // Other statuses Meta may add ("deleted", "warning") change nothing Parley tracks.
+        if (!isTrackedStatus(status.status)) continue;
         result.statuses.push({
           wamid: status.id,
           phoneNumberId,
           status: status.status,
           timestamp: fromUnixSeconds(status.timestamp),
           errors: status.errors ?? null,
+          error: status.errors && status.errors.length > 0 ? deliveryError(status.errors[0]) : null,
         });
       }
-      for (const error of value.data.errors ?? []) result.errors.push({ phoneNumberId, error });
+      for (const error of value.data.errors ?? []) result.errors.push({ phoneNumberId, error: deliveryError(error) });
     }
   }
   result.phoneNumberIds = [...numbers];
   return result;
+}
+
+function isTrackedStatus(status: string): status is ParsedStatus["status"] {
+  return status === "sent" || status === "delivered" || status === "read" || status === "failed";
 }
 
 function fromUnixSeconds(value: string | undefined): Date {

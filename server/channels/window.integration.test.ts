@@ -5,7 +5,7 @@ import { beforeAll, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import { db } from "@/server/db/client";
 import { createApiKey } from "@/server/security/api-keys";
-import { CHANNEL, eventually, useParley } from "../../../tests/support/parley";
+import { CHANNEL, eventually, useParley } from "../../tests/support/parley";
 
 const at = { x: 0, y: 0 };
 const cartReminder: FlowGraph = {

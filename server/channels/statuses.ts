@@ -1,16 +1,11 @@
 // Delivery statuses (sent, delivered, read, failed) arrive on the webhook in no guaranteed
 // order, and can even arrive before the send call has stored the wamid. Every status is
-// kept by wamid; a message's status only moves forward, and "failed" wins over all. A
-// failed status's error is recorded on the message with its meaning (./errors.ts).
+// kept by the provider's message id; a message's status only moves forward, and "failed"
+// wins over all. A failed status's error is recorded on the message with its meaning.
 import { db, Prisma } from "@/server/db/client";
 import type { MessageStatus } from "@/server/db/generated/enums";
-import { deliveryError } from "./errors";
-import type { ParsedStatus } from "./webhook-payload";
-
-/** The Message.error a status's `errors[]` gives: the first error, with its meaning. */
-function statusError(errors: unknown): { error: Prisma.InputJsonValue } | Record<string, never> {
-  return Array.isArray(errors) && errors.length > 0 ? { error: deliveryError(errors[0]) as Prisma.InputJsonValue } : {};
-}
+import { deliveryErrorSchema } from "./delivery-errors";
+import type { ParsedStatus } from "./provider";
 
 const STATUS_RANK: Record<string, number> = { received: 0, pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -27,7 +22,8 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
         wamid: status.wamid,
         status: status.status,
         timestamp: status.timestamp,
-        errors: (status.errors ?? undefined) as Prisma.InputJsonValue | undefined,
+        // The provider's errors as received, with the meaning Parley gave the first.
+        errors: status.errors ? ({ received: status.errors, error: status.error } as Prisma.InputJsonValue) : undefined,
         messageId: message?.id,
       },
     ],
@@ -36,7 +32,7 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
   if (!message || !advances(status.status, message.status)) return;
   await db().message.update({
     where: { id: message.id },
-    data: { status: status.status, ...statusError(status.errors) },
+    data: { status: status.status, ...(status.error ? { error: status.error as Prisma.InputJsonValue } : {}) },
   });
 }
 
@@ -49,7 +45,13 @@ export async function applyEarlyStatuses(messageId: string, wamid: string): Prom
   if (advances(latest.status, "sent")) {
     await db().message.update({
       where: { id: messageId },
-      data: { status: latest.status, ...statusError(latest.errors) },
+      data: { status: latest.status, ...earlyError(latest.errors) },
     });
   }
+}
+
+/** The meaning an early status event was stored with (see recordStatus). */
+function earlyError(errors: unknown): { error: Prisma.InputJsonValue } | Record<string, never> {
+  const error = deliveryErrorSchema.safeParse((errors as { error?: unknown } | null)?.error);
+  return error.success ? { error: error.data as Prisma.InputJsonValue } : {};
 }

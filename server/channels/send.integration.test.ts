@@ -3,9 +3,10 @@
 // refusals recorded with their meaning, and never a second send for one idempotency key.
 import { describe, expect, test } from "vitest";
 import { db } from "@/server/db/client";
-import { fakeClock } from "../../../tests/support/fake-clock";
-import { useChannelDatabase } from "../../../tests/support/channel-database";
-import { sendMessage, WhatsAppSendError } from "./graph-client";
+import { fakeClock } from "../../tests/support/fake-clock";
+import { useChannelDatabase } from "../../tests/support/channel-database";
+import { sendMessage } from "./send";
+import { ChannelSendError } from "./send-error";
 
 const channels = useChannelDatabase();
 const HOUR = 3_600_000;
@@ -90,8 +91,8 @@ describe("retries", () => {
     channels.graph.refuseNext({ status: 503, message: "Service temporarily unavailable" }, 4);
     const idempotencyKey = key();
     const failure = await sendMessage({ conversationId, idempotencyKey, message: text("Hi") }, { clock }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(WhatsAppSendError);
-    expect((failure as WhatsAppSendError).retriable).toBe(true);
+    expect(failure).toBeInstanceOf(ChannelSendError);
+    expect((failure as ChannelSendError).retriable).toBe(true);
     const pending = await db().message.findUniqueOrThrow({ where: { idempotencyKey } });
     expect(pending).toMatchObject({ status: "pending", wamid: null, error: { retriable: true } });
 
@@ -108,7 +109,7 @@ describe("retries", () => {
       { conversationId, idempotencyKey: key(), message: { type: "template", name: "no_such", language: "en", bodyParameters: [] } },
       { clock },
     ).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ name: "WhatsAppSendError", retriable: false, code: 132001 });
+    expect(failure).toMatchObject({ name: "ChannelSendError", retriable: false, code: 132001 });
     expect(channels.graph.refused.filter((r) => r.body.to === "34600000405")).toHaveLength(1);
     const stored = await db().message.findFirstOrThrow({ where: { conversationId } });
     expect(stored).toMatchObject({ status: "failed", error: { code: 132001, kind: "template", retriable: false } });

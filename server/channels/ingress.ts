@@ -1,16 +1,16 @@
-// The webhook ingress (whatsapp.md facts 1–10): verify, store every message once, update
-// statuses, then hand each message to the conversation router as an Inngest event whose
-// id is the wamid. Storing comes before answering 200, so nothing Meta delivered is lost.
+// The webhook ingress, for every provider (whatsapp.md facts 2–10): the provider reads and
+// verifies the POST, then every message is stored once (unique provider message id),
+// statuses are applied (never starting anything), the delivery is logged for the number's
+// settings page, and each message goes to the conversation router as an Inngest event
+// whose id is the message id. Storing comes before answering 200, so nothing delivered is lost.
 import { withUniqueRetry } from "@/server/db/unique-retry";
 import { db, Prisma } from "@/server/db/client";
 import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
-import { decryptSecret, sha256Hex } from "@/server/security/secrets";
-import { logWebhookDelivery } from "../webhook-log";
-import { deliveryError } from "./errors";
-import { isValidSignature } from "./signature";
+import { decryptSecret } from "@/server/security/secrets";
+import { WebhookPayloadError, type ChannelProvider, type ParsedInbound, type ParsedWebhook, type WebhookRequest } from "./provider";
 import { recordStatus } from "./statuses";
-import { parseWebhook, WebhookPayloadError, type ParsedInbound, type ParsedWebhook } from "./webhook-payload";
+import { logWebhookDelivery } from "./webhook-log";
 
 export interface IngressResponse {
   status: number;
@@ -18,42 +18,22 @@ export interface IngressResponse {
   contentType?: string;
 }
 
-const json = (status: number, value: unknown): IngressResponse => ({ status, body: JSON.stringify(value) });
+export const json = (status: number, value: unknown): IngressResponse => ({ status, body: JSON.stringify(value) });
 
-/** Meta's subscription handshake: echo the challenge when the verify token is a channel's. */
-export async function verifySubscription(params: URLSearchParams): Promise<IngressResponse> {
-  const mode = params.get("hub.mode");
-  const token = params.get("hub.verify_token");
-  const challenge = params.get("hub.challenge");
-  if (mode !== "subscribe" || !token || challenge === null) {
-    return json(400, { error: "Expected hub.mode=subscribe, hub.verify_token and hub.challenge." });
-  }
-  const channel = await db().channel.findUnique({ where: { verifyTokenHash: sha256Hex(token) }, select: { id: true } });
-  if (!channel) return json(403, { error: "The verify token matches no channel." });
-  return { status: 200, body: challenge, contentType: "text/plain" };
-}
-
-export async function receiveWebhook(rawBody: Uint8Array, signature: string | null): Promise<IngressResponse> {
-  let body: unknown;
+export async function receiveWebhook(provider: ChannelProvider, request: WebhookRequest): Promise<IngressResponse> {
+  let parsed: ParsedWebhook;
   try {
-    // PostgreSQL cannot store NUL in text or jsonb: drop it rather than fail the whole batch.
-    body = JSON.parse(new TextDecoder().decode(rawBody), (_, value: unknown) => (typeof value === "string" ? value.replaceAll("\u0000", "") : value));
-  } catch {
-    return json(400, { error: "The body is not JSON." });
-  }
-  let parsed;
-  try {
-    parsed = parseWebhook(body);
+    parsed = provider.parseWebhook(request);
   } catch (error) {
     if (error instanceof WebhookPayloadError) return json(400, { error: error.message });
     throw error;
   }
   const channels = await db().channel.findMany({
-    where: { phoneNumberId: { in: parsed.phoneNumberIds } },
+    where: { provider: provider.id, phoneNumberId: { in: parsed.phoneNumberIds } },
     select: { id: true, workspaceId: true, phoneNumberId: true, appSecretCipher: true },
   });
   if (channels.length === 0 && parsed.phoneNumberIds.length > 0) {
-    return json(404, { error: `No channel has phone_number_id ${parsed.phoneNumberIds.join(", ")}: add it in Settings → WhatsApp numbers.` });
+    return json(404, { error: `No ${provider.title} number ${parsed.phoneNumberIds.join(", ")} is set up: add it in Settings → WhatsApp numbers.` });
   }
   if (channels.length === 0) return json(401, { error: "The webhook names no phone number, so its signature cannot be checked." });
 
@@ -61,11 +41,11 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
   const logged = (response: IngressResponse, outcome: { signatureOk: boolean; problem: string | null }) =>
     logDeliveries(channels, parsed, { ...outcome, httpStatus: response.status }).then(() => response);
 
-  // One Meta app signs the whole POST; every channel it names must share that app's secret.
+  // One app (one Meta app, one Twilio account) signs the whole POST: every channel it names must share its secret.
   for (const channel of channels) {
-    if (!isValidSignature(rawBody, signature, decryptSecret(channel.appSecretCipher))) {
-      const problem = "X-Hub-Signature-256 does not match the body signed with the channel's app secret.";
-      return logged(json(401, { error: problem }), { signatureOk: false, problem: `${problem} Check the app secret.` });
+    if (!provider.verifyWebhook(request, decryptSecret(channel.appSecretCipher))) {
+      const problem = `The webhook's signature does not match the body signed with the number's ${provider.webhookSecretName}.`;
+      return logged(json(401, { error: problem }), { signatureOk: false, problem });
     }
   }
 
@@ -80,7 +60,7 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
       stored = await storeInbound(channel, message);
     } catch (error) {
       // A message that cannot be stored (no sender) must not hold back the rest of the batch:
-      // refusing the POST would make Meta redeliver it, and its neighbours, forever.
+      // refusing the POST would make the provider redeliver it, and its neighbours, forever.
       if (!(error instanceof WebhookPayloadError)) throw error;
       refused.push({ wamid: message.wamid, reason: error.message });
       log().warn({ wamid: message.wamid, reason: error.message }, "webhook message refused");
@@ -91,11 +71,11 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
   for (const status of parsed.statuses) {
     if (byNumber.has(status.phoneNumberId)) await recordStatus(status);
   }
-  const reported = parsed.errors.filter(({ phoneNumberId }) => byNumber.has(phoneNumberId)).map(({ error }) => deliveryError(error));
-  for (const error of reported) log().warn({ error }, "WhatsApp reported an error for the number");
+  const reported = parsed.errors.filter(({ phoneNumberId }) => byNumber.has(phoneNumberId)).map(({ error }) => error);
+  for (const error of reported) log().warn({ provider: provider.id, error }, "the provider reported an error for the number");
   const problems = [
     ...refused.map((r) => `message ${r.wamid} refused: ${r.reason}`),
-    ...reported.map((error) => `WhatsApp reported error ${error.code ?? "?"}: ${error.title ?? error.meaning}`),
+    ...reported.map((error) => `${provider.title} reported error ${error.code ?? "?"}: ${error.title ?? error.meaning}`),
   ];
   if (events.length > 0) {
     try {
@@ -103,14 +83,12 @@ export async function receiveWebhook(rawBody: Uint8Array, signature: string | nu
       // a routed message, while a message stored by an attempt whose send failed gets routed.
       await inngest().send(events);
     } catch (error) {
-      const problem = `Messages stored, but the executor did not accept them (${(error as Error).message}); Meta will retry.`;
+      const problem = `Messages stored, but the executor did not accept them (${(error as Error).message}); ${provider.title} will retry.`;
       return logged(json(503, { error: problem }), { signatureOk: true, problem });
     }
   }
-  return logged(json(200, { messages: events.length, statuses: parsed.statuses.length, ...(refused.length > 0 ? { refused } : {}) }), {
-    signatureOk: true,
-    problem: problems.length > 0 ? problems.join("; ").slice(0, 2000) : null,
-  });
+  const answer = provider.acknowledge({ messages: events.length, statuses: parsed.statuses.length, refused });
+  return logged(answer, { signatureOk: true, problem: problems.length > 0 ? problems.join("; ").slice(0, 2000) : null });
 }
 
 /** One log row per number named in the delivery; a failure to log never fails the webhook. */

@@ -1,0 +1,113 @@
+// The one interface between Parley and a provider carrying WhatsApp numbers (Meta's Cloud
+// API, Twilio…). A provider reads and verifies its webhooks and sends one message; the
+// rest is shared by all: storing every message once, statuses in any order, the 24-hour
+// window, pacing, retries, idempotency (./ingress.ts, ./send.ts). A new provider is one
+// folder implementing this, listed in ./providers.ts (docs/channels.md).
+import type { InboundDetails, OutboundMessage } from "@/flows/message";
+import type { DeliveryError } from "./delivery-errors";
+
+export type ProviderId = "whatsapp_cloud" | "twilio";
+
+/** A webhook POST as the route received it. */
+export interface WebhookRequest {
+  rawBody: Uint8Array;
+  /** The URL the provider called (some sign it). */
+  url: string;
+  headers: Headers;
+}
+
+/** One message a contact sent, normalised into the flow language's message model. */
+export interface ParsedInbound {
+  /** The provider's message id: unique, so a redelivery is stored once. */
+  wamid: string;
+  /** The channel's `phoneNumberId` the message arrived on. */
+  phoneNumberId: string;
+  /** The sender's phone number (digits), absent when they hide it behind a username. */
+  waId: string | null;
+  /** Business-scoped user id (whatsapp.md fact 9). */
+  bsuid: string | null;
+  profileName: string | null;
+  type: string;
+  text: string | null;
+  replyId: string | null;
+  /** Media, place, contact cards, the reply chosen, reaction, ad referral… (flows/message.ts). */
+  details: InboundDetails;
+  sentAt: Date;
+  raw: Record<string, unknown>;
+}
+
+/** A delivery status of a message the business sent. */
+export interface ParsedStatus {
+  wamid: string;
+  phoneNumberId: string;
+  status: "sent" | "delivered" | "read" | "failed";
+  timestamp: Date;
+  /** The provider's errors as received (kept on the status event). */
+  errors: unknown[] | null;
+  /** The first error with its meaning (kept on the message). */
+  error: DeliveryError | null;
+}
+
+export interface ParsedWebhook {
+  /** The channels' `phoneNumberId`s the webhook names. */
+  phoneNumberIds: string[];
+  messages: ParsedInbound[];
+  statuses: ParsedStatus[];
+  /** Errors the provider reports for a number as a whole, not about one message. */
+  errors: { phoneNumberId: string; error: DeliveryError }[];
+  /** Changes Parley does not act on (Meta: account updates, template statuses…). */
+  ignoredChanges: number;
+}
+
+/** A webhook body that is not what the provider sends: answered 400, nothing stored. */
+export class WebhookPayloadError extends Error {
+  name = "WebhookPayloadError";
+}
+
+/** What a provider needs of a channel to send through it. */
+export interface ProviderChannel {
+  phoneNumberId: string;
+  accountId: string | null;
+  graphBaseUrl: string | null;
+  accessTokenCipher: string;
+}
+
+export type ProviderSendResult =
+  | { ok: true; messageId: string }
+  | {
+      ok: false;
+      /** The HTTP status of the refusal. */
+      status: number;
+      error: DeliveryError;
+      /** Seconds the provider asked to wait (Retry-After). */
+      retryAfterSeconds: number | null;
+    };
+
+export type CredentialsCheck =
+  | { ok: true; displayPhoneNumber: string | null; verifiedName: string | null; qualityRating: string | null }
+  | { ok: false; error: string };
+
+export interface ChannelProvider {
+  id: ProviderId;
+  /** What the settings page calls it. */
+  title: string;
+  /** The webhook route the provider posts to (the callback URL's path). */
+  webhookPath: string;
+  /** What the number's webhook secret is called where people find it ("app secret", "auth token"). */
+  webhookSecretName: string;
+  /** Reads a webhook POST; throws WebhookPayloadError when it is not the provider's. */
+  parseWebhook(request: WebhookRequest): ParsedWebhook;
+  /** Whether the POST is signed with the channel's webhook secret (its app secret or auth token). */
+  verifyWebhook(request: WebhookRequest, secret: string): boolean;
+  /** The answer the provider expects for a delivery Parley took. */
+  acknowledge(taken: { messages: number; statuses: number; refused: { wamid: string; reason: string }[] }): { status: number; body: string; contentType: string };
+  /**
+   * Sends one message to `to` (digits, or a business-scoped user id). A refusal comes back
+   * as a result, with its meaning and whether it is worth retrying; a lost connection throws.
+   */
+  send(channel: ProviderChannel, to: string, message: OutboundMessage): Promise<ProviderSendResult>;
+  /** Asks the provider about the number with its credentials: do they work, and what does it call the number? */
+  checkCredentials(channel: ProviderChannel): Promise<CredentialsCheck>;
+  /** Marks an inbound message read, with a typing indicator where the provider has one. Best effort. */
+  markRead?(channel: ProviderChannel, messageId: string): Promise<void>;
+}

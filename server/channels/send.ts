@@ -1,0 +1,125 @@
+// Sends one message to a contact through the conversation's channel, whatever its
+// provider, and records it. A send is keyed by an idempotency key (run + node + turn): the
+// row is written before the call and the provider's message id after it, so a retried step
+// finds the message already sent and sends nothing. Before calling the provider a send
+// checks the 24-hour window (a free-form message outside it is refused here, not by a
+// failed status later) and waits for its turn under the number's throughput and the
+// contact's pair rate (./pacing.ts); "slow down" answers are retried with backoff, and only
+// those, since the provider did not take the message (docs/channels.md).
+import { db, Prisma } from "@/server/db/client";
+import { CUSTOMER_SERVICE_WINDOW_MS, isFreeForm, outboundText, type OutboundMessage } from "@/flows/message";
+import { log } from "@/server/observability/log";
+import { systemClock, type Clock } from "./clock";
+import { windowClosedRefusal, type DeliveryError } from "./delivery-errors";
+import { paceSend } from "./pacing";
+import { providerFor } from "./providers";
+import { ChannelSendError } from "./send-error";
+import { applyEarlyStatuses } from "./statuses";
+
+/** Attempts of one send within a step; after them the step fails and the executor retries it later. */
+export const MAX_SEND_ATTEMPTS = 4;
+
+/**
+ * The pause before attempt `attempt + 1`: the provider's Retry-After when given; 4^n seconds after
+ * the pair rate (Meta's advice: 1 s, 4 s, 16 s); doubling from 1 s otherwise.
+ */
+export function retryDelayMs(attempt: number, error: DeliveryError, retryAfterSeconds: number | null): number {
+  if (retryAfterSeconds !== null) return retryAfterSeconds * 1000;
+  return (error.kind === "pair_rate" ? 4 ** attempt : 2 ** attempt) * 1000;
+}
+
+/**
+ * Marks an inbound message read and shows "typing…" where the provider can, while the bot
+ * works on its answer (whatsapp.md fact 18). Cosmetic, so best effort: a failure is logged.
+ */
+export async function markReadAndTyping(messageId: string): Promise<void> {
+  const message = await db().message.findUnique({ where: { id: messageId }, include: { channel: true } });
+  if (!message?.wamid || message.direction !== "inbound") return;
+  const provider = providerFor(message.channel.provider);
+  try {
+    await provider.markRead?.(message.channel, message.wamid);
+  } catch (error) {
+    log().warn({ messageId, err: error }, "read receipt not sent");
+  }
+}
+
+export type SendResult =
+  | { messageId: string; wamid: string; windowClosed?: undefined }
+  | { messageId: string; wamid?: undefined; windowClosed: { lastInboundAt: string | null } };
+
+export async function sendMessage(
+  input: {
+    conversationId: string;
+    idempotencyKey: string;
+    runId?: string;
+    nodeId?: string;
+    message: OutboundMessage;
+  },
+  options: { clock?: Clock } = {},
+): Promise<SendResult> {
+  const clock = options.clock ?? systemClock;
+  const conversation = await db().conversation.findUniqueOrThrow({
+    where: { id: input.conversationId },
+    include: { channel: true, contact: true },
+  });
+  const to = conversation.contact.waId ?? conversation.contact.bsuid;
+  if (!to) throw new ChannelSendError(`Contact ${conversation.contact.id} has neither a wa_id nor a user id.`, false);
+
+  const record = await db().message.upsert({
+    where: { idempotencyKey: input.idempotencyKey },
+    create: {
+      conversationId: conversation.id,
+      channelId: conversation.channelId,
+      direction: "outbound",
+      type: input.message.type,
+      text: outboundText(input.message),
+      payload: input.message as Prisma.InputJsonValue,
+      status: "pending",
+      idempotencyKey: input.idempotencyKey,
+      runId: input.runId,
+      nodeId: input.nodeId,
+    },
+    update: {},
+  });
+  if (record.wamid) return { messageId: record.id, wamid: record.wamid };
+
+  const { lastInboundAt } = conversation;
+  if (isFreeForm(input.message) && (!lastInboundAt || clock.now() - lastInboundAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS)) {
+    await db().message.update({
+      where: { id: record.id },
+      data: { status: "failed", error: windowClosedRefusal(lastInboundAt) as Prisma.InputJsonValue },
+    });
+    return { messageId: record.id, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
+  }
+
+  const provider = providerFor(conversation.channel.provider);
+  for (let attempt = 0; ; attempt++) {
+    await paceSend({ channelId: conversation.channelId, conversationId: conversation.id, messagesPerSecond: conversation.channel.messagesPerSecond }, clock);
+    const result = await provider.send(conversation.channel, to, input.message);
+    if (result.ok) {
+      const wamid = result.messageId;
+      const now = new Date(clock.now());
+      await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+      await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+      await applyEarlyStatuses(record.id, wamid);
+      return { messageId: record.id, wamid };
+    }
+    const { error, status } = result;
+    // "Slow down" comes as a 429, a 5xx or a throughput code: the provider did not take the message.
+    const retriable = status === 429 || status >= 500 || error.retriable;
+    if (retriable && attempt + 1 < MAX_SEND_ATTEMPTS) {
+      await clock.sleep(retryDelayMs(attempt, error, result.retryAfterSeconds));
+      continue;
+    }
+    // A permanent refusal fails the message; one still worth retrying stays pending for the executor's retry.
+    await db().message.update({
+      where: { id: record.id },
+      data: { error: { ...error, retriable } as Prisma.InputJsonValue, ...(retriable ? {} : { status: "failed" as const }) },
+    });
+    throw new ChannelSendError(
+      `${provider.title} refused the message (${status}${error.code !== null ? `, code ${error.code}` : ""}): ${error.title ? `${error.title}. ` : ""}${error.meaning}`,
+      retriable,
+      error.code ?? undefined,
+    );
+  }
+}

@@ -1,0 +1,68 @@
+// A stand-in for Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
+// form-encoded with Basic credentials, answers 201 { sid, status: "queued" } and records the
+// form; GET /2010-04-01/Accounts/{AccountSid}.json answers the account. Tests sign and post
+// Twilio's webhooks themselves (twilioWebhook).
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { twilioSignature } from "@/server/channels/twilio/signature";
+
+export interface TwilioRequest {
+  accountSid: string;
+  form: Record<string, string>;
+  sid: string;
+}
+
+export interface FakeTwilio {
+  url: string;
+  /** Messages Twilio accepted, in order. */
+  messages: TwilioRequest[];
+  /** Refuses the next `times` sends with Twilio's error object. */
+  refuseNext(refusal: { status: number; code: number; message?: string }, times?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeTwilio(options: { accountSid: string; authToken: string }): Promise<FakeTwilio> {
+  const messages: TwilioRequest[] = [];
+  const refusals: { status: number; code: number; message?: string }[] = [];
+  const expected = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const reply = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const path = new URL(req.url ?? "/", "http://twilio.invalid").pathname;
+    if (req.headers.authorization !== expected) return reply(401, { code: 20003, message: "Authenticate", more_info: "https://www.twilio.com/docs/errors/20003", status: 401 });
+    if (req.method === "GET" && path === `/2010-04-01/Accounts/${options.accountSid}.json`) {
+      return reply(200, { sid: options.accountSid, friendly_name: "Parley test account", status: "active" });
+    }
+    if (req.method !== "POST" || path !== `/2010-04-01/Accounts/${options.accountSid}/Messages.json`) return reply(404, { code: 20404, message: "The requested resource was not found", status: 404 });
+    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+    const refusal = refusals.shift();
+    if (refusal) return reply(refusal.status, { code: refusal.code, message: refusal.message ?? "Refused by the fake Twilio", status: refusal.status });
+    const sid = `SM${randomBytes(16).toString("hex")}`;
+    messages.push({ accountSid: options.accountSid, form, sid });
+    reply(201, { sid, status: "queued", from: form.From, to: form.To, body: form.Body ?? "", account_sid: options.accountSid });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    messages,
+    refuseNext: (refusal, times = 1) => {
+      for (let i = 0; i < times; i++) refusals.push(refusal);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A Twilio webhook body and its X-Twilio-Signature for `url`, as Twilio would post it. */
+export function twilioWebhook(url: string, authToken: string, params: Record<string, string>): { body: string; headers: Record<string, string> } {
+  const form = new URLSearchParams(params);
+  return {
+    body: form.toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(authToken, url, form) },
+  };
+}
