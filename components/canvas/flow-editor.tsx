@@ -621,7 +621,13 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
       ) : null}
       <div className="flex min-h-0 flex-1">
         {canEdit ? <PalettePanel entries={paletteEntries} onAdd={(type) => addElement(type)} /> : null}
-        <div ref={canvasRef} className="min-w-0 flex-1" aria-label="Flow canvas" onDragOver={onDragOver} onDrop={onDrop}>
+        <div
+          ref={canvasRef}
+          className="min-w-0 flex-1"
+          aria-label="Flow canvas"
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+        >
           <CanvasActionsContext.Provider value={actions}>
             <RunHighlightContext.Provider value={runHighlight ?? NO_RUN}>
             <NodeIssuesContext.Provider value={issues}>

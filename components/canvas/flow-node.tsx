@@ -1,5 +1,5 @@
 "use client";
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
 import { nodeDefinition } from "@/flows/registry";
 import { CanvasActionsContext, NodeDiffContext, RunHighlightContext, type NodeDiffState } from "./canvas-context";
@@ -12,6 +12,14 @@ export interface NodeIssues {
 
 /** Diagnostics per node id, provided by the editor so nodes can show a badge. */
 export const NodeIssuesContext = createContext<Map<string, NodeIssues>>(new Map());
+
+/**
+ * Below this zoom the small print of a card (type, summary, port labels, "+") is unreadable:
+ * it is hidden (the layout stays the same) with the card's shadow, so a large flow seen
+ * whole paints fast (bench/canvas.ts).
+ */
+const SMALL_PRINT_ZOOM = 0.4;
+const zoomedOut = (state: ReactFlowState) => state.transform[2] < SMALL_PRINT_ZOOM;
 
 const DIFF_STYLE: Record<NodeDiffState, string> = {
   added: "outline-4 outline-offset-2 outline-emerald-400",
@@ -34,6 +42,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const run = useContext(RunHighlightContext);
   const running = run.current === id;
   const diff = useContext(NodeDiffContext).get(id);
+  const smallPrint = useStore(zoomedOut) ? "invisible" : "";
   const ports = nodePorts(data.type, data.config);
   const summary = nodeSummary(data.type, data.config);
   const title = data.label?.trim() || definition?.title || data.type;
@@ -46,7 +55,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       data-node-id={id}
       data-run-state={running ? "current" : run.visited.has(id) ? "visited" : undefined}
       data-diff={diff}
-      className={`relative w-60 rounded-lg border border-t-4 bg-white shadow-sm transition-shadow ${
+      className={`relative w-60 rounded-lg border border-t-4 bg-white transition-shadow ${smallPrint ? "" : "shadow-sm"} ${
         definition ? (CATEGORY_ACCENT[definition.category] ?? "border-t-slate-300") : "border-t-red-400"
       } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"} ${
         running ? "shadow-lg shadow-sky-300 outline-4 outline-offset-2 outline-sky-400" : run.visited.has(id) ? "outline-2 outline-offset-1 outline-sky-200" : ""
@@ -76,11 +85,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
             <div className="truncate text-sm font-semibold text-slate-900" data-testid="flow-node-title">
               {title}
             </div>
-            <div className="truncate text-[11px] uppercase tracking-wide text-slate-400">{definition ? definition.title : `unknown type “${data.type}”`}</div>
+            <div className={`truncate text-[11px] uppercase tracking-wide text-slate-400 ${smallPrint}`}>{definition ? definition.title : `unknown type “${data.type}”`}</div>
           </div>
         </div>
         {summary ? (
-          <p className="mt-1.5 truncate text-xs text-slate-600" title={summary}>
+          <p className={`mt-1.5 truncate text-xs text-slate-600 ${smallPrint}`} title={summary}>
             {summary}
           </p>
         ) : null}
@@ -91,7 +100,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
             const left = `${((index + 0.5) / ports.length) * 100}%`;
             return (
               <div key={port.id} className="absolute inset-y-0 -translate-x-1/2 pt-0.5 text-center leading-none" style={{ left }}>
-                <span className="whitespace-nowrap text-[10px] text-slate-500">{port.label}</span>
+                <span className={`whitespace-nowrap text-[10px] text-slate-500 ${smallPrint}`}>{port.label}</span>
                 <Handle
                   id={port.id}
                   type="source"
@@ -112,7 +121,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
                       actions.addAfterPort(id, port.id, { x: box.left + box.width / 2, y: box.bottom });
                     }}
                     // Below the handle, so dragging from the handle still draws a connection.
-                    className="nodrag nopan absolute left-1/2 top-[calc(100%+10px)] flex size-4 -translate-x-1/2 items-center justify-center rounded-full border border-slate-300 bg-white text-[11px] leading-none text-slate-500 opacity-60 hover:border-brand-600 hover:bg-brand-50 hover:text-brand-700 hover:opacity-100 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-brand-600"
+                    className={`${smallPrint} nodrag nopan absolute left-1/2 top-[calc(100%+10px)] flex size-4 -translate-x-1/2 items-center justify-center rounded-full border border-slate-300 bg-white text-[11px] leading-none text-slate-500 opacity-60 hover:border-brand-600 hover:bg-brand-50 hover:text-brand-700 hover:opacity-100 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-brand-600`}
                   >
                     +
                   </button>

@@ -74,8 +74,28 @@ export function toGraph(nodes: EditorNode[], edges: CanvasEdge[]): FlowGraph {
   };
 }
 
+// A node's ports and summary are read whenever its card is drawn, and a large flow draws
+// cards again as they scroll into view: keep them per config object (a config is replaced,
+// never changed in place, when the node is edited).
+const described = new WeakMap<object, { type: string; ports?: PortDefinition[]; summary?: string }>();
+
+function description(type: string, config: Record<string, unknown>) {
+  let entry = described.get(config);
+  if (!entry || entry.type !== type) {
+    entry = { type };
+    described.set(config, entry);
+  }
+  return entry;
+}
+
 /** Output ports of a node: from its (valid) config, else from what it holds, else its defaults. */
 export function nodePorts(type: string, config: Record<string, unknown>): PortDefinition[] {
+  const entry = description(type, config);
+  entry.ports ??= computePorts(type, config);
+  return entry.ports;
+}
+
+function computePorts(type: string, config: Record<string, unknown>): PortDefinition[] {
   const definition = nodeDefinition(type);
   if (!definition) return [];
   const check = parseConfig(definition, config);
@@ -91,6 +111,12 @@ export function nodePorts(type: string, config: Record<string, unknown>): PortDe
 }
 
 export function nodeSummary(type: string, config: Record<string, unknown>): string {
+  const entry = description(type, config);
+  entry.summary ??= computeSummary(type, config);
+  return entry.summary;
+}
+
+function computeSummary(type: string, config: Record<string, unknown>): string {
   const definition = nodeDefinition(type);
   if (!definition) return "";
   const check = parseConfig(definition, config);
