@@ -95,6 +95,12 @@ export async function startTest(tester: Tester & { graph: FlowGraph }): Promise<
     update: { testFlowVersionId: version.id },
     include: { contact: true },
   });
+  // Test versions another person's test is pinned to stay, even before its first message.
+  const pinned = await db().conversation.findMany({
+    where: { workspaceId: tester.workspaceId, testFlowVersionId: { not: null } },
+    select: { testFlowVersionId: true },
+  });
+  const inUse = [version.id, ...pinned.flatMap((c) => (c.testFlowVersionId ? [c.testFlowVersionId] : []))];
   // Restart: the conversation forgets everything, as if the contact had never written.
   await db().$transaction([
     db().flowRun.deleteMany({ where: { conversationId: conversation.id } }),
@@ -105,7 +111,7 @@ export async function startTest(tester: Tester & { graph: FlowGraph }): Promise<
       data: { activeRunId: null, handedOffAt: null, handoffReason: null, lastInboundAt: null, lastMessageAt: null },
     }),
     // Older test versions nobody's test run uses any more.
-    db().flowVersion.deleteMany({ where: { flowId: tester.flowId, testOnly: true, id: { not: version.id }, runs: { none: {} } } }),
+    db().flowVersion.deleteMany({ where: { flowId: tester.flowId, testOnly: true, id: { notIn: inUse }, runs: { none: {} } } }),
   ]);
   await clearTranscript({ phoneNumberId: channel.phoneNumberId, waId });
 

@@ -105,3 +105,23 @@ test("a draft with errors cannot be tested, and the message says what to fix", a
   await expect(caller.flowTests.start({ flowId, graph: broken })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Fix the draft before testing it") });
   await expect(caller.flowTests.send({ flowId, message: { kind: "text", text: "hi" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Start the test first") });
 });
+
+test("two people test one flow at once: each has their own conversation, and one's restarts never break the other's", async () => {
+  const caller = await owner();
+  const workspaceId = (await db().membership.findFirstOrThrow()).workspaceId;
+  const user = await db().user.create({ data: { email: "ana.tester@example.com", name: "Ana", passwordHash: "x" } });
+  await db().membership.create({ data: { workspaceId, userId: user.id, role: "editor" } });
+  const ana = appRouter.createCaller({ viewer: { userId: user.id, email: user.email, workspaceId, role: "editor" } });
+  const { id: flowId } = await caller.flows.create({ name: "Shared test", templateId: "welcome" });
+
+  await ana.flowTests.start({ flowId, graph: draft() });
+  await caller.flowTests.start({ flowId, graph: draft() });
+  await caller.flowTests.start({ flowId, graph: draft() });
+  await ana.flowTests.send({ flowId, message: { kind: "text", text: "hi" } });
+  const anas = await eventually(async () => {
+    const state = await ana.flowTests.state({ flowId });
+    return botTexts(state).length >= 1 ? state : undefined;
+  }, 20_000, "Ana's test to answer");
+  expect(botTexts(anas)[0]).toBe("Draft greeting for Ana (test)");
+  expect(botTexts(await caller.flowTests.state({ flowId }))).toEqual([]);
+});
