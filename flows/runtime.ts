@@ -26,6 +26,15 @@ export interface RunStart {
   message: InboundMessage | null;
   /** What started the run, with its data: an API event's payload is `{{trigger.data.…}}` in templates. */
   trigger?: RunTrigger;
+  /** Set when the run continues another from one of its nodes (a retry, a hand-back): it starts there, with that run's variables and node outputs. */
+  resume?: RunResume;
+}
+
+export interface RunResume {
+  fromRunId: string;
+  nodeId: string;
+  vars: Record<string, unknown>;
+  outputs: Record<string, Record<string, unknown>>;
 }
 
 /** One language model call of a node, as its trace shows it. */
@@ -127,7 +136,7 @@ export async function runFlow(input: {
   attempt: number;
 }): Promise<{ status: "completed"; vars: Record<string, unknown> }> {
   const { start, steps, services } = input;
-  const vars: Record<string, unknown> = {};
+  const vars: Record<string, unknown> = { ...start.resume?.vars };
   let message: InboundMessage | null = start.message;
   const trigger: RunTrigger = start.trigger ?? { kind: "message", data: {} };
   let executed = 0;
@@ -138,8 +147,13 @@ export async function runFlow(input: {
    * Runs `flow` from `firstId` until it ends. A called flow runs with its own node outputs
    * and the run's variables; `prefix` keeps its step ids and trace keys apart from the caller's.
    */
-  const walk = async (flow: CompiledFlow, firstId: string | undefined, prefix: string, depth: number): Promise<void> => {
-    const outputs: Record<string, Record<string, unknown>> = {};
+  const walk = async (
+    flow: CompiledFlow,
+    firstId: string | undefined,
+    prefix: string,
+    depth: number,
+    outputs: Record<string, Record<string, unknown>> = {},
+  ): Promise<void> => {
     const visits = new Map<string, number>();
     for (let currentId = firstId; currentId !== undefined && !handedOff; ) {
       const current: CompiledNode = flow.nodes.get(currentId)!;
@@ -330,8 +344,10 @@ export async function runFlow(input: {
 
   const fail = async (error: string) =>
     steps.run("finish", () => services.finishRun({ runId: start.runId, conversationId: start.conversationId, status: "failed", error, vars }));
+  const { resume } = start;
+  if (resume && !input.flow.nodes.has(resume.nodeId)) throw new FlowRunError(`The run was to continue at node “${resume.nodeId}”, which is not in this flow version.`);
   try {
-    await walk(input.flow, input.flow.triggerId, "", 0);
+    await walk(input.flow, resume?.nodeId ?? input.flow.triggerId, "", 0, { ...resume?.outputs });
   } catch (error) {
     if (error instanceof LoopLimitReached) {
       await fail("loop limit reached");

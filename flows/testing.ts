@@ -1,6 +1,8 @@
-// Runs flows and single nodes in memory, for unit tests: the real runtime and node code,
-// with steps executed at once, sends recorded, and the contact's answers read from a script.
-// (Integration tests run the same code through the real executor and database.)
+// Runs flows and single nodes in memory: the real runtime and node code, with steps
+// executed at once, sends recorded, and the contact's answers read from a script. Unit
+// tests use it with fakes; run review replays a recorded conversation through it against a
+// draft, with the server's models and knowledge (server/runs/replay.ts). Integration tests
+// run the same code through the real executor and database.
 import { z } from "zod";
 import { compileFlow, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
 import { defineNode, NEXT_PORT, type NodeDefinition, type NodeResult, type RunTrigger } from "./define-node";
@@ -67,6 +69,8 @@ export function scriptedCache(now: () => number = Date.now): ScriptedCache {
 export interface ScriptedRun {
   /** Everything sent to the contact, in order. */
   sent: OutboundMessage[];
+  /** The same sends by what the contact had just written: the first message (null for a schedule or an event), then each answer taken. */
+  turns: { heard: InboundMessage | null; sent: OutboundMessage[] }[];
   traces: TraceRecord[];
   status: "completed" | "failed" | "waiting";
   /** The reason given when the run handed the conversation to a person. */
@@ -100,8 +104,8 @@ export async function runScripted(
 
 type ScriptedOptions = NonNullable<Parameters<typeof runCompiledScripted>[3]>;
 
-/** runScripted of a flow already compiled (testNode builds its own around one node). */
-async function runCompiledScripted(
+/** runScripted of a flow already compiled (testNode builds its own around one node; a replay compiles the draft first). */
+export async function runCompiledScripted(
   flow: CompiledFlow,
   first: InboundMessage | string | null,
   answers: (InboundMessage | string)[] = [],
@@ -126,10 +130,13 @@ async function runCompiledScripted(
     secrets?: Record<string, string>;
     /** The contact's 24-hour window is closed: free-form sends are refused (WindowClosedError), templates go out. */
     windowClosed?: boolean;
+    /** Real services in place of the fakes above (a replay asks the workspace's models and documents). */
+    services?: Partial<Pick<FlowServices, "chat" | "searchKnowledge" | "searchTable" | "readSecret">>;
   } = {},
 ): Promise<ScriptedRun> {
   const inbox = answers.map((answer) => (typeof answer === "string" ? inbound(answer) : answer));
-  const result: ScriptedRun = { sent: [], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
+  const firstMessage = typeof first === "string" ? inbound(first) : first;
+  const result: ScriptedRun = { sent: [], turns: [{ heard: firstMessage, sent: [] }], traces: [], status: "waiting", vars: {}, sleptMs: 0 };
   const memo = new Map<string, unknown>();
   const cache = options.cache ?? scriptedCache();
   const cacheKey = (input: { conversationId: string; nodeId: string; key: string }) => JSON.stringify([input.conversationId, input.nodeId, input.key]);
@@ -163,12 +170,16 @@ async function runCompiledScripted(
     async send({ message }) {
       if (options.windowClosed && isFreeForm(message)) return { messageId: `refused${result.sent.length + 1}`, windowClosed: { lastInboundAt: null } };
       result.sent.push(message);
+      result.turns.at(-1)!.sent.push(message);
       transcript.push({ entry: { from: "bot", text: outboundText(message) ?? `[${message.type}]`, at: new Date(0).toISOString() } });
       return { messageId: `out${result.sent.length}` };
     },
     async takeNextMessage() {
       const taken = inbox.shift() ?? null;
-      if (taken) heard(taken);
+      if (taken) {
+        heard(taken);
+        result.turns.push({ heard: taken, sent: [] });
+      }
       return taken;
     },
     async stopWaiting() {},
@@ -219,9 +230,9 @@ async function runCompiledScripted(
     async readSecret({ name }) {
       return options.secrets?.[name] ?? null;
     },
+    ...options.services,
   };
   const contact: ContactInfo = { id: "contact-1", name: "Ana", waId: "34600000001", ...options.contact };
-  const firstMessage = typeof first === "string" ? inbound(first) : first;
   if (firstMessage) heard(firstMessage);
   try {
     await runFlow({

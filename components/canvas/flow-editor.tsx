@@ -32,7 +32,7 @@ import { Skeleton, Spinner } from "@/components/ui/spinner";
 import { CanvasActionsContext, RunHighlightContext, type CanvasActions, type RunHighlight } from "./canvas-context";
 import { copySelection, isEmpty, pasteClipboard, readClipboard, writeClipboard } from "./clipboard";
 import { DiagnosticsPanel } from "./diagnostics-panel";
-import { FlowNodeComponent, NodeIssuesContext, type NodeIssues } from "./flow-node";
+import { NodeIssuesContext, type NodeIssues } from "./flow-node";
 import {
   edgeId,
   isFlowNode,
@@ -49,7 +49,7 @@ import {
   type FlowNodeData,
 } from "./graph";
 import { layoutNodes } from "./layout";
-import { NoteNodeComponent } from "./note-node";
+import { NODE_TYPES } from "./node-types";
 import type { PaletteEntry } from "./palette";
 import { NOTE_ENTRY, PALETTE_DRAG_TYPE, PalettePanel } from "./palette-panel";
 import { PortPicker } from "./port-picker";
@@ -57,7 +57,6 @@ import { ShortcutsHelp } from "./shortcuts-help";
 import { useGraphHistory } from "./use-graph-history";
 import { VersionsPanel } from "./versions-panel";
 
-const NODE_TYPES = { flow: FlowNodeComponent, note: NoteNodeComponent };
 const NODE_SIZE = { width: 240, height: 90 };
 const CLIPBOARD_KEY = "parley.canvas.clipboard";
 /** Above this many elements the canvas draws only what is in view. */

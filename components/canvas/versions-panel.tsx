@@ -3,7 +3,7 @@
 // version read-only, compare two (nodes added, removed, changed with the fields that
 // changed), and roll back by publishing a copy of an old version.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from "@xyflow/react";
+import type { Edge } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { diffFlows } from "@/flows/diff";
 import { nodeDefinition } from "@/flows/registry";
@@ -16,11 +16,9 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { ErrorNote } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { NodeDiffContext, type NodeDiffState } from "./canvas-context";
-import { FlowNodeComponent } from "./flow-node";
 import { toCanvas, type EditorNode } from "./graph";
-import { NoteNodeComponent } from "./note-node";
+import { ReadOnlyCanvas } from "./read-only-canvas";
 
-const NODE_TYPES = { flow: FlowNodeComponent, note: NoteNodeComponent };
 /** What a version is compared with: another version's number, or the current draft. */
 type Base = number | "draft" | null;
 
@@ -225,28 +223,9 @@ function VersionViewer({
           <div className="min-w-0 flex-1">
             {version.isError ? <ErrorNote className="m-4">Could not load v{number}: {errorMessage(version.error)}</ErrorNote> : null}
             {shown ? (
-              <ReactFlowProvider>
-                <NodeDiffContext.Provider value={shown.states}>
-                  <ReactFlow
-                    nodes={shown.nodes}
-                    edges={shown.edges}
-                    nodeTypes={NODE_TYPES}
-                    nodesDraggable={false}
-                    nodesConnectable={false}
-                    elementsSelectable={false}
-                    deleteKeyCode={null}
-                    defaultEdgeOptions={{ type: "smoothstep" }}
-                    onlyRenderVisibleElements={shown.nodes.length > 150}
-                    fitView
-                    fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-                    minZoom={0.1}
-                  >
-                    <Background gap={20} color="#e2e8f0" />
-                    <Controls showInteractive={false} />
-                    <MiniMap pannable zoomable />
-                  </ReactFlow>
-                </NodeDiffContext.Provider>
-              </ReactFlowProvider>
+              <NodeDiffContext.Provider value={shown.states}>
+                <ReadOnlyCanvas nodes={shown.nodes} edges={shown.edges} />
+              </NodeDiffContext.Provider>
             ) : (
               <div className="flex h-full items-center justify-center">
                 <Spinner label="Loading the version" />

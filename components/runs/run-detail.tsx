@@ -1,21 +1,23 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { errorCode, errorMessage } from "@/components/trpc/errors";
-import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { DeliveryFailure, DeliveryStatus } from "@/components/chat/delivery-status";
 import { formatDateTime, formatDuration, formatTime } from "@/components/ui/format";
 import { EmptyState, ErrorNote } from "@/components/ui/notice";
 import { Skeleton } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { nodeDefinition } from "@/flows/registry";
 import { ModelCalls } from "./model-calls";
+import { ReplayResult } from "./replay-result";
+import { RunActions } from "./run-actions";
+import { RunPath } from "./run-path";
 
 const ACTIVE = new Set(["running", "waiting"]);
 
-export function RunDetail({ runId }: { runId: string }) {
+export function RunDetail({ runId, canAct, canReplay }: { runId: string; canAct: boolean; canReplay: boolean }) {
   const trpc = useTRPC();
   const run = useQuery({
     ...trpc.runs.get.queryOptions({ id: runId }),
@@ -54,20 +56,25 @@ export function RunDetail({ runId }: { runId: string }) {
             <Link href={`/flows/${data.flow.id}`} className="hover:text-brand-700">
               {data.flow.name}
             </Link>{" "}
-            <span className="font-normal text-slate-500">v{data.version}</span>
+            <span className="font-normal text-slate-500">{data.testOnly ? `test version ${data.version}` : `v${data.version}`}</span>
           </h1>
           <StatusBadge status={data.status} />
+          {canAct ? <RunActions run={data} failedNodeId={data.failedNodeId} /> : null}
         </div>
         <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-2 rounded-xl border border-slate-200 bg-white p-4 text-sm sm:grid-cols-4">
           <div>
             <dt className="text-xs text-slate-500">Contact</dt>
             <dd className="font-medium">
-              {data.contact.name ?? "—"} {data.contact.waId ? <span className="font-mono text-xs text-slate-500">+{data.contact.waId}</span> : null}
+              <Link href={`/inbox/${data.conversation.id}`} className="hover:text-brand-700" data-testid="run-conversation-link">
+                {data.contact.name ?? "—"} {data.contact.waId ? <span className="font-mono text-xs text-slate-500">+{data.contact.waId}</span> : null}
+              </Link>
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Started</dt>
-            <dd>{formatDateTime(data.startedAt)}</dd>
+            <dd>
+              {formatDateTime(data.startedAt)} <span className="text-xs text-slate-500">by {data.triggerKind}</span>
+            </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Ended</dt>
@@ -80,11 +87,47 @@ export function RunDetail({ runId }: { runId: string }) {
             </dd>
           </div>
         </dl>
+        {data.resumedFrom ? (
+          <p className="mt-2 text-sm text-slate-600" data-testid="run-resumed-from">
+            Continues run{" "}
+            <Link href={`/runs/${data.resumedFrom.runId}`} className="font-mono text-brand-700 underline">
+              {data.resumedFrom.runId}
+            </Link>{" "}
+            from node <span className="font-mono">{data.resumedFrom.nodeId}</span>.
+          </p>
+        ) : null}
+        {data.continuedBy.map((next) => (
+          <p key={next.id} className="mt-2 text-sm text-slate-600" data-testid="run-continued-by">
+            Continued by run{" "}
+            <Link href={`/runs/${next.id}`} className="font-mono text-brand-700 underline">
+              {next.id}
+            </Link>{" "}
+            from node <span className="font-mono">{next.resumedAtNodeId}</span> ({next.status}).
+          </p>
+        ))}
         {data.error ? <ErrorNote className="mt-3">Error: {data.error}</ErrorNote> : null}
         {data.conversation.handedOffAt ? (
-          <HandoffBanner conversationId={data.conversation.id} since={data.conversation.handedOffAt} reason={data.conversation.handoffReason} runId={data.id} />
+          <p className="mt-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="handoff-banner">
+            <span className="font-medium">A person is answering this conversation</span> since {formatDateTime(data.conversation.handedOffAt)}
+            {data.conversation.handoffReason ? ` — ${data.conversation.handoffReason}` : ""}.{" "}
+            <Link href={`/inbox/${data.conversation.id}`} className="underline">
+              Open it in the inbox
+            </Link>{" "}
+            to reply or hand it back to the bot.
+          </p>
         ) : null}
       </div>
+
+      {canReplay ? <ReplayResult runId={data.id} /> : null}
+
+      {data.graph ? (
+        <section aria-labelledby="path-title" className="overflow-hidden rounded-xl border border-slate-200 bg-white">
+          <h2 id="path-title" className="border-b border-slate-200 px-4 py-2 text-sm font-semibold">
+            Path <span className="font-normal text-slate-500">through {data.testOnly ? "the tested draft" : `v${data.version}`}</span>
+          </h2>
+          <RunPath graph={data.graph} traces={data.traces} stoppedAt={data.status === "waiting" ? data.waitingNodeId : data.failedNodeId} />
+        </section>
+      ) : null}
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)]">
         <section aria-labelledby="transcript-title" className="rounded-xl border border-slate-200 bg-white">
@@ -101,10 +144,11 @@ export function RunDetail({ runId }: { runId: string }) {
                   <li key={message.id} data-testid="run-message" className={`flex ${inbound ? "justify-start" : "justify-end"}`}>
                     <div className={`max-w-[85%] rounded-lg px-2.5 py-1.5 text-sm shadow-sm ${inbound ? "bg-white" : "bg-chat-out"}`}>
                       <div className="whitespace-pre-wrap break-words">{message.text ?? <span className="italic text-slate-500">{message.type} message</span>}</div>
+                      {message.status === "failed" ? <DeliveryFailure error={message.error} /> : null}
                       <div className="mt-0.5 flex justify-end gap-2 text-[10px] text-slate-500">
                         {message.nodeId ? <span className="font-mono">{message.nodeId}</span> : null}
                         <span>{formatTime(message.createdAt)}</span>
-                        <span>{message.status}</span>
+                        {inbound ? null : <DeliveryStatus status={message.status} error={message.error} />}
                       </div>
                     </div>
                   </li>
@@ -206,42 +250,6 @@ function JsonBlock({ title, value }: { title: string; value: unknown }) {
       <pre className="max-h-64 overflow-auto rounded-md border border-slate-200 bg-white p-2 text-xs text-slate-800">
         {value === null || value === undefined ? "—" : JSON.stringify(value, null, 2)}
       </pre>
-    </div>
-  );
-}
-
-/** A conversation a person answers: the bot stays quiet until an admin hands it back. */
-function HandoffBanner({ conversationId, since, reason, runId }: { conversationId: string; since: Date; reason: string | null; runId: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const handBack = useMutation(
-    trpc.runs.handBack.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) }),
-    }),
-  );
-  return (
-    <div className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="handoff-banner">
-      <p>
-        <span className="font-medium">Handed off to a person</span> since {formatDateTime(since)}
-        {reason ? ` — ${reason}` : ""}. The bot does not answer this contact until it is handed back.
-      </p>
-      <Button onClick={() => setConfirming(true)} disabled={handBack.isPending}>
-        {handBack.isPending ? "Handing back…" : "Hand back to the bot"}
-      </Button>
-      {handBack.isError ? <ErrorNote className="w-full">{errorMessage(handBack.error)}</ErrorNote> : null}
-      <ConfirmDialog
-        open={confirming}
-        title="Hand the conversation back to the bot?"
-        confirmLabel="Hand back"
-        onCancel={() => setConfirming(false)}
-        onConfirm={() => {
-          setConfirming(false);
-          handBack.mutate({ conversationId });
-        }}
-      >
-        The contact&apos;s next message starts the matching flow again.
-      </ConfirmDialog>
     </div>
   );
 }

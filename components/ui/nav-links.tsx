@@ -4,8 +4,9 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/flows", label: "Flows" },
-  { href: "/simulator", label: "Simulator" },
+  { href: "/inbox", label: "Inbox" },
   { href: "/runs", label: "Runs" },
+  { href: "/simulator", label: "Simulator" },
   { href: "/settings", label: "Settings" },
 ];
 

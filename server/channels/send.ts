@@ -53,6 +53,8 @@ export async function sendMessage(
     idempotencyKey: string;
     runId?: string;
     nodeId?: string;
+    /** A person's message from the inbox (server/conversations/handoff.ts), not the bot's. */
+    sentByUserId?: string;
     message: OutboundMessage;
   },
   options: { clock?: Clock } = {},
@@ -78,6 +80,7 @@ export async function sendMessage(
       idempotencyKey: input.idempotencyKey,
       runId: input.runId,
       nodeId: input.nodeId,
+      sentByUserId: input.sentByUserId,
     },
     update: {},
   });

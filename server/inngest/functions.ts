@@ -110,6 +110,9 @@ const runStartSchema = z.object({
   contact: z.object({ id: z.string(), name: z.string().nullable(), waId: z.string().nullable() }),
   message: inboundMessageSchema.nullable(),
   trigger: z.object({ kind: z.enum(["message", "schedule", "event"]), name: z.string().optional(), data: z.record(z.string(), z.unknown()) }).optional(),
+  resume: z
+    .object({ fromRunId: z.string(), nodeId: z.string(), vars: z.record(z.string(), z.unknown()), outputs: z.record(z.string(), z.record(z.string(), z.unknown())) })
+    .optional(),
 });
 
 function flowFunction(flow: { id: string; name: string }) {

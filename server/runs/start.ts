@@ -4,7 +4,7 @@
 import { db, Prisma } from "@/server/db/client";
 import type { RunTrigger } from "@/flows/define-node";
 import type { InboundMessage } from "@/flows/message";
-import type { RunStart } from "@/flows/runtime";
+import type { RunResume, RunStart } from "@/flows/runtime";
 
 /** Another run took the conversation first. */
 export class ConversationTaken extends Error {
@@ -26,6 +26,8 @@ export async function claimConversation(
     inboxAfterSeq: bigint;
     triggerMessageId?: string;
     startKey?: string;
+    /** The run continues `fromRunId` at `nodeId` (a retry, a hand-back). */
+    resumed?: { fromRunId: string; nodeId: string };
   },
 ): Promise<{ id: string }> {
   const run = await tx.flowRun.create({
@@ -38,10 +40,13 @@ export async function claimConversation(
       triggerData: { name: input.trigger.name ?? null, data: input.trigger.data } as Prisma.InputJsonValue,
       startKey: input.startKey,
       inboxAfterSeq: input.inboxAfterSeq,
+      resumedFromRunId: input.resumed?.fromRunId,
+      resumedAtNodeId: input.resumed?.nodeId,
     },
     select: { id: true },
   });
-  const owned = await tx.conversation.updateMany({ where: { id: input.conversationId, activeRunId: null }, data: { activeRunId: run.id } });
+  // A conversation a person has taken over is not the bot's to claim.
+  const owned = await tx.conversation.updateMany({ where: { id: input.conversationId, activeRunId: null, handedOffAt: null }, data: { activeRunId: run.id } });
   if (owned.count === 0) throw new ConversationTaken();
   return run;
 }
@@ -53,6 +58,7 @@ export function runStartOf(input: {
   conversation: { id: string; contact: { id: string; name: string | null; waId: string | null } };
   message: InboundMessage | null;
   trigger: RunTrigger;
+  resume?: RunResume;
 }): RunStart {
   const { contact } = input.conversation;
   return {
@@ -63,6 +69,7 @@ export function runStartOf(input: {
     contact: { id: contact.id, name: contact.name, waId: contact.waId },
     message: input.message,
     trigger: input.trigger,
+    ...(input.resume ? { resume: input.resume } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { router } from "./init";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { channelsRouter } from "./routers/channels";
+import { conversationsRouter } from "./routers/conversations";
 import { flowTestsRouter } from "./routers/flow-tests";
 import { flowsRouter } from "./routers/flows";
 import { knowledgeRouter } from "./routers/knowledge";
@@ -12,6 +13,20 @@ import { privacyRouter } from "./routers/privacy";
 import { runsRouter } from "./routers/runs";
 import { simulatorRouter } from "./routers/simulator";
 
-export const appRouter = router({ apiKeys: apiKeysRouter, audit: auditRouter, channels: channelsRouter, flows: flowsRouter, flowTests: flowTestsRouter, knowledge: knowledgeRouter, members: membersRouter, models: modelsRouter, nodeSecrets: nodeSecretsRouter, privacy: privacyRouter, runs: runsRouter, simulator: simulatorRouter });
+export const appRouter = router({
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+  channels: channelsRouter,
+  conversations: conversationsRouter,
+  flowTests: flowTestsRouter,
+  flows: flowsRouter,
+  knowledge: knowledgeRouter,
+  members: membersRouter,
+  models: modelsRouter,
+  nodeSecrets: nodeSecretsRouter,
+  privacy: privacyRouter,
+  runs: runsRouter,
+  simulator: simulatorRouter,
+});
 
 export type AppRouter = typeof appRouter;

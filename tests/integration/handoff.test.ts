@@ -38,7 +38,7 @@ test("the bot stays quiet after a hand off until an admin hands the conversation
   expect(quiet.consumedByRunId).toBeNull();
 
   const admin = await db().user.findFirstOrThrow();
-  expect(await handBack({ conversationId: conversation.id, workspaceId: conversation.workspaceId, userId: admin.id })).toBe(true);
+  expect(await handBack({ conversationId: conversation.id, workspaceId: conversation.workspaceId, userId: admin.id })).toEqual({ runId: null });
   await parley.postWebhook(textWebhook(waId, "hi again").body);
   await eventually(() => parley.textsTo(waId).length === 3, 15_000, "the demo flow's greeting and question");
   expect(parley.textsTo(waId).slice(1)).toEqual(["Hi Ana! I'm Parley's demo bot.", "What should I call you?"]);
