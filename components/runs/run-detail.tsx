@@ -45,6 +45,7 @@ export function RunDetail({ runId, canAct, canReplay }: { runId: string; canAct:
     );
   }
   const data = run.data;
+  const span = timelineSpan(data.traces);
   return (
     <main className="mx-auto max-w-6xl space-y-6 p-6">
       <div>
@@ -169,7 +170,7 @@ export function RunDetail({ runId, canAct, canReplay }: { runId: string; canAct:
           ) : (
             <ol className="divide-y divide-slate-100">
               {data.traces.map((trace, index) => (
-                <TraceRow key={trace.id} index={index} trace={trace} />
+                <TraceRow key={trace.id} index={index} trace={trace} span={span} />
               ))}
             </ol>
           )}
@@ -193,10 +194,24 @@ interface Trace {
   endedAt: Date | null;
 }
 
-function TraceRow({ trace, index }: { trace: Trace; index: number }) {
+interface Span {
+  start: number;
+  total: number;
+}
+
+/** The run's time from its first node's start to its last node's end: the timeline's scale. */
+function timelineSpan(traces: Trace[]): Span {
+  const starts = traces.map((trace) => new Date(trace.startedAt).getTime());
+  const ends = traces.map((trace) => new Date(trace.endedAt ?? trace.startedAt).getTime());
+  const start = Math.min(...starts);
+  return { start, total: Math.max(1, Math.max(...ends) - start) };
+}
+
+function TraceRow({ trace, index, span }: { trace: Trace; index: number; span: Span }) {
   const [open, setOpen] = useState(false);
   const definition = nodeDefinition(trace.nodeType);
-  const ms = trace.endedAt ? new Date(trace.endedAt).getTime() - new Date(trace.startedAt).getTime() : null;
+  const started = new Date(trace.startedAt).getTime();
+  const ms = trace.endedAt ? new Date(trace.endedAt).getTime() - started : null;
   const failed = trace.error !== null && trace.error !== undefined;
   return (
     <li data-testid="trace-row" data-node-id={trace.nodeId}>
@@ -215,7 +230,16 @@ function TraceRow({ trace, index }: { trace: Trace; index: number }) {
         {failed ? <span className="rounded-full bg-red-100 px-2 text-xs font-medium text-red-800">error</span> : null}
         {trace.port ? <span className="rounded bg-slate-100 px-1.5 font-mono text-xs text-slate-600">→ {trace.port}</span> : null}
         {trace.attempt > 0 ? <span className="text-xs text-amber-700">attempt {trace.attempt + 1}</span> : null}
-        <span className="w-16 text-right text-xs tabular-nums text-slate-500">{ms === null ? "running" : `${ms} ms`}</span>
+        {/* Where in the run's time this node ran, and for how long: waits for the contact stand out. */}
+        <span aria-hidden className="relative hidden h-1.5 w-32 rounded-full bg-slate-100 sm:block" data-testid="trace-timeline">
+          <span
+            className={`absolute inset-y-0 rounded-full ${failed ? "bg-red-400" : "bg-sky-400"}`}
+            style={{ left: `${((started - span.start) / span.total) * 100}%`, width: `max(2px, ${((ms ?? 0) / span.total) * 100}%)` }}
+          />
+        </span>
+        <span className="w-20 text-right text-xs tabular-nums text-slate-500">
+          {ms === null ? "running" : ms < 1000 ? `${ms} ms` : formatDuration(trace.startedAt, trace.endedAt)}
+        </span>
         <span aria-hidden className={`text-xs text-slate-400 transition-transform ${open ? "rotate-90" : ""}`}>
           ▶
         </span>
