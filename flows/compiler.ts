@@ -3,7 +3,8 @@
 // settings every flow shares. Refuses a graph the validator finds errors in.
 import type { NodeDefinition, ScheduleAudience } from "./define-node";
 import type { FlowGraph, FlowNode } from "./schema";
-import { checkFlow, type Diagnostic } from "./validator";
+import { checkFlow, templateStrings, type Diagnostic } from "./validator";
+import { templateVariables } from "./template";
 
 export interface CompiledNode {
   node: FlowNode;
@@ -38,6 +39,25 @@ export function compileFlow(graph: FlowGraph): CompiledFlow {
   }
   const edges = new Map(graph.edges.map((edge) => [edgeKey(edge.from, edge.port), edge.to]));
   return { triggerId: triggerId!, nodes, edges };
+}
+
+/**
+ * The fields of its trigger data a flow reads (`{{trigger.data.<field>}}` in its nodes'
+ * templates), in order of appearance: what a caller passing data to it should fill in.
+ */
+export function flowInputs(flow: CompiledFlow): string[] {
+  const fields = new Set<string>();
+  for (const { definition, config } of flow.nodes.values()) {
+    for (const field of definition.templateFields ?? []) {
+      for (const source of templateStrings((config as Record<string, unknown>)[field])) {
+        for (const path of templateVariables(source)) {
+          const [root, data, name] = path.split(".");
+          if (root === "trigger" && data === "data" && name) fields.add(name);
+        }
+      }
+    }
+  }
+  return [...fields];
 }
 
 /** How a compiled flow starts, read from its trigger node's type. */

@@ -2,7 +2,7 @@
 // inspector, validator and compiler read these definitions; none of them names a type.
 import type { z } from "zod";
 import type { ContactInfo, InboundMessage, OutboundMessage } from "./message";
-import type { ChatRequest, ChatResult, HistoryEntry } from "./models";
+import type { ChatRequest, ChatResult, ConversationSummary, HistoryEntry, SummaryRead } from "./models";
 import type { OutboundFetch } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 
@@ -66,6 +66,24 @@ export interface NodeContext<Config> {
    */
   history(turns: number): Promise<HistoryEntry[]>;
   /**
+   * The conversation's running summary, for long conversations: `read(keep)` gives the stored
+   * summary and the messages since it, split at the last `keep` (those that fell out of the
+   * window are still to fold into it); `save` stores the new summary. Durable steps.
+   */
+  summary: { read(keep: number): Promise<SummaryRead>; save(summary: ConversationSummary): Promise<void> };
+  /**
+   * Other published flows of the workspace, run here the way “Run another flow” runs them:
+   * inline in this run, sharing its variables, their nodes traced under this node.
+   * `inputs` names the `{{trigger.data.…}}` fields a flow reads; `run` runs it with `data` as
+   * its trigger data (`label` names the call in trace paths) and resolves to the variables
+   * it set or changed, or to why it could not run or failed. Not memoized itself: never call
+   * it inside `step` (the called flow's nodes are steps of their own).
+   */
+  flows: {
+    inputs(flowId: string): Promise<{ ok: true; fields: string[] } | { ok: false; error: string }>;
+    run(call: { flowId: string; data: Record<string, unknown>; label: string }): Promise<FlowCallOutcome>;
+  };
+  /**
    * Outbound HTTP under the server's SSRF policy (private addresses refused unless
    * PARLEY_HTTP_ALLOWLIST lists them). Not memoized: call it inside `step` or `cached`.
    */
@@ -87,6 +105,9 @@ export interface NodeContext<Config> {
    */
   secret(name: string): Promise<string>;
 }
+
+/** How a flow run from a node (`ctx.flows.run`) ended: the variables it set or changed, or why it did not finish. */
+export type FlowCallOutcome = { ok: true; flowVersionId: string; variables: Record<string, unknown> } | { ok: false; error: string };
 
 export interface NodeResult {
   /** Output port to follow; "next" when omitted. */

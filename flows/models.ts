@@ -79,3 +79,22 @@ export class ModelUnavailableError extends Error {
     this.name = "ModelUnavailableError";
   }
 }
+
+/** A conversation's running summary: what the messages before a model's history window said. */
+export const conversationSummarySchema = z.object({
+  text: z.string(),
+  /** How many messages it folds. */
+  turns: z.number().int(),
+  /** Where it ends: an opaque cursor after the last message it folds. */
+  through: z.string(),
+});
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+/** `ctx.summary.read(keep)`: the stored summary and the messages since it, split at the window of `keep` turns. */
+export interface SummaryRead {
+  summary: ConversationSummary | null;
+  /** Messages after the summary that fell out of the window: to fold into it, ending at `through`. Null when none did. */
+  older: { entries: HistoryEntry[]; through: string } | null;
+  /** The last `keep` messages before the current one (after the summary), word for word. */
+  recent: HistoryEntry[];
+}

@@ -1,10 +1,10 @@
 // Runs one flow version for one conversation as durable steps. Everything with a side
 // effect is a named step, so a replay (after a wait, a retry or a restart) re-runs this
 // code deterministically and each step's effect happens once.
-import { CONVERSATION_MESSAGE_EVENT, edgeKey, type CompiledFlow, type CompiledNode } from "./compiler";
-import type { NodeContext, NodeResult, RunTrigger } from "./define-node";
+import { CONVERSATION_MESSAGE_EVENT, edgeKey, flowInputs, type CompiledFlow, type CompiledNode } from "./compiler";
+import type { FlowCallOutcome, NodeContext, NodeResult, RunTrigger } from "./define-node";
 import { WINDOW_CLOSED_PORT, WindowClosedError, type ContactInfo, type InboundMessage, type OutboundMessage, type SendOutcome } from "./message";
-import { ModelUnavailableError, type ChatRequest, type ChatResult, type HistoryEntry } from "./models";
+import { ModelUnavailableError, type ChatRequest, type ChatResult, type ConversationSummary, type HistoryEntry, type SummaryRead } from "./models";
 import type { OutboundRequest, OutboundResponse } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { renderTemplate } from "./template";
@@ -80,6 +80,9 @@ export interface FlowServices {
   chat(input: { runId: string; conversationId: string; nodeId: string; request: ChatRequest }): Promise<ChatOutcome>;
   /** The conversation's last `turns` messages before `beforeMessageId` (all of them when null), oldest first. */
   history(input: { conversationId: string; turns: number; beforeMessageId: string | null }): Promise<HistoryEntry[]>;
+  /** The conversation's running summary and the messages since it before `beforeMessageId`, the last `keep` of them apart. */
+  readSummary(input: { conversationId: string; keep: number; beforeMessageId: string | null }): Promise<SummaryRead>;
+  saveSummary(input: { conversationId: string; summary: ConversationSummary }): Promise<void>;
   finishRun(input: { runId: string; conversationId: string; status: "completed" | "failed"; error?: string; vars: Record<string, unknown> }): Promise<void>;
   /** One HTTP request for a node (`ctx.fetch`), under the server's SSRF policy. */
   fetch(request: OutboundRequest): Promise<OutboundResponse>;
@@ -119,6 +122,11 @@ class UnhandledFailure extends Error {
 
 class LoopLimitReached extends Error {}
 
+interface CalledFlow {
+  flow: CompiledFlow;
+  flowVersionId: string;
+}
+
 /** `ctx.secret` of a secret no admin has stored for the workspace. */
 export class MissingSecretError extends Error {
   constructor(label: string) {
@@ -153,6 +161,8 @@ export async function runFlow(input: {
     prefix: string,
     depth: number,
     outputs: Record<string, Record<string, unknown>> = {},
+    /** What the walked flow sees as its trigger: the run's, or the data a node passed to the flow it runs. */
+    walkTrigger: RunTrigger = trigger,
   ): Promise<void> => {
     const visits = new Map<string, number>();
     for (let currentId = firstId; currentId !== undefined && !handedOff; ) {
@@ -172,13 +182,14 @@ export async function runFlow(input: {
 
       const nodeStep = <T>(name: string, body: () => Promise<T>): Promise<T> => steps.run(`${key}:${name}`, body);
 
-      const scope = () => ({ contact: start.contact, message, trigger, vars, nodes: outputs });
+      let flowCalls = 0;
+      const scope = () => ({ contact: start.contact, message, trigger: walkTrigger, vars, nodes: outputs });
       const context: NodeContext<never> = {
         config: current.config,
         node: { id: current.node.id, label: current.node.label },
         contact: start.contact,
         message,
-        trigger,
+        trigger: walkTrigger,
         vars,
         nodes: outputs,
         render: (template) => renderTemplate(template, scope()),
@@ -246,6 +257,30 @@ export async function runFlow(input: {
           const beforeMessageId = message?.id ?? null;
           return nodeStep(`history:${histories++}`, () => services.history({ conversationId: start.conversationId, turns, beforeMessageId }));
         },
+        summary: {
+          read: (keep) => {
+            const beforeMessageId = message?.id ?? null;
+            return nodeStep(`summary:read:${histories++}`, () => services.readSummary({ conversationId: start.conversationId, keep, beforeMessageId }));
+          },
+          save: (summary) => nodeStep(`summary:save:${histories++}`, () => services.saveSummary({ conversationId: start.conversationId, summary })),
+        },
+        flows: {
+          inputs: async (flowId) => {
+            const called = await calledFlow(flowId, depth, () => nodeStep(`flow:${flowCalls++}:resolve`, () => services.resolveFlow({ runId: start.runId, flowId })));
+            return "error" in called ? { ok: false, error: called.error.message } : { ok: true, fields: flowInputs(called.flow) };
+          },
+          run: async ({ flowId, data, label }): Promise<FlowCallOutcome> => {
+            const index = flowCalls++;
+            const called = await calledFlow(flowId, depth, () => nodeStep(`flow:${index}:resolve`, () => services.resolveFlow({ runId: start.runId, flowId })));
+            if ("error" in called) return { ok: false, error: called.error.message };
+            const before = JSON.stringify(vars);
+            const was: Record<string, unknown> = JSON.parse(before);
+            const failed = await runCalledFlow(called.flow, `${key}/${label}#${index}/`, depth, { kind: "event", name: label, data });
+            if (failed) return { ok: false, error: failed.failure.message };
+            const variables = Object.fromEntries(Object.entries(vars).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(was[name])));
+            return { ok: true, flowVersionId: called.flowVersionId, variables };
+          },
+        },
         fetch: (request) => services.fetch(request),
         knowledge: { search: (request) => services.searchKnowledge({ conversationId: start.conversationId, request }) },
         tables: { search: (request) => services.searchTable({ conversationId: start.conversationId, request }) },
@@ -273,6 +308,8 @@ export async function runFlow(input: {
         },
       };
 
+      // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
+      const startedAt = previousEndedAt;
       let result: NodeResult | undefined;
       let failure: Error | undefined;
       try {
@@ -281,30 +318,20 @@ export async function runFlow(input: {
         failure = error instanceof Error ? error : new Error(String(error));
       }
       // Resolve the called flow before tracing the call, so the trace says which version ran.
-      let called: { flow: CompiledFlow; flowVersionId: string } | undefined;
+      let called: CalledFlow | undefined;
       if (result?.call && !failure) {
         const target = result.call.flowId;
-        const resolved =
-          depth >= MAX_CALL_DEPTH
-            ? { error: `Flows call each other more than ${MAX_CALL_DEPTH} deep: does a flow call itself?` }
-            : await nodeStep("resolve-flow", () => services.resolveFlow({ runId: start.runId, flowId: target }));
-        if ("error" in resolved) failure = new FlowRunError(resolved.error, current.node.id);
+        const resolved = await calledFlow(target, depth, () => nodeStep("resolve-flow", () => services.resolveFlow({ runId: start.runId, flowId: target })));
+        if ("error" in resolved) failure = resolved.error;
         else {
-          try {
-            called = { flow: await services.loadFlow(resolved.flowVersionId), flowVersionId: resolved.flowVersionId };
-            result = { ...result, output: { ...result.output, flowId: target, flowVersionId: resolved.flowVersionId } };
-          } catch (error) {
-            // A published version stops compiling when a node type it uses is removed.
-            failure = error instanceof Error ? error : new Error(String(error));
-          }
+          called = resolved;
+          result = { ...result, output: { ...result.output, flowId: target, flowVersionId: resolved.flowVersionId } };
         }
       }
       // A send refused outside the 24-hour window follows the node's "window closed" output when it is connected.
       const windowClosed = failure instanceof WindowClosedError && flow.edges.has(edgeKey(current.node.id, WINDOW_CLOSED_PORT.id));
       const port = windowClosed ? WINDOW_CLOSED_PORT.id : failure ? "error" : (result?.port ?? "next");
       if (result?.output) outputs[current.node.id] = result.output;
-      // A node starts when the one before it ended (its sends, waits and sleeps count in its time).
-      const startedAt = previousEndedAt;
       previousEndedAt = await steps.run(`${key}:trace`, async () => {
         const endedAt = new Date().toISOString();
         await services.writeTrace(withoutSecrets(secretsRead, {
@@ -325,13 +352,11 @@ export async function runFlow(input: {
         return endedAt;
       });
       if (called) {
-        try {
-          await walk(called.flow, called.flow.edges.get(edgeKey(called.flow.triggerId, "next")), `${key}/`, depth + 1);
-        } catch (error) {
-          if (!(error instanceof UnhandledFailure)) throw error;
+        const failed = await runCalledFlow(called.flow, `${key}/`, depth, walkTrigger);
+        if (failed) {
           // The called flow failed: that is this node failing, handled by its error port if it has one.
           const handler = flow.edges.get(edgeKey(current.node.id, "error"));
-          if (handler === undefined) throw new UnhandledFailure(error.failure, current.node.id);
+          if (handler === undefined) throw new UnhandledFailure(failed.failure, current.node.id);
           currentId = handler;
           continue;
         }
@@ -339,6 +364,29 @@ export async function runFlow(input: {
       const nextId: string | undefined = failure ? flow.edges.get(edgeKey(current.node.id, port)) : nextNode(flow, current.node.id, port, result?.goto);
       if (failure && nextId === undefined) throw new UnhandledFailure(failure, current.node.id);
       currentId = nextId;
+    }
+  };
+
+  /** The published flow a node runs (“Run another flow”, `ctx.flows`), compiled; or why it cannot run. */
+  const calledFlow = async (flowId: string, depth: number, resolve: () => Promise<{ flowVersionId: string } | { error: string }>): Promise<CalledFlow | { error: Error }> => {
+    if (depth >= MAX_CALL_DEPTH) return { error: new FlowRunError(`Flows call each other more than ${MAX_CALL_DEPTH} deep: does a flow call itself?`) };
+    const resolved = await resolve();
+    if ("error" in resolved) return { error: new FlowRunError(resolved.error) };
+    try {
+      return { flow: await services.loadFlow(resolved.flowVersionId), flowVersionId: resolved.flowVersionId };
+    } catch (error) {
+      // A published version stops compiling when a node type it uses is removed.
+      return { error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  };
+  /** Runs a called flow from the node after its trigger, inline; resolves to the failure nothing in it handled, if any. */
+  const runCalledFlow = async (called: CompiledFlow, prefix: string, depth: number, calledTrigger: RunTrigger): Promise<UnhandledFailure | null> => {
+    try {
+      await walk(called, called.edges.get(edgeKey(called.triggerId, "next")), prefix, depth + 1, {}, calledTrigger);
+      return null;
+    } catch (error) {
+      if (error instanceof UnhandledFailure) return error;
+      throw error;
     }
   };
 

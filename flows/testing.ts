@@ -8,7 +8,7 @@ import { compileFlow, edgeKey, type CompiledFlow, type CompiledNode } from "./co
 import { defineNode, NEXT_PORT, type NodeDefinition, type NodeResult, type RunTrigger } from "./define-node";
 import { parseConfig } from "./registry";
 import { isFreeForm, outboundText, type ContactInfo, type InboundMessage, type OutboundMessage } from "./message";
-import type { ChatRequest, ChatResult, HistoryEntry } from "./models";
+import type { ChatRequest, ChatResult, ConversationSummary, HistoryEntry } from "./models";
 import { OutboundHttpError, type OutboundFetch } from "./http/outbound";
 import type { KnowledgeSearchOutcome, KnowledgeSearchRequest, TableSearchOutcome, TableSearchRequest } from "./knowledge";
 import { durationMs, runFlow, type DurableSteps, type FlowServices, type TraceRecord } from "./runtime";
@@ -126,6 +126,12 @@ export async function runCompiledScripted(
     cache?: ScriptedCache;
     /** The conversation's messages before this run, oldest first (`ctx.history` reads them, then the run's own). */
     history?: HistoryEntry[];
+    /**
+     * The conversation's running summary (`ctx.summary`): read and replaced in place, so one
+     * holder shared between runs plays a conversation going on. Its cursor counts `history`
+     * and the run's messages. None stored when omitted.
+     */
+    summary?: { current: ConversationSummary | null };
     /** The workspace's node secrets by name (`ctx.secret`); none set when omitted. */
     secrets?: Record<string, string>;
     /** The contact's 24-hour window is closed: free-form sends are refused (WindowClosedError), templates go out. */
@@ -146,6 +152,11 @@ export async function runCompiledScripted(
   let waiting = false;
   // What `ctx.history` reads: earlier messages, then this run's inbound and outbound ones in order.
   const transcript: { messageId?: string; entry: HistoryEntry }[] = (options.history ?? []).map((entry) => ({ entry }));
+  const transcriptBefore = (messageId: string | null) => {
+    const end = transcript.findIndex((item) => item.messageId === messageId);
+    return end === -1 ? transcript : transcript.slice(0, end);
+  };
+  const summary = options.summary ?? { current: null };
   const heard = (message: InboundMessage) => transcript.push({ messageId: message.id, entry: { from: "contact", text: message.text ?? `[${message.type}]`, at: message.receivedAt } });
 
   const steps: DurableSteps = {
@@ -209,9 +220,17 @@ export async function runCompiledScripted(
       }
     },
     async history({ turns, beforeMessageId }) {
-      const end = transcript.findIndex((item) => item.messageId === beforeMessageId);
-      const before = end === -1 ? transcript : transcript.slice(0, end);
+      const before = transcriptBefore(beforeMessageId);
       return before.slice(Math.max(0, before.length - turns)).map((item) => item.entry);
+    },
+    async readSummary({ keep, beforeMessageId }) {
+      const from = summary.current ? Number(summary.current.through) : 0;
+      const since = transcriptBefore(beforeMessageId).slice(from).map((item) => item.entry);
+      const split = Math.max(0, since.length - keep);
+      return { summary: summary.current, older: split > 0 ? { entries: since.slice(0, split), through: String(from + split) } : null, recent: since.slice(split) };
+    },
+    async saveSummary(input) {
+      summary.current = input.summary;
     },
     fetch: (request) => (options.fetch ?? passThroughFetch)(request),
     async searchKnowledge({ request }) {

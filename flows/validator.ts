@@ -66,7 +66,7 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
     checked.set(node.id, { definition, config: check.config, ports: new Set(definition.ports(check.config).map((port) => port.id)), links });
     for (const name of definition.setsVariables?.(check.config) ?? []) setVariables.add(name);
     for (const field of definition.templateFields ?? []) {
-      for (const source of strings((check.config as Record<string, unknown>)[field])) templates.push({ nodeId: node.id, field, source });
+      for (const source of templateStrings((check.config as Record<string, unknown>)[field])) templates.push({ nodeId: node.id, field, source });
     }
   }
   // Nodes whose type declares its outputs, so `{{nodes.<id>.<field>}}` can be checked.
@@ -154,10 +154,11 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
 }
 
 /** Every string in a config value: a template field may hold a string or lists/objects of them. */
-function strings(value: unknown): string[] {
+/** Every string in a template field's value (a text, or lists and records of texts). */
+export function templateStrings(value: unknown): string[] {
   if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === "object") return Object.values(value).flatMap(strings);
+  if (Array.isArray(value)) return value.flatMap(templateStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(templateStrings);
   return [];
 }
 

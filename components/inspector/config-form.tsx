@@ -1,6 +1,8 @@
 "use client";
-import { useId, useMemo, useState, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useId, useMemo, useState, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import type { z } from "zod";
+import { useTRPC } from "@/components/trpc/client";
 import { fieldErrors, formFields, type FormField } from "./schema-fields";
 
 /** A form for any node config, generated from the node definition's zod schema. */
@@ -76,7 +78,9 @@ function Field({
   let control: ReactNode;
   if (spec.kind === "text") {
     const text = typeof value === "string" ? value : value == null ? "" : String(value);
-    control = spec.multiline ? (
+    control = spec.choices === "flows" ? (
+      <FlowSelect {...common} value={text} onChange={onChange} />
+    ) : spec.multiline ? (
       <textarea {...common} rows={4} value={text} maxLength={spec.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />
     ) : (
       <input {...common} type="text" value={text} maxLength={spec.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />
@@ -198,6 +202,25 @@ function ObjectListEditor({
         + Add {full ? `(at most ${maxItems})` : ""}
       </button>
     </div>
+  );
+}
+
+/** The workspace's flows by name (the value is the flow's id); one no longer listed stays shown by its id. */
+function FlowSelect({ value, onChange, ...props }: { value: string; onChange: (value: string) => void } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "value" | "onChange">) {
+  const trpc = useTRPC();
+  const flows = useQuery(trpc.flows.list.queryOptions());
+  const listed = flows.data ?? [];
+  return (
+    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{flows.isPending ? "Loading flows…" : "Choose a flow…"}</option>
+      {listed.map((flow) => (
+        <option key={flow.id} value={flow.id}>
+          {flow.name}
+          {flow.publishedVersion === null ? " (not published)" : ""}
+        </option>
+      ))}
+      {value && !flows.isPending && !listed.some((flow) => flow.id === value) ? <option value={value}>{value} (not found)</option> : null}
+    </select>
   );
 }
 

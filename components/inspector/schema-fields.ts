@@ -3,7 +3,8 @@
 import type { z } from "zod";
 
 export type FieldSpec =
-  | { kind: "text"; multiline: boolean; maxLength: number | null }
+  /** `choices`: the value is picked from the workspace's records of that kind (a schema's `.meta({ choices: "flows" })`). */
+  | { kind: "text"; multiline: boolean; maxLength: number | null; choices?: TextChoices }
   | { kind: "enum"; options: string[] }
   | { kind: "list"; maxItems: number | null }
   /** A list of small records (condition branches, headers, assignments), edited row by row. */
@@ -11,6 +12,8 @@ export type FieldSpec =
   | { kind: "number"; integer: boolean; min: number | null; max: number | null }
   | { kind: "boolean" }
   | { kind: "json" };
+
+export type TextChoices = "flows";
 
 export interface FormField {
   key: string;
@@ -30,6 +33,7 @@ interface Introspectable {
   isInt?: boolean;
   options?: unknown[];
   shape?: Record<string, Introspectable>;
+  meta?(): Record<string, unknown> | undefined;
 }
 
 /** Field names whose texts are long enough to deserve a textarea. */
@@ -62,11 +66,11 @@ function unwrap(schema: Introspectable): { inner: Introspectable; required: bool
   return { inner: current, required, defaultValue, description };
 }
 
-function specFor(key: string, schema: Introspectable): FieldSpec {
+function specFor(key: string, schema: Introspectable, choices: unknown): FieldSpec {
   switch (schema.def.type) {
     case "string": {
       const maxLength = schema.maxLength ?? null;
-      return { kind: "text", multiline: LONG_TEXT_KEYS.has(key) || (maxLength !== null && maxLength > 300), maxLength };
+      return { kind: "text", multiline: LONG_TEXT_KEYS.has(key) || (maxLength !== null && maxLength > 300), maxLength, ...(choices === "flows" ? { choices } : {}) };
     }
     case "enum":
       return { kind: "enum", options: (schema.options ?? []).map(String) };
@@ -101,7 +105,7 @@ function objectFields(schema: Introspectable): FormField[] {
   if (root.def.type !== "object" || !shape) return [];
   return Object.entries(shape).map(([key, field]) => {
     const { inner, required, defaultValue, description } = unwrap(field);
-    return { key, label: humanize(key), description, required, defaultValue, spec: specFor(key, inner) };
+    return { key, label: humanize(key), description, required, defaultValue, spec: specFor(key, inner, field.meta?.()?.choices) };
   });
 }
 

@@ -16,6 +16,7 @@ import { conversationHistory } from "@/server/conversations/history";
 import { routeMessage } from "@/server/conversations/router";
 import { loadCompiledFlow, resolveCalledFlow } from "@/server/runs/flow-versions";
 import { chatForRun } from "@/server/ai/chat";
+import { readConversationSummary, saveConversationSummary } from "@/server/ai/summary";
 import { finishRun, writeTrace } from "@/server/runs/records";
 import { readLookupCache, writeLookupCache } from "@/server/knowledge/cache";
 import { searchKnowledgeForRun, searchTableForRun } from "@/server/knowledge/store";
@@ -92,6 +93,8 @@ const services: FlowServices = {
   finishRun,
   chat: chatForRun,
   history: conversationHistory,
+  readSummary: readConversationSummary,
+  saveSummary: saveConversationSummary,
   resolveFlow: resolveCalledFlow,
   loadFlow: loadCompiledFlow,
   fetch: (request) => outboundFetch(request),

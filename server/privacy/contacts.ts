@@ -109,6 +109,8 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
       await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { handoffReason: null } });
       // Lookup results (an order's details, passages chosen for their question) are theirs too.
       await tx.lookupCache.deleteMany({ where: { conversationId: { in: ids } } });
+      // So is the running summary a language model keeps of what they wrote.
+      await tx.conversationSummary.deleteMany({ where: { conversationId: { in: ids } } });
       await tx.contact.update({ where: { id: contact.id }, data: { name: null, waId: null, bsuid: `anonymised-${fingerprint}` } });
     }
     await tx.auditLog.create({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineNode } from "../../define-node";
 
 const config = z.object({
-  flowId: z.string().trim().min(1, "pick the flow to run").max(64).describe("The flow to run: its id, as in its address /flows/<id>."),
+  flowId: z.string().trim().min(1, "pick the flow to run").max(64).meta({ choices: "flows" }).describe("The flow to run (a published flow of this workspace)."),
 });
 type CallFlowConfig = z.infer<typeof config>;
 

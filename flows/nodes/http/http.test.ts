@@ -240,6 +240,10 @@ describe("calling an API", () => {
       async history() {
         return [];
       },
+      async readSummary() {
+        return { summary: null, older: null, recent: [] };
+      },
+      async saveSummary() {},
       async resolveFlow() {
         return { error: "no other flows" };
       },

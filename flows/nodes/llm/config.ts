@@ -9,6 +9,7 @@ import { MAX_URL_LENGTH, urlTemplateProblem } from "../../http/request";
 
 export const FIELD_TYPES = ["string", "number", "boolean", "enum"] as const;
 export const ANSWER_MODES = ["send", "store"] as const;
+export const HISTORY_MODES = ["window", "summary"] as const;
 /** With structured output and "send", the model writes the contact's answer in this property. */
 export const REPLY_PROPERTY = "reply";
 export const MAX_HISTORY_TURNS = 50;
@@ -50,11 +51,27 @@ const httpTool = z.object({
 });
 export type HttpTool = z.infer<typeof httpTool>;
 
+const flowTool = z.object({
+  name: z.string().trim().regex(/^[a-zA-Z0-9_-]{1,64}$/, "letters, digits, '_' and '-' (at most 64)").describe("How the model calls it, e.g. book_appointment."),
+  description: z.string().trim().min(1, "say when the model should call it and what it gives back").max(1000),
+  flowId: z.string().trim().min(1, "pick the flow to run").max(64).meta({ choices: "flows" }).describe("A published flow of this workspace: it runs here with the model's arguments as {{trigger.data.…}}."),
+  parameters: z
+    .string()
+    .max(5000)
+    .default("")
+    .describe("The arguments as a JSON Schema object (optional): empty takes the {{trigger.data.…}} fields the flow reads, as texts."),
+});
+export type FlowTool = z.infer<typeof flowTool>;
+
 export const llmConfig = z
   .object({
     system: z.string().max(20_000).default("").describe("Who the assistant is and how it answers. {{variables}} are filled in."),
     prompt: z.string().max(20_000).default("{{message.text}}").describe("The message the model answers, usually {{message.text}}, with any context (e.g. {{nodes.lookup.context}})."),
-    historyTurns: z.number().int().min(0).max(MAX_HISTORY_TURNS).default(10).describe("Earlier messages of the conversation (either side) the model also reads."),
+    historyTurns: z.number().int().min(0).max(MAX_HISTORY_TURNS).default(10).describe("Earlier messages of the conversation (either side) the model also reads word for word."),
+    history: z
+      .enum(HISTORY_MODES)
+      .default("window")
+      .describe("window: only those messages; summary: also a running summary of everything before them, kept for the conversation (one more model call when messages fall out of the window)."),
     model: z.string().trim().max(200).default("").describe("Empty: the workspace's default model (Settings → Models)."),
     temperature: z.number().min(0).max(2).default(0.3),
     maxTokens: z.number().int().min(1).max(32_000).default(800).describe("The most tokens the model may write."),
@@ -67,6 +84,7 @@ export const llmConfig = z
       .describe("Also store the answer as {{vars.<variable>}} (optional)."),
     fields: z.array(outputField).max(20, "at most 20 fields").default([]).describe("Structured output: values the model extracts, each stored as {{vars.<name>}}."),
     tools: z.array(httpTool).max(5, "at most 5 tools").default([]).describe("APIs the model may call (JSON over HTTP) before answering."),
+    flowTools: z.array(flowTool).max(5, "at most 5 flows").default([]).describe("Flows the model may run before answering; it reads back the variables they set."),
     searchDocuments: z
       .string()
       .trim()
@@ -92,12 +110,20 @@ export const llmConfig = z
       }
     });
     const tools = new Set<string>();
-    c.tools.forEach((tool, index) => {
-      if (tools.has(tool.name)) issues.addIssue({ code: "custom", path: ["tools", index, "name"], message: `two tools are named “${tool.name}”` });
-      if (c.searchDocuments && tool.name === SEARCH_DOCUMENTS_TOOL) {
-        issues.addIssue({ code: "custom", path: ["tools", index, "name"], message: `“${SEARCH_DOCUMENTS_TOOL}” is the document search's name: pick another` });
+    const named = (list: "tools" | "flowTools", index: number, name: string) => {
+      if (tools.has(name)) issues.addIssue({ code: "custom", path: [list, index, "name"], message: `two tools are named “${name}”` });
+      if (c.searchDocuments && name === SEARCH_DOCUMENTS_TOOL) {
+        issues.addIssue({ code: "custom", path: [list, index, "name"], message: `“${SEARCH_DOCUMENTS_TOOL}” is the document search's name: pick another` });
       }
-      tools.add(tool.name);
+      tools.add(name);
+    };
+    c.flowTools.forEach((tool, index) => {
+      named("flowTools", index, tool.name);
+      const problem = parametersProblem(tool.parameters);
+      if (problem) issues.addIssue({ code: "custom", path: ["flowTools", index, "parameters"], message: problem });
+    });
+    c.tools.forEach((tool, index) => {
+      named("tools", index, tool.name);
       const problem = urlTemplateProblem(tool.url);
       if (problem) issues.addIssue({ code: "custom", path: ["tools", index, "url"], message: problem });
       const bad = splitNames(tool.arguments).find((name) => !/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/.test(name));
@@ -109,6 +135,19 @@ export type LlmConfig = z.infer<typeof llmConfig>;
 
 /** The tool that searches `searchDocuments`, offered to the model beside the HTTP tools. */
 export const SEARCH_DOCUMENTS_TOOL = "search_documents";
+
+/** Why a flow tool's JSON Schema text cannot describe the model's arguments; null when it can (or is empty). */
+function parametersProblem(text: string): string | null {
+  if (text.trim() === "") return null;
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch {
+    return "not valid JSON";
+  }
+  if (!schema || typeof schema !== "object" || Array.isArray(schema) || (schema as { type?: unknown }).type !== "object") return "a JSON Schema with \"type\": \"object\"";
+  return null;
+}
 
 /** "a, b ,c" → ["a", "b", "c"]. */
 export function splitNames(list: string): string[] {

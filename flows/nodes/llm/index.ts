@@ -5,7 +5,8 @@ import { ModelUnavailableError, type ChatMessage, type ChatRequest, type ChatRes
 import { redactUrl } from "../../http/outbound";
 import { limitLength, refusalIn, splitMessage } from "./answer";
 import { DEFAULT_REFUSAL_PHRASES, llmConfig, REPLY_PROPERTY, splitNames, type LlmConfig, type OutputField } from "./config";
-import { runTool, toolDefinitions, type ToolRun } from "./tools";
+import { promptHistory, type HistoryUsed, type PromptHistory } from "./history";
+import { offeredFlowTools, runFlowTool, runTool, toolDefinitions, type ToolRun } from "./tools";
 
 /** Rounds in which the model may call tools; the round after them must answer in text. */
 export const MAX_TOOL_ROUNDS = 4;
@@ -27,6 +28,15 @@ const outputs = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
   costUsd: z.number().nullable(),
   toolCalls: z.array(z.object({ name: z.string(), arguments: z.string(), url: z.string().nullable(), status: z.number().nullable(), error: z.string().nullable() })),
+  /** The conversation history the model read: how many messages word for word, and the running summary. */
+  history: z.object({
+    mode: z.enum(["window", "summary"]),
+    turns: z.number(),
+    summary: z.string().nullable(),
+    summarisedTurns: z.number(),
+    summaryUpdated: z.boolean(),
+    note: z.string().nullable(),
+  }) satisfies z.ZodType<HistoryUsed>,
   error: z.string().nullable(),
 });
 type LlmOutput = z.infer<typeof outputs>;
@@ -37,7 +47,7 @@ export default defineNode<LlmConfig>({
   title: "Ask AI",
   description:
     "A language model answers the contact (or fills variables): give it instructions, the message and any context ({{nodes.<lookup>.context}}), " +
-    "let it read the last messages and call your APIs. Fields extract values into {{vars.…}}. Continues at “refused” when the model declines, " +
+    "let it read the last messages (and a running summary of older ones) and call your APIs or other flows. Fields extract values into {{vars.…}}. Continues at “refused” when the model declines, " +
     "at “error” when no model answers (after sending the fallback message, if any). Models are set up in Settings → Models.",
   category: "ai",
   icon: "🤖",
@@ -47,6 +57,7 @@ export default defineNode<LlmConfig>({
     system: "You are the friendly assistant of our business on WhatsApp. Answer briefly, in the language the customer writes in. If you do not know, say so.",
     prompt: "{{message.text}}",
     historyTurns: 10,
+    history: "window",
     model: "",
     temperature: 0.3,
     maxTokens: 800,
@@ -54,6 +65,7 @@ export default defineNode<LlmConfig>({
     variable: "",
     fields: [],
     tools: [],
+    flowTools: [],
     searchDocuments: "",
     maxLength: 1500,
     refusalPhrases: DEFAULT_REFUSAL_PHRASES,
@@ -69,7 +81,8 @@ export default defineNode<LlmConfig>({
     const extras = [
       c.fields.length > 0 ? `extracts ${c.fields.map((field) => field.name).join(", ")}` : "",
       c.searchDocuments ? `may search the “${c.searchDocuments}” documents` : "",
-      c.tools.length > 0 ? `may call ${c.tools.map((tool) => tool.name).join(", ")}` : "",
+      c.tools.length + c.flowTools.length > 0 ? `may call ${[...c.flowTools, ...c.tools].map((tool) => tool.name).join(", ")}` : "",
+      c.history === "summary" ? `keeps a summary of the conversation` : "",
     ].filter(Boolean);
     return `${action} with ${c.model || "the default model"}${extras.length > 0 ? `; ${extras.join("; ")}` : ""}`;
   },
@@ -83,14 +96,37 @@ export default defineNode<LlmConfig>({
 
 async function run(context: Context): Promise<NodeResult> {
   const { config } = context;
-  const output: LlmOutput = { answer: "", fields: {}, refused: false, truncated: false, messages: 0, provider: null, model: null, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: null, toolCalls: [], error: null };
+  const output: LlmOutput = {
+    answer: "",
+    fields: {},
+    refused: false,
+    truncated: false,
+    messages: 0,
+    provider: null,
+    model: null,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: null,
+    toolCalls: [],
+    history: { mode: config.history, turns: 0, summary: null, summarisedTurns: 0, summaryUpdated: false, note: null },
+    error: null,
+  };
+  const count = (call: ChatResult) => {
+    output.provider = call.provider;
+    output.model = call.model;
+    output.usage.inputTokens += call.usage.inputTokens;
+    output.usage.outputTokens += call.usage.outputTokens;
+    if (call.costUsd !== null) output.costUsd = Math.round(((output.costUsd ?? 0) + call.costUsd) * 1e9) / 1e9;
+  };
   const fail = async (error: string): Promise<NodeResult> => {
     const fallback = context.render(config.fallbackMessage).trim();
     if (fallback) output.messages = await send(context, fallback);
     return { port: "error", output: { ...output, error } };
   };
 
-  const messages = await promptMessages(context);
+  const history = await promptHistory(context);
+  output.history = history.used;
+  if (history.call) count(history.call);
+  const messages = promptMessages(context, history);
   if (!messages.some((message) => message.role === "user")) return fail("Nothing to answer: the message template is empty for this message.");
   const structured = config.fields.length > 0;
   const request: ChatRequest = {
@@ -100,7 +136,7 @@ async function run(context: Context): Promise<NodeResult> {
     maxTokens: config.maxTokens,
     ...(structured ? { jsonSchema: { name: "answer", schema: answerSchema(config.fields, config.answer === "send") } } : {}),
   };
-  const tools = toolDefinitions(config.tools, config.searchDocuments);
+  const tools = toolDefinitions(config.tools, config.searchDocuments, await offeredFlowTools(config.flowTools, context.flows));
 
   let result: ChatResult;
   for (let round = 0; ; round++) {
@@ -112,18 +148,18 @@ async function run(context: Context): Promise<NodeResult> {
       if (error instanceof ModelUnavailableError) return fail(error.message);
       throw error;
     }
-    output.provider = result.provider;
-    output.model = result.model;
-    output.usage.inputTokens += result.usage.inputTokens;
-    output.usage.outputTokens += result.usage.outputTokens;
-    if (result.costUsd !== null) output.costUsd = Math.round(((output.costUsd ?? 0) + result.costUsd) * 1e9) / 1e9;
+    count(result);
     if (result.toolCalls.length === 0 || lastRound) break;
     // The model wants data first: run its calls (each once, memoized), give it the results, ask again.
     messages.push({ role: "assistant", content: result.text, toolCalls: result.toolCalls });
     for (const [index, call] of result.toolCalls.entries()) {
-      const ran: ToolRun = await context.step(`tool:${round}:${index}`, () =>
-        runTool(call, config.tools, { render: context.render, fetch: context.fetch, searchDocuments: config.searchDocuments, searchKnowledge: context.knowledge.search }),
-      );
+      const flowTool = config.flowTools.find((tool) => tool.name === call.name);
+      // A flow's nodes are durable steps of their own: the flow runs outside any step.
+      const ran: ToolRun = flowTool
+        ? await runFlowTool(call, flowTool, context.flows)
+        : await context.step(`tool:${round}:${index}`, () =>
+            runTool(call, config.tools, { render: context.render, fetch: context.fetch, searchDocuments: config.searchDocuments, searchKnowledge: context.knowledge.search }),
+          );
       const { content, ...shown } = ran;
       output.toolCalls.push(shown);
       messages.push({ role: "tool", toolCallId: call.id, content });
@@ -154,18 +190,14 @@ async function run(context: Context): Promise<NodeResult> {
   return { port: "next", output };
 }
 
-/** System prompt, the conversation's last turns, then the message to answer. */
-async function promptMessages(context: Context): Promise<ChatMessage[]> {
+/** System prompt (with the summary of older messages), the conversation's last turns, then the message to answer. */
+function promptMessages(context: Context, history: PromptHistory): ChatMessage[] {
   const { config } = context;
   const instructions = [context.render(config.system).trim()];
   if (config.answer === "send") instructions.push(`Keep the answer under ${config.maxLength} characters: it is sent as a WhatsApp message.`);
-  const history = config.historyTurns > 0 ? await context.history(config.historyTurns) : [];
+  if (history.context) instructions.push(history.context);
   const prompt = context.render(config.prompt).trim();
-  return [
-    { role: "system", content: instructions.filter(Boolean).join("\n\n") },
-    ...history.map((entry): ChatMessage => (entry.from === "contact" ? { role: "user", content: entry.text } : { role: "assistant", content: entry.text })),
-    ...(prompt ? [{ role: "user" as const, content: prompt }] : []),
-  ];
+  return [{ role: "system", content: instructions.filter(Boolean).join("\n\n") }, ...history.messages, ...(prompt ? [{ role: "user" as const, content: prompt }] : [])];
 }
 
 /** The JSON Schema of a structured answer (strict: every property required, null when unknown). */

@@ -8,6 +8,8 @@ import { runScripted, testNode, type FakeModel } from "../../testing";
 import { validateFlow } from "../../validator";
 import type { FlowGraph } from "../../schema";
 import llm, { MAX_TOOL_ROUNDS } from ".";
+import { SUMMARY_INSTRUCTIONS } from "./history";
+import type { ConversationSummary } from "../../models";
 import { parseConfig } from "../../registry";
 import type { NodeDefinition } from "../../define-node";
 
@@ -359,5 +361,119 @@ describe("document search tool", () => {
   test("an HTTP tool cannot take the search's name while a collection is set", () => {
     const graph = { nodes: [{ id: "start", type: "trigger", version: 1, config: { match: "any" }, position: { x: 0, y: 0 } }, { id: "ai", type: "llm", version: 1, config: { searchDocuments: "faq", tools: [{ name: "search_documents", description: "x", url: "https://api.example.com/x" }] }, position: { x: 0, y: 0 } }], edges: [{ id: "e", from: "start", port: "next", to: "ai" }] };
     expect(validateFlow(graph)).toContainEqual(expect.objectContaining({ nodeId: "ai", message: "tools.0.name: “search_documents” is the document search's name: pick another" }));
+  });
+});
+
+describe("running summary", () => {
+  const line = (from: "contact" | "bot", text: string, second: number) => ({ from, text, at: `2026-01-01T10:00:${String(second).padStart(2, "0")}.000Z` });
+  const earlier = [line("contact", "Hi, I'm Ana", 0), line("bot", "Hello Ana!", 1), line("contact", "My order is A17", 2), line("bot", "Noted: A17.", 3), line("contact", "It is late", 4)];
+  /** A fake model that summarises as "S<n>" and answers "Answer" otherwise, recording the requests. */
+  const summarising = (): FakeModel & { requests: ChatRequest[] } => {
+    const requests: ChatRequest[] = [];
+    let summaries = 0;
+    const fake = (request: ChatRequest) => {
+      requests.push(request);
+      return request.messages[0]!.content === SUMMARY_INSTRUCTIONS ? `S${++summaries}` : "Answer";
+    };
+    return Object.assign(fake, { requests });
+  };
+  let fake: ReturnType<typeof summarising>;
+
+  test("older turns are folded into a summary the model reads before the last N turns, and the summary is kept", async () => {
+    fake = summarising();
+    const summary: { current: ConversationSummary | null } = { current: null };
+    const result = await testNode(llm, { config: { history: "summary", historyTurns: 2 }, message: "Where is it?", history: earlier, model: fake, summary });
+    const [fold, answer] = fake.requests;
+    expect(fold).toMatchObject({ temperature: 0, maxTokens: 400 });
+    expect(fold!.messages[1]!.content).toBe("Summary so far:\n(none yet)\n\nNew messages:\nCustomer: Hi, I'm Ana\nAssistant: Hello Ana!\nCustomer: My order is A17");
+    expect(answer!.messages).toEqual([
+      { role: "system", content: expect.stringMatching(/Summary of the conversation before the messages below:\nS1$/) },
+      { role: "assistant", content: "Noted: A17." },
+      { role: "user", content: "It is late" },
+      { role: "user", content: "Where is it?" },
+    ]);
+    expect(summary.current).toEqual({ text: "S1", turns: 3, through: "3" });
+    expect(result.output).toMatchObject({ history: { mode: "summary", turns: 2, summary: "S1", summarisedTurns: 3, summaryUpdated: true, note: null }, usage: { inputTokens: 20, outputTokens: 10 } });
+    expect(result.trace!.modelCalls).toHaveLength(2);
+
+    // Nothing new fell out of the window: the kept summary is read again, not recomputed.
+    fake = summarising();
+    const again = await testNode(llm, { config: { history: "summary", historyTurns: 2 }, message: "Where is it?", history: earlier, model: fake, summary });
+    expect(fake.requests).toHaveLength(1);
+    expect(again.output).toMatchObject({ history: { summary: "S1", summarisedTurns: 3, summaryUpdated: false } });
+
+    // Two more messages: only they are folded, into the summary so far.
+    fake = summarising();
+    await testNode(llm, { config: { history: "summary", historyTurns: 2 }, message: "Hello?", history: [...earlier, line("bot", "Checking.", 5), line("contact", "Thanks", 6)], model: fake, summary });
+    expect(fake.requests[0]!.messages[1]!.content).toBe("Summary so far:\nS1\n\nNew messages:\nAssistant: Noted: A17.\nCustomer: It is late");
+    expect(summary.current).toEqual({ text: "S1", turns: 5, through: "5" });
+  });
+
+  test("without a model the node falls back to the window and says so in its trace", async () => {
+    const result = await testNode(llm, { config: { history: "summary", historyTurns: 2, fallbackMessage: "" }, message: "Where is it?", history: earlier });
+    expect(result.port).toBe("error");
+    expect(result.output).toMatchObject({ history: { mode: "window", turns: 2, summary: null, note: expect.stringContaining("No model could update the conversation's summary") } });
+  });
+
+  test("the window mode reads the last turns only and keeps no summary", async () => {
+    fake = summarising();
+    const summary: { current: ConversationSummary | null } = { current: null };
+    const result = await testNode(llm, { config: { historyTurns: 2 }, message: "Where is it?", history: earlier, model: fake, summary });
+    expect(fake.requests).toHaveLength(1);
+    expect(summary.current).toBeNull();
+    expect(result.output).toMatchObject({ history: { mode: "window", turns: 2, summary: null } });
+  });
+});
+
+describe("flow tools", () => {
+  const at = { x: 0, y: 0 };
+  /** A published flow answering an order's status from its API event data. */
+  const orderStatus: FlowGraph = {
+    nodes: [
+      { id: "start", type: "api_event", version: 1, config: { event: "order.status" }, position: at },
+      { id: "set", type: "set_variable", version: 1, config: { assignments: [{ name: "order_status", value: "shipped ({{trigger.data.order_id}}, {{trigger.data.email}})" }] }, position: at },
+    ],
+    edges: [{ id: "e1", from: "start", port: "next", to: "set" }],
+  };
+  const assistant = (flowTools: Record<string, unknown>[]): FlowGraph => ({
+    nodes: [
+      { id: "start", type: "trigger", version: 1, config: { match: "any" }, position: at },
+      { id: "ai", type: "llm", version: 1, config: { ...llm.defaultConfig, flowTools }, position: at },
+    ],
+    edges: [{ id: "e1", from: "start", port: "next", to: "ai" }],
+  });
+  const tool = { name: "order_status", description: "The status of an order", flowId: "orders", parameters: "" };
+
+  test("the model runs a flow with its arguments as trigger data and reads back the variables it set", async () => {
+    const asked = model({ toolCalls: [{ id: "f1", name: "order_status", arguments: '{"order_id":"A17","email":"ana@example.com"}' }] }, "Your order A17 has shipped.");
+    const run = await runScripted(assistant([tool]), "where is A17?", [], { model: asked, flows: { orders: orderStatus } });
+    expect(asked.requests[0]!.tools).toEqual([
+      {
+        name: "order_status",
+        description: "The status of an order",
+        parameters: { type: "object", properties: { order_id: { type: "string" }, email: { type: "string" } }, required: ["order_id", "email"], additionalProperties: false },
+      },
+    ]);
+    expect(asked.requests[1]!.messages.at(-1)).toEqual({ role: "tool", toolCallId: "f1", content: '{"variables":{"order_status":"shipped (A17, ana@example.com)"}}' });
+    expect(texts(run.sent)).toEqual(["Your order A17 has shipped."]);
+    expect(run.vars.order_status).toBe("shipped (A17, ana@example.com)");
+    expect(run.traces.map((trace) => trace.nodeId)).toEqual(["start", "ai/order_status/set", "ai"]);
+    expect(run.traces.at(-1)!.output).toMatchObject({ toolCalls: [{ name: "order_status", arguments: '{"order_id":"A17","email":"ana@example.com"}', error: null }] });
+  });
+
+  test("a JSON Schema in the node describes the arguments; a flow that cannot run is told to the model", async () => {
+    const parameters = { type: "object", properties: { order_id: { type: "string", description: "Like A17" } }, required: ["order_id"], additionalProperties: false };
+    const asked = model({ toolCalls: [{ id: "f1", name: "order_status", arguments: '{"order_id":"A17"}' }] }, "Sorry, I cannot check now.");
+    const run = await runScripted(assistant([{ ...tool, flowId: "gone", parameters: JSON.stringify(parameters) }]), "where is A17?", [], { model: asked });
+    expect(asked.requests[0]!.tools![0]!.parameters).toEqual(parameters);
+    expect(asked.requests[1]!.messages.at(-1)).toEqual({ role: "tool", toolCallId: "f1", content: "Error: the flow failed: No published flow “gone”." });
+    expect(run.traces.at(-1)!.output).toMatchObject({ toolCalls: [{ name: "order_status", error: "the flow failed: No published flow “gone”." }] });
+  });
+
+  test("flow tools are checked in the form: names unique among tools, the schema a JSON object schema", () => {
+    const parsed = (flowTools: Record<string, unknown>[]) => llm.config.safeParse({ ...llm.defaultConfig, flowTools, tools: [{ name: "order_status", description: "d", url: "https://x/" }] });
+    expect(parsed([tool]).error?.issues).toEqual([expect.objectContaining({ path: ["tools", 0, "name"], message: "two tools are named “order_status”" })]);
+    expect(parsed([{ ...tool, name: "lookup", parameters: "[1]" }]).error?.issues).toEqual([expect.objectContaining({ path: ["flowTools", 0, "parameters"] })]);
+    expect(llm.summary({ ...llm.defaultConfig, flowTools: [tool], history: "summary" })).toBe("Answers with the default model; may call order_status; keeps a summary of the conversation");
   });
 });

@@ -1,16 +1,19 @@
 // The tools an LLM node offers its model: its HTTP tools — each described to the model as a
 // function with string arguments, a call becoming one JSON API request through `ctx.fetch`
-// (the server's SSRF policy), like the HTTP request node's — and, when the node names a
-// document collection, a search of it (the lookup node's search). The model's arguments fill `{name}`
+// (the server's SSRF policy), like the HTTP request node's —, its flow tools — a call runs
+// the flow inline (`ctx.flows.run`, as “Run another flow” does) with the arguments as its
+// `{{trigger.data.…}}`, and the model reads back the variables it set — and, when the node
+// names a document collection, a search of it (the lookup node's search). The model's arguments fill `{name}`
 // placeholders (URL-encoded) and the query or the JSON body; they are never rendered as
 // templates, so a model cannot read variables by writing `{{…}}`.
 import { passagesText, type KnowledgeSearchOutcome, type KnowledgeSearchRequest } from "../../knowledge";
+import type { NodeContext } from "../../define-node";
 import type { ToolDefinition } from "../../models";
 import { callHttpApi } from "../../http/call";
 import type { OutboundFetch } from "../../http/outbound";
 import { redactUrl } from "../../http/outbound";
 import { buildHttpCall, DEFAULT_TIMEOUT_MS } from "../../http/request";
-import { SEARCH_DOCUMENTS_TOOL, splitNames, type HttpTool } from "./config";
+import { SEARCH_DOCUMENTS_TOOL, splitNames, type FlowTool, type HttpTool } from "./config";
 
 /** Passages the document search hands the model per call. */
 const PASSAGES_PER_SEARCH = 3;
@@ -36,7 +39,32 @@ export interface ToolRun {
   content: string;
 }
 
-export function toolDefinitions(tools: HttpTool[], searchDocuments = ""): ToolDefinition[] {
+/** A flow tool as offered to the model, with the JSON Schema of its arguments. */
+export interface OfferedFlowTool {
+  tool: FlowTool;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * The flow tools with their arguments' schemas: the node's JSON Schema when it gives one,
+ * else the `{{trigger.data.…}}` fields the flow's published version reads, as texts.
+ */
+export async function offeredFlowTools(tools: FlowTool[], flows: NodeContext<unknown>["flows"]): Promise<OfferedFlowTool[]> {
+  const offered: OfferedFlowTool[] = [];
+  // One after the other: each resolution is a durable step, named in order.
+  for (const tool of tools) {
+    if (tool.parameters.trim() !== "") {
+      offered.push({ tool, parameters: JSON.parse(tool.parameters) as Record<string, unknown> });
+      continue;
+    }
+    const inputs = await flows.inputs(tool.flowId);
+    // A flow that cannot run is still offered: calling it tells the model why.
+    offered.push({ tool, parameters: textArguments(inputs.ok ? inputs.fields : []) });
+  }
+  return offered;
+}
+
+export function toolDefinitions(tools: HttpTool[], searchDocuments = "", flowTools: OfferedFlowTool[] = []): ToolDefinition[] {
   const search: ToolDefinition[] = searchDocuments
     ? [
         {
@@ -46,19 +74,43 @@ export function toolDefinitions(tools: HttpTool[], searchDocuments = ""): ToolDe
         },
       ]
     : [];
-  return search.concat(tools.map((tool) => {
-    const names = splitNames(tool.arguments);
-    return {
-      name: tool.name,
-      description: tool.description,
-      parameters: {
-        type: "object",
-        properties: Object.fromEntries(names.map((name) => [name, { type: "string" }])),
-        required: names,
-        additionalProperties: false,
-      },
-    };
-  }));
+  return [
+    ...search,
+    ...flowTools.map(({ tool, parameters }) => ({ name: tool.name, description: tool.description, parameters })),
+    ...tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: textArguments(splitNames(tool.arguments)) })),
+  ];
+}
+
+/** The JSON Schema of arguments that are all required texts. */
+function textArguments(names: string[]): Record<string, unknown> {
+  return { type: "object", properties: Object.fromEntries(names.map((name) => [name, { type: "string" }])), required: names, additionalProperties: false };
+}
+
+/**
+ * Runs the model's call of a flow tool: the flow runs inline with the arguments as its
+ * trigger data. Never throws for the flow's own failure: the model is told, like any tool's.
+ */
+export async function runFlowTool(call: { name: string; arguments: string }, tool: FlowTool, flows: NodeContext<unknown>["flows"]): Promise<ToolRun> {
+  const args = parseArguments(call.arguments);
+  if ("error" in args) return failedRun(call, args.error);
+  const outcome = await flows.run({ flowId: tool.flowId, data: args.value, label: tool.name });
+  if (!outcome.ok) return failedRun(call, `the flow failed: ${outcome.error}`);
+  return { name: call.name, arguments: call.arguments, url: null, status: null, error: null, content: JSON.stringify({ variables: outcome.variables }) };
+}
+
+function failedRun(call: { name: string; arguments: string }, error: string, url: string | null = null): ToolRun {
+  return { name: call.name, arguments: call.arguments, url, status: null, error, content: `Error: ${error}` };
+}
+
+/** The model's arguments: a JSON object, or why they are not one. */
+function parseArguments(text: string): { value: Record<string, unknown> } | { error: string } {
+  try {
+    const parsed: unknown = JSON.parse(text || "{}");
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return { error: "the arguments must be a JSON object." };
+    return { value: parsed as Record<string, unknown> };
+  } catch {
+    return { error: "the arguments are not valid JSON." };
+  }
 }
 
 /**
@@ -68,18 +120,13 @@ export function toolDefinitions(tools: HttpTool[], searchDocuments = ""): ToolDe
  */
 export async function runTool(call: { name: string; arguments: string }, tools: HttpTool[], environment: ToolEnvironment): Promise<ToolRun> {
   const { render, fetch } = environment;
-  const failed = (error: string, url: string | null = null): ToolRun => ({ name: call.name, arguments: call.arguments, url, status: null, error, content: `Error: ${error}` });
+  const failed = (error: string, url: string | null = null): ToolRun => failedRun(call, error, url);
   if (call.name === SEARCH_DOCUMENTS_TOOL && environment.searchDocuments) return searchDocuments(call, environment, failed);
   const tool = tools.find((candidate) => candidate.name === call.name);
   if (!tool) return failed(`there is no tool named “${call.name}”.`);
-  let args: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(call.arguments || "{}");
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return failed("the arguments must be a JSON object.");
-    args = parsed as Record<string, unknown>;
-  } catch {
-    return failed("the arguments are not valid JSON.");
-  }
+  const parsed = parseArguments(call.arguments);
+  if ("error" in parsed) return failed(parsed.error);
+  const args = parsed.value;
   const value = (name: string) => (args[name] === undefined || args[name] === null ? "" : typeof args[name] === "string" ? args[name] : JSON.stringify(args[name]));
 
   const placed = new Set<string>();
