@@ -75,6 +75,9 @@ function webhook(from: string, text: string) {
   return { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${createHmac("sha256", E2E_CHANNEL.appSecret).update(body).digest("hex")}` } };
 }
 
+/** The open conversation's state (the list beside it shows states too). */
+const conversationState = (page: Page) => page.getByRole("region", { name: "Conversation" }).getByTestId("conversation-state");
+
 const CUSTOMER = "34688000001";
 const UNLUCKY = "34688000002";
 const textsTo = (waId: string) =>
@@ -111,7 +114,7 @@ test("find a conversation, read the AI's prompt and answer, take over, hand back
     await found.click();
     await expect(page.getByTestId("conversation-contact")).toContainText("Grace");
     await expect(page.getByTestId("inbox-message")).toHaveCount(3);
-    await expect(page.getByTestId("conversation-state")).toHaveText("Waiting for reply");
+    await expect(conversationState(page)).toHaveText("Waiting for reply");
   });
 
   await test.step("open the run that answered and read the AI node's prompt and answer", async () => {
@@ -133,7 +136,7 @@ test("find a conversation, read the AI's prompt and answer, take over, hand back
     await page.getByTestId("take-over").click();
     await page.getByRole("button", { name: "Take over", exact: true }).last().click();
     await expect(page.getByTestId("handoff-banner")).toContainText("is answering");
-    await expect(page.getByTestId("conversation-state")).toHaveText("Handed off");
+    await expect(conversationState(page)).toHaveText("Handed off");
     await page.getByTestId("composer-text").fill("Hi Grace, a person here: I have moved it to Monday.");
     await page.getByTestId("composer-text").press("Enter");
     await expect.poll(() => textsTo(CUSTOMER).at(-1)).toBe("Hi Grace, a person here: I have moved it to Monday.");
@@ -152,7 +155,7 @@ test("find a conversation, read the AI's prompt and answer, take over, hand back
     await page.getByTestId("hand-back-continue").check();
     await page.getByTestId("hand-back-node").selectOption("more");
     await page.getByRole("button", { name: "Hand back", exact: true }).click();
-    await expect(page.getByTestId("conversation-state")).not.toHaveText("Handed off");
+    await expect(conversationState(page)).not.toHaveText("Handed off");
     await expect.poll(() => textsTo(CUSTOMER).at(-1)).toBe("Anything else I can do?");
     await expect(page.getByTestId("inbox-message").last()).toContainText("Anything else I can do?");
   });
