@@ -271,7 +271,12 @@ export async function runFlow(input: {
           },
           run: async ({ flowId, data, label }): Promise<FlowCallOutcome> => {
             const index = flowCalls++;
-            const called = await calledFlow(flowId, depth, () => nodeStep(`flow:${index}:resolve`, () => services.resolveFlow({ runId: start.runId, flowId })));
+            const called = await calledFlow(flowId, depth, async () => {
+              const resolved = await nodeStep(`flow:${index}:resolve`, async () => ({ at: new Date().toISOString(), ...(await services.resolveFlow({ runId: start.runId, flowId })) }));
+              // The flow's first node starts now, not when this node did.
+              previousEndedAt = resolved.at;
+              return resolved;
+            });
             if ("error" in called) return { ok: false, error: called.error.message };
             const before = JSON.stringify(vars);
             const was: Record<string, unknown> = JSON.parse(before);
