@@ -71,6 +71,8 @@ async function main() {
 
   const { db } = await import("@/server/db/client");
   stops.push(() => db().$disconnect());
+  const [{ vectorSupport }, { describeVectorSupport }] = await Promise.all([import("@/server/knowledge/store"), import("@/server/knowledge/vectors")]);
+  log(`knowledge: ${describeVectorSupport(await vectorSupport())}`);
   const { seed } = await import("@/server/db/seed");
   const env = process.env;
   const envChannel =

@@ -35,6 +35,12 @@ export function Knowledge() {
         quote), or the rows of a <em>table</em> (a product catalog) by field and by words. Uploading a file with the same name again replaces it.
       </p>
 
+      {list.data ? (
+        <p className="max-w-2xl text-xs text-slate-500" data-testid="semantic-search">
+          With an embedding model (Settings → Models): {list.data.semanticSearch}.
+        </p>
+      ) : null}
+
       <UploadForm onUploaded={() => void refresh()} />
 
       {list.isPending ? (

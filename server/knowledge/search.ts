@@ -3,7 +3,9 @@
 // lower-cased, stop words dropped and English words stemmed ("returns", "returned" →
 // "return"), the same way when indexing and when searching. When the passages carry
 // embeddings and the question is embedded too, the keyword ranking and the semantic one
-// are fused (reciprocal rank fusion), so "money back" also finds the refund policy.
+// are fused (reciprocal rank fusion), so "money back" also finds the refund policy. The
+// semantic candidates come from PostgreSQL with pgvector (vectors.ts) or from `similar`,
+// which compares the stored arrays here.
 import MiniSearch, { type SearchResult } from "minisearch";
 import { stemmer } from "stemmer";
 import { eng, spa } from "stopword";
@@ -27,11 +29,19 @@ const SEARCH_OPTIONS = {
 const round = (score: number) => Math.round(score * 1000) / 1000;
 
 export interface StoredPassage {
+  /** The KnowledgeChunk it is stored as: pgvector's answers name chunks. */
+  chunkId?: string;
   document: string;
   heading: string | null;
   text: string;
-  /** Present when the passage was embedded at upload with the index's embedding model. */
+  /** Present when the passage was embedded at upload with the index's embedding model (and pgvector does not compare them). */
   embedding?: number[] | null;
+}
+
+/** A passage (by its position in the index) semantically close to a question. */
+export interface SemanticMatch {
+  position: number;
+  similarity: number;
 }
 
 /** Reciprocal rank fusion's constant: how much lower ranks still count. */
@@ -39,7 +49,7 @@ const RRF_K = 60;
 /** Below this cosine similarity a passage is not semantically related to the question. */
 const MIN_SIMILARITY = 0.3;
 /** Semantic candidates considered per search. */
-const SEMANTIC_CANDIDATES = 20;
+export const SEMANTIC_CANDIDATES = 20;
 
 /** The passages of one collection, indexed for BM25 search. */
 export class PassageIndex {
@@ -49,6 +59,7 @@ export class PassageIndex {
     processTerm,
     searchOptions: { ...SEARCH_OPTIONS, boost: { heading: 1.5 } },
   });
+  private positions?: Map<string | undefined, number>;
 
   constructor(
     private readonly passages: StoredPassage[],
@@ -58,26 +69,36 @@ export class PassageIndex {
     this.index.addAll(passages.map(({ document, heading, text }, id) => ({ id, document, heading, text })));
   }
 
+  /** The passages' stored embeddings compared with `queryVector` here (cosine). */
+  similar(queryVector: number[]): SemanticMatch[] {
+    return this.passages.map((candidate, position) => ({ position, similarity: candidate.embedding ? cosine(candidate.embedding, queryVector) : 0 }));
+  }
+
+  /** Where the passage stored as `chunkId` sits in this index; undefined when it is not here. */
+  position(chunkId: string): number | undefined {
+    this.positions ??= new Map(this.passages.map((passage, position) => [passage.chunkId, position]));
+    return this.positions.get(chunkId);
+  }
+
   /**
-   * The best `limit` passages for `query`, best first. By keywords alone (score: BM25) when
-   * `queryVector` is absent — none when no word of the query occurs; fused with the passages
-   * most similar to `queryVector` otherwise (score: the fused rank, ×1000).
+   * The best `limit` passages for `query`, best first. By keywords alone (score: BM25)
+   * without `semantic` matches — none when no word of the query occurs; fused with the
+   * closest of them otherwise (score: the fused rank, ×1000).
    */
-  search(query: string, limit: number, queryVector?: number[] | null): Passage[] {
+  search(query: string, limit: number, semantic?: SemanticMatch[] | null): Passage[] {
     const keyword = this.index.search(query);
     const passage = (id: number, score: number): Passage => {
       const { document, heading, text } = this.passages[id]!;
       return { document, heading, text, score: round(score) };
     };
-    if (!queryVector) return keyword.slice(0, limit).map((result) => passage(result.id as number, result.score));
-    const semantic = this.passages
-      .map((candidate, id) => ({ id, similarity: candidate.embedding ? cosine(candidate.embedding, queryVector) : 0 }))
+    if (!semantic) return keyword.slice(0, limit).map((result) => passage(result.id as number, result.score));
+    const closest = semantic
       .filter((candidate) => candidate.similarity >= MIN_SIMILARITY)
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, SEMANTIC_CANDIDATES);
     const fused = new Map<number, number>();
     keyword.forEach((result, rank) => fused.set(result.id as number, (fused.get(result.id as number) ?? 0) + 1 / (RRF_K + rank + 1)));
-    semantic.forEach((candidate, rank) => fused.set(candidate.id, (fused.get(candidate.id) ?? 0) + 1 / (RRF_K + rank + 1)));
+    closest.forEach((candidate, rank) => fused.set(candidate.position, (fused.get(candidate.position) ?? 0) + 1 / (RRF_K + rank + 1)));
     return [...fused]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)

@@ -1,12 +1,15 @@
 // The workspace's knowledge base in PostgreSQL: documents (stored as passages) and CSV
 // tables (stored as rows), added and removed in Settings → Knowledge, searched by lookup
 // nodes. Search indexes are built in memory from the stored passages on first use and
-// reused until the collection or table changes.
+// reused until the collection or table changes; the passages' embeddings are compared in
+// PostgreSQL when it has pgvector (vectors.ts), else in memory.
 import { KNOWLEDGE_NAME, KNOWLEDGE_NAME_HINT, knowledgeSearchRequestSchema, tableSearchRequestSchema, type KnowledgeSearchOutcome, type KnowledgeSearchRequest, type TableSearchOutcome, type TableSearchRequest } from "@/flows/knowledge";
 import { db } from "@/server/db/client";
 import { extractPassages, KnowledgeInputError, parseCsvTable } from "./parse";
 import { embedOrNull, workspaceEmbedder } from "@/server/ai/embeddings";
-import { PassageIndex, TableIndex } from "./search";
+import { log } from "@/server/observability/log";
+import { PassageIndex, SEMANTIC_CANDIDATES, TableIndex, type SemanticMatch } from "./search";
+import { describeVectorSupport, ensureVectorIndex, prepareVectorSupport, similarChunks, type Sql, type Transaction, type VectorSupport } from "./vectors";
 
 function checkName(kind: "collection" | "table", name: string): void {
   if (!KNOWLEDGE_NAME.test(name)) throw new KnowledgeInputError(`“${name}” cannot name a ${kind}: ${KNOWLEDGE_NAME_HINT}.`);
@@ -27,7 +30,7 @@ export async function addDocument(input: Upload & { collection: string }) {
   // Embedded before the transaction: a slow provider must not hold it open.
   const embedder = await workspaceEmbedder(input.workspaceId);
   const vectors = await embedOrNull(embedder, chunks.map((chunk) => (chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text)));
-  return db().$transaction(
+  const added = await db().$transaction(
     async (tx) => {
       await tx.knowledgeDocument.deleteMany({ where: { workspaceId: input.workspaceId, collection: input.collection, name } });
       const document = await tx.knowledgeDocument.create({
@@ -50,6 +53,9 @@ export async function addDocument(input: Upload & { collection: string }) {
     },
     { timeout: 60_000 },
   );
+  // A new embedding size (another model) gets its pgvector index; the column fills itself.
+  if (vectors?.[0]) await ensureVectorIndex(prismaSql(db()), await vectorSupport(), vectors[0].length);
+  return added;
 }
 
 /** Adds a CSV table, replacing one of the same name. */
@@ -73,7 +79,7 @@ export async function addTable(input: Upload & { name: string }) {
 }
 
 export async function listKnowledge(workspaceId: string) {
-  const [documents, tables] = await Promise.all([
+  const [documents, tables, support] = await Promise.all([
     db().knowledgeDocument.findMany({
       where: { workspaceId },
       orderBy: [{ collection: "asc" }, { name: "asc" }],
@@ -84,8 +90,11 @@ export async function listKnowledge(workspaceId: string) {
       orderBy: { name: "asc" },
       select: { id: true, name: true, columns: true, sizeBytes: true, createdAt: true, _count: { select: { rows: true } } },
     }),
+    vectorSupport(),
   ]);
   return {
+    /** Where passages' embeddings are compared: shown in Settings → Knowledge. */
+    semanticSearch: describeVectorSupport(support),
     documents: documents.map(({ _count, ...document }) => ({ ...document, passages: _count.chunks })),
     tables: tables.map(({ _count, ...table }) => ({ ...table, rows: _count.rows })),
   };
@@ -131,27 +140,70 @@ export async function searchKnowledge(workspaceId: string, request: KnowledgeSea
   // Documents are replaced, never edited: their ids say whether the collection changed.
   const version = documents.map((document) => document.id).join(",");
   const key = `documents:${workspaceId}:${collection}`;
+  const support = await vectorSupport();
   let index = recall(key, version) as PassageIndex | undefined;
   if (!index) {
+    // With pgvector the embeddings stay in PostgreSQL, which compares them.
+    const inMemory = support.kind === "arrays";
     const chunks = await db().knowledgeChunk.findMany({
       where: { documentId: { in: documents.map((document) => document.id) } },
-      select: { heading: true, text: true, embedding: true, embeddingModel: true, document: { select: { name: true } } },
+      select: { id: true, heading: true, text: true, embedding: inMemory, embeddingModel: true, document: { select: { name: true } } },
       orderBy: [{ documentId: "asc" }, { position: "asc" }],
     });
     const model = mostCommon(chunks.map((chunk) => chunk.embeddingModel).filter((name): name is string => name !== null));
     const passages = chunks.map((chunk) => ({
+      chunkId: chunk.id,
       document: chunk.document.name,
       heading: chunk.heading,
       text: chunk.text,
-      embedding: chunk.embeddingModel === model && chunk.embedding.length > 0 ? chunk.embedding : null,
+      embedding: inMemory && chunk.embeddingModel === model && chunk.embedding.length > 0 ? chunk.embedding : null,
     }));
     index = remember(key, version, new PassageIndex(passages, model));
   }
   // The question is compared with the passages only when embedded by the same model.
   const embedder = index.embeddingModel ? await workspaceEmbedder(workspaceId) : null;
   const queryVector = embedder?.model === index.embeddingModel ? ((await embedOrNull(embedder, [query]))?.[0] ?? null) : null;
-  return { ok: true, passages: index.search(query, limit, queryVector) };
+  let semantic: SemanticMatch[] | null = null;
+  if (queryVector && support.kind === "pgvector") {
+    try {
+      const near = await similarChunks(transaction, support, { documentIds: documents.map((document) => document.id), model: index.embeddingModel!, vector: queryVector, limit: SEMANTIC_CANDIDATES });
+      semantic = near.flatMap(({ id, similarity }) => {
+        const position = index.position(id);
+        return position === undefined ? [] : [{ position, similarity }];
+      });
+    } catch (error) {
+      log().warn({ collection, reason: (error as Error).message }, "pgvector search failed; keyword search only");
+    }
+  } else if (queryVector) {
+    semantic = index.similar(queryVector);
+  }
+  return { ok: true, passages: index.search(query, limit, semantic) };
 }
+
+type PrismaLike = Pick<ReturnType<typeof db>, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+function prismaSql(client: PrismaLike): Sql {
+  return {
+    rows: (text, params = []) => client.$queryRawUnsafe(text, ...params),
+    run: async (text, params = []) => {
+      await client.$executeRawUnsafe(text, ...params);
+    },
+  };
+}
+
+const transaction: Transaction = (body) => db().$transaction((tx) => body(prismaSql(tx)), { timeout: 120_000 });
+
+let support: Promise<VectorSupport> | undefined;
+
+/**
+ * Whether this server compares embeddings with pgvector (set up on first call, once per
+ * process): `npm start` calls it at start and logs the answer.
+ */
+export function vectorSupport(): Promise<VectorSupport> {
+  support ??= prepareVectorSupport(transaction);
+  return support;
+}
+
 
 export async function searchTable(workspaceId: string, request: TableSearchRequest): Promise<TableSearchOutcome> {
   const { table: name, filters, query, limit } = tableSearchRequestSchema.parse(request);

@@ -1,12 +1,16 @@
 // Semantic knowledge search: with an embedding model set up on a provider, passages are
 // embedded at upload and a question that shares no word with the answer still finds it;
 // without one, or when the provider fails, search stays keyword-only and nothing breaks.
+// The embeddings are compared by pgvector when the server has it, else in the app: the
+// path this server takes is checked against pg_available_extensions (the pgvector path's
+// SQL itself runs on PGlite's pgvector in server/knowledge/vectors.test.ts).
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { seed } from "@/server/db/seed";
+import { vectorSupport } from "@/server/knowledge/store";
 import { appRouter } from "@/server/trpc/root";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { bagOfWordsEmbedding, startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai";
@@ -64,4 +68,19 @@ test("with one, the passages are embedded at upload and the question finds the s
   await admin.models.saveProvider({ id, name: "Fake OpenAI", baseUrl: openai.url, models: ["gpt-4o-mini"], apiKey: "sk-wrong-key-000000000", embeddingModel: "text-embedding-3-small" });
   expect(await admin.knowledge.search({ collection: "faq", query: QUESTION, limit: 3 })).toEqual([]);
   expect((await admin.knowledge.search({ collection: "faq", query: "How long does delivery take?", limit: 1 }))[0]?.heading).toContain("delivery");
+});
+
+test("the server's pgvector is detected: without it the app compares the stored arrays, and says why", async () => {
+  const listed = await db().$queryRaw<unknown[]>`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`;
+  const support = await vectorSupport();
+  if (listed.length === 0) {
+    expect(support).toEqual({ kind: "arrays", reason: "this PostgreSQL server has no pgvector (pg_available_extensions lists no “vector”)" });
+    // Settings → Knowledge tells admins.
+    expect((await admin.knowledge.list()).semanticSearch).toBe("semantic search in the app over stored arrays: this PostgreSQL server has no pgvector (pg_available_extensions lists no “vector”)");
+    expect(await db().$queryRaw<unknown[]>`SELECT 1 FROM information_schema.columns WHERE table_name = 'KnowledgeChunk' AND column_name = 'embeddingVector'`).toEqual([]);
+  } else {
+    expect(support).toMatchObject({ kind: "pgvector" });
+    expect((await admin.knowledge.list()).semanticSearch).toMatch(/^semantic search in PostgreSQL with pgvector /);
+    expect(await db().$queryRaw<unknown[]>`SELECT 1 FROM information_schema.columns WHERE table_name = 'KnowledgeChunk' AND column_name = 'embeddingVector'`).toHaveLength(1);
+  }
 });
