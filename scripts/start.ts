@@ -98,6 +98,8 @@ async function main() {
     stops.push(() => embedded.stop());
     const { registerExecutorMetrics } = await import("@/server/observability/metrics");
     registerExecutorMetrics(() => embedded.metrics());
+    const { attachEmbeddedExecutor } = await import("@/server/inngest/client");
+    attachEmbeddedExecutor((events) => embedded.send(events));
     env.INNGEST_BASE_URL = embedded.url;
     env.INNGEST_SIGNING_KEY ??= generated.inngestSigningKey;
     env.INNGEST_EVENT_KEY ??= generated.inngestEventKey;

@@ -4,8 +4,9 @@
 // settings page, and each message goes to the conversation router as an Inngest event
 // whose id is the message id. Storing comes before answering 200, so nothing delivered is lost.
 import { withUniqueRetry } from "@/server/db/unique-retry";
-import { db, Prisma } from "@/server/db/client";
-import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
+import { randomUUID } from "node:crypto";
+import { db } from "@/server/db/client";
+import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
 import { decryptSecret } from "@/server/security/secrets";
 import { WebhookPayloadError, type ChannelProvider, type ParsedInbound, type ParsedWebhook, type WebhookRequest } from "./provider";
@@ -20,6 +21,40 @@ export interface IngressResponse {
 
 export const json = (status: number, value: unknown): IngressResponse => ({ status, body: JSON.stringify(value) });
 
+interface WebhookChannel {
+  id: string;
+  workspaceId: string;
+  phoneNumberId: string;
+  appSecret: string;
+}
+
+/**
+ * Numbers as the ingress needs them, with their app secret decrypted, kept for a few seconds:
+ * every webhook names its number. Saving or deleting a number forgets them at once in this
+ * process (forgetWebhookChannels); other processes see the change within the period.
+ */
+const CHANNEL_CACHE_MS = 5_000;
+const channelCache = new Map<string, { channel: WebhookChannel; until: number }>();
+
+async function webhookChannels(providerId: string, phoneNumberIds: string[]): Promise<WebhookChannel[]> {
+  const now = Date.now();
+  const cached = phoneNumberIds.map((id) => channelCache.get(`${providerId}:${id}`)).filter((entry) => entry !== undefined && entry.until > now);
+  if (cached.length === phoneNumberIds.length) return cached.map((entry) => entry!.channel);
+  const rows = await db().channel.findMany({
+    where: { provider: providerId, phoneNumberId: { in: phoneNumberIds } },
+    select: { id: true, workspaceId: true, phoneNumberId: true, appSecretCipher: true },
+  });
+  return rows.map(({ appSecretCipher, ...row }) => {
+    const channel = { ...row, appSecret: decryptSecret(appSecretCipher) };
+    channelCache.set(`${providerId}:${row.phoneNumberId}`, { channel, until: now + CHANNEL_CACHE_MS });
+    return channel;
+  });
+}
+
+export function forgetWebhookChannels(): void {
+  channelCache.clear();
+}
+
 export async function receiveWebhook(provider: ChannelProvider, request: WebhookRequest): Promise<IngressResponse> {
   let parsed: ParsedWebhook;
   try {
@@ -28,10 +63,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
     if (error instanceof WebhookPayloadError) return json(400, { error: error.message });
     throw error;
   }
-  const channels = await db().channel.findMany({
-    where: { provider: provider.id, phoneNumberId: { in: parsed.phoneNumberIds } },
-    select: { id: true, workspaceId: true, phoneNumberId: true, appSecretCipher: true },
-  });
+  const channels = await webhookChannels(provider.id, parsed.phoneNumberIds);
   if (channels.length === 0 && parsed.phoneNumberIds.length > 0) {
     return json(404, { error: `No ${provider.title} number ${parsed.phoneNumberIds.join(", ")} is set up: add it in Settings → WhatsApp numbers.` });
   }
@@ -43,7 +75,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
 
   // One app (one Meta app, one Twilio account) signs the whole POST: every channel it names must share its secret.
   for (const channel of channels) {
-    if (!provider.verifyWebhook(request, decryptSecret(channel.appSecretCipher))) {
+    if (!provider.verifyWebhook(request, channel.appSecret)) {
       const problem = `The webhook's signature does not match the body signed with the number's ${provider.webhookSecretName}.`;
       return logged(json(401, { error: problem }), { signatureOk: false, problem });
     }
@@ -81,7 +113,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
     try {
       // Sent for replays too: the executor drops a repeated event id and the router skips
       // a routed message, while a message stored by an attempt whose send failed gets routed.
-      await inngest().send(events);
+      await sendEvents(events);
     } catch (error) {
       const problem = `Messages stored, but the executor did not accept them (${(error as Error).message}); ${provider.title} will retry.`;
       return logged(json(503, { error: problem }), { signatureOk: true, problem });
@@ -111,63 +143,63 @@ async function logDeliveries(
   }
 }
 
-async function storeInbound(
-  channel: { id: string; workspaceId: string },
-  message: ParsedInbound,
-): Promise<MessageReceivedData> {
-  return withUniqueRetry(() =>
-    db().$transaction(async (tx) => {
-      const existing = await tx.message.findUnique({ where: { wamid: message.wamid }, select: { id: true, conversationId: true } });
-      if (existing) return { messageId: existing.id, conversationId: existing.conversationId };
-      const contact = await upsertContact(tx, channel.workspaceId, message);
-      await followNumberChange(tx, channel.workspaceId, contact.id, message);
-      // The 24-hour window runs from when the contact wrote (never in the future); a message
-      // delivered late or out of order does not move it back.
-      const wroteAt = new Date(Math.min(message.sentAt.getTime(), Date.now()));
-      const conversation = await tx.conversation.upsert({
-        where: { channelId_contactId: { channelId: channel.id, contactId: contact.id } },
-        create: { workspaceId: channel.workspaceId, channelId: channel.id, contactId: contact.id, lastInboundAt: wroteAt, lastMessageAt: wroteAt },
-        update: {},
-        select: { id: true, lastInboundAt: true },
-      });
-      if (conversation.lastInboundAt === null || conversation.lastInboundAt < wroteAt) {
-        await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: wroteAt, lastMessageAt: wroteAt } });
-      }
-      const stored = await tx.message.create({
-        data: {
-          conversationId: conversation.id,
-          channelId: channel.id,
-          direction: "inbound",
-          wamid: message.wamid,
-          type: message.type,
-          text: message.text,
-          payload: { replyId: message.replyId, details: message.details, raw: message.raw } as Prisma.InputJsonValue,
-          status: "received",
-          createdAt: new Date(),
-        },
-        select: { id: true },
-      });
-      return { messageId: stored.id, conversationId: conversation.id };
-    }),
-  );
-}
-
-type Tx = Prisma.TransactionClient;
-
-async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound) {
-  const or = [
-    ...(message.waId ? [{ waId: message.waId }] : []),
-    ...(message.bsuid ? [{ bsuid: message.bsuid }] : []),
-  ];
-  if (or.length === 0) throw new WebhookPayloadError(`Message ${message.wamid} names no sender.`);
-  const found = await tx.contact.findFirst({ where: { workspaceId, OR: or } });
-  const fields = {
-    ...(message.waId ? { waId: message.waId } : {}),
-    ...(message.bsuid ? { bsuid: message.bsuid } : {}),
-    ...(message.profileName ? { name: message.profileName } : {}),
-  };
-  if (found) return tx.contact.update({ where: { id: found.id }, data: fields });
-  return tx.contact.create({ data: { workspaceId, ...fields } });
+/**
+ * Stores one inbound message with its contact and conversation in a single SQL statement (the
+ * webhook's hot path: one round trip, no interactive transaction). The contact is found by
+ * wa_id or business-scoped user id, else created; the conversation is upserted and its
+ * 24-hour window moved forward, never back; a message already stored (a replayed webhook)
+ * is returned as it is. A race lost to a concurrent delivery (the contact just created by
+ * another) returns no row, and the statement runs again.
+ */
+async function storeInbound(channel: { id: string; workspaceId: string }, message: ParsedInbound): Promise<MessageReceivedData> {
+  if (!message.waId && !message.bsuid) throw new WebhookPayloadError(`Message ${message.wamid} names no sender.`);
+  // The 24-hour window runs from when the contact wrote (never in the future).
+  const wroteAt = new Date(Math.min(message.sentAt.getTime(), Date.now()));
+  const payload = JSON.stringify({ replyId: message.replyId, details: message.details, raw: message.raw });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const rows = await db().$queryRaw<{ id: string; conversationId: string; contactId: string; created: boolean }[]>`
+      WITH found AS (
+        SELECT id FROM "Contact"
+        WHERE "workspaceId" = ${channel.workspaceId} AND ("waId" = ${message.waId} OR bsuid = ${message.bsuid})
+        ORDER BY ("waId" = ${message.waId}) DESC NULLS LAST
+        LIMIT 1
+      ), updated AS (
+        UPDATE "Contact" c SET
+          "waId" = COALESCE(c."waId", ${message.waId}), bsuid = COALESCE(${message.bsuid}, c.bsuid),
+          name = COALESCE(${message.profileName}, c.name), "updatedAt" = now()
+        FROM found WHERE c.id = found.id
+        RETURNING c.id
+      ), inserted AS (
+        INSERT INTO "Contact" (id, "workspaceId", "waId", bsuid, name, "updatedAt")
+        SELECT ${randomUUID()}, ${channel.workspaceId}, ${message.waId}, ${message.bsuid}, ${message.profileName}, now()
+        WHERE NOT EXISTS (SELECT 1 FROM found)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      ), contact AS (
+        SELECT id FROM updated UNION ALL SELECT id FROM inserted
+      ), conversation AS (
+        INSERT INTO "Conversation" (id, "workspaceId", "channelId", "contactId", "lastInboundAt", "lastMessageAt")
+        SELECT ${randomUUID()}, ${channel.workspaceId}, ${channel.id}, contact.id, ${wroteAt}, ${wroteAt} FROM contact
+        ON CONFLICT ("channelId", "contactId") DO UPDATE SET
+          "lastInboundAt" = GREATEST("Conversation"."lastInboundAt", EXCLUDED."lastInboundAt"),
+          "lastMessageAt" = GREATEST("Conversation"."lastMessageAt", EXCLUDED."lastMessageAt")
+        RETURNING id, "contactId"
+      ), stored AS (
+        INSERT INTO "Message" (id, "conversationId", "channelId", direction, wamid, type, text, payload, status)
+        SELECT ${randomUUID()}, conversation.id, ${channel.id}, 'inbound', ${message.wamid}, ${message.type}, ${message.text}, ${payload}::jsonb, 'received'
+        FROM conversation
+        ON CONFLICT (wamid) DO NOTHING
+        RETURNING id, "conversationId"
+      )
+      SELECT stored.id, stored."conversationId", conversation."contactId", true AS created FROM stored, conversation
+      UNION ALL
+      SELECT m.id, m."conversationId", conversation."contactId", false FROM "Message" m, conversation WHERE m.wamid = ${message.wamid}`;
+    const row = rows.find((candidate) => candidate.created) ?? rows[0];
+    if (!row) continue;
+    if (row.created) await followNumberChange(channel.workspaceId, row.contactId, message);
+    return { messageId: row.id, conversationId: row.conversationId };
+  }
+  throw new Error(`Message ${message.wamid} could not be stored: its contact kept changing under it.`);
 }
 
 /**
@@ -175,9 +207,11 @@ async function upsertContact(tx: Tx, workspaceId: string, message: ParsedInbound
  * the contact keeps their conversations under the new number, unless another contact of the
  * workspace already has it.
  */
-async function followNumberChange(tx: Tx, workspaceId: string, contactId: string, message: ParsedInbound) {
+async function followNumberChange(workspaceId: string, contactId: string, message: ParsedInbound) {
   const newWaId = message.details.system?.kind === "user_changed_number" ? message.details.system.newWaId : null;
   if (!newWaId) return;
-  const taken = await tx.contact.findFirst({ where: { workspaceId, waId: newWaId }, select: { id: true } });
-  if (!taken) await tx.contact.update({ where: { id: contactId }, data: { waId: newWaId } });
+  await withUniqueRetry(async () => {
+    const taken = await db().contact.findFirst({ where: { workspaceId, waId: newWaId }, select: { id: true } });
+    if (!taken) await db().contact.update({ where: { id: contactId }, data: { waId: newWaId } });
+  });
 }

@@ -9,6 +9,7 @@ import { decryptSecret, encryptSecret, sha256Hex } from "@/server/security/secre
 import { isSimulatorChannel } from "@/server/simulator/phone";
 import type { CredentialsCheck, ProviderId } from "./provider";
 import { providerFor } from "./providers";
+import { forgetWebhookChannels } from "./ingress";
 import { WEBHOOK_LOG_SIZE } from "./webhook-log";
 
 const secretField = (what: string) => z.string().trim().max(2000, `the ${what} holds at most 2000 characters`);
@@ -211,6 +212,8 @@ export async function saveChannel(input: { workspaceId: string; userId: string; 
       );
     }
     throw error;
+  } finally {
+    forgetWebhookChannels();
   }
 }
 
@@ -224,6 +227,7 @@ export async function deleteChannel(input: { workspaceId: string; userId: string
       data: { workspaceId: input.workspaceId, userId: input.userId, action: "channel.delete", target: channel.id, details: { name: channel.name, phoneNumberId: channel.phoneNumberId } },
     }),
   ]);
+  forgetWebhookChannels();
 }
 
 /** Sets the flows listening on a number (a flow may listen on several). */

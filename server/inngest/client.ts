@@ -21,3 +21,29 @@ export interface MessageReceivedData {
 
 /** Asks for a run of a flow in a conversation without a message (a schedule tick, an API event). */
 export const RUN_REQUESTED_EVENT = "parley/run.requested";
+
+interface EventToSend {
+  id?: string;
+  name: string;
+  data: object;
+}
+type InProcessIntake = (events: { id?: string; name: string; data: Record<string, unknown> }[]) => Promise<unknown>;
+const intake = globalThis as unknown as { parleyEventIntake?: InProcessIntake };
+
+/**
+ * Called by `npm start` (and tests, benchmarks) once the embedded executor runs in this
+ * process: events then go straight into it, with the same deduplication, flow control and
+ * cancelOn as a POST to its /e/ endpoint, without the HTTP round trip. Kept on globalThis
+ * because Next's route handlers load their own copy of this module.
+ */
+export function attachEmbeddedExecutor(send: InProcessIntake): void {
+  intake.parleyEventIntake = send;
+}
+
+/** Sends events outside a function run: into the embedded executor when it runs here, else through the SDK. */
+export async function sendEvents(events: EventToSend | EventToSend[]): Promise<void> {
+  const list = Array.isArray(events) ? events : [events];
+  // The SDK sends JSON: in process, the data goes through JSON too, so both paths see the same values.
+  if (intake.parleyEventIntake) await intake.parleyEventIntake(JSON.parse(JSON.stringify(list)));
+  else await inngest().send(list as Parameters<Inngest["send"]>[0]);
+}

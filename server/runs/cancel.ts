@@ -2,7 +2,7 @@
 // executor is told to stop the function run (flow functions cancel on this event, matched
 // by run id), so a run waiting for an answer never wakes up to send anything.
 import { db } from "@/server/db/client";
-import { inngest } from "@/server/inngest/client";
+import { sendEvents } from "@/server/inngest/client";
 
 export const RUN_CANCEL_EVENT = "parley/run.cancel";
 
@@ -14,5 +14,5 @@ export async function cancelRun(input: { runId: string; conversationId: string }
     }),
     db().conversation.updateMany({ where: { id: input.conversationId, activeRunId: input.runId }, data: { activeRunId: null } }),
   ]);
-  await inngest().send({ name: RUN_CANCEL_EVENT, id: `cancel:${input.runId}`, data: { runId: input.runId } });
+  await sendEvents({ name: RUN_CANCEL_EVENT, id: `cancel:${input.runId}`, data: { runId: input.runId } });
 }

@@ -1,7 +1,7 @@
 // Parley's own record of runs: the FlowRun row and one StepTrace row per executed node.
 // Admins read these, whichever executor ran the function (DESIGN.md section 3).
 import { db, Prisma } from "@/server/db/client";
-import { inngest, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
+import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import type { TraceRecord } from "@/flows/runtime";
 
 export async function writeTrace(trace: TraceRecord): Promise<void> {
@@ -57,6 +57,6 @@ export async function finishRun(input: {
   });
   if (leftover) {
     const data: MessageReceivedData = { messageId: leftover.id, conversationId: input.conversationId };
-    await inngest().send({ name: MESSAGE_RECEIVED_EVENT, id: `${leftover.id}:after:${input.runId}`, data });
+    await sendEvents({ name: MESSAGE_RECEIVED_EVENT, id: `${leftover.id}:after:${input.runId}`, data });
   }
 }

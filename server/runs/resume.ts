@@ -8,7 +8,7 @@ import { flowRunEventName } from "@/flows/compiler";
 import type { RunResume, RunStart } from "@/flows/runtime";
 import type { RunTrigger } from "@/flows/define-node";
 import { db, Prisma } from "@/server/db/client";
-import { inngest } from "@/server/inngest/client";
+import { sendEvents } from "@/server/inngest/client";
 import { toInboundMessage } from "@/server/conversations/inbox";
 import { loadFlowGraph } from "./flow-versions";
 import { claimConversation, ConversationTaken, runStartOf } from "./start";
@@ -117,7 +117,7 @@ export function storedTrigger(run: { triggerKind: string; triggerData: Prisma.Js
 
 /** Hands the continuing run to the executor. */
 export async function announceRun(start: RunStart): Promise<void> {
-  await inngest().send({ id: `run:${start.runId}`, name: flowRunEventName(start.flowId), data: start });
+  await sendEvents({ id: `run:${start.runId}`, name: flowRunEventName(start.flowId), data: start });
 }
 
 /**

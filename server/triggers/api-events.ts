@@ -7,7 +7,7 @@ import { flowStart } from "@/flows/compiler";
 import { EVENT_NAME_PATTERN } from "@/flows/define-node";
 import { phoneNumberSchema } from "@/flows/message";
 import { db } from "@/server/db/client";
-import { inngest, RUN_REQUESTED_EVENT } from "@/server/inngest/client";
+import { sendEvents, RUN_REQUESTED_EVENT } from "@/server/inngest/client";
 import { loadCompiledFlow } from "@/server/runs/flow-versions";
 import { conversationWithPhone, flowChannels, RecipientError } from "./recipients";
 import type { RunRequest } from "./run-requests";
@@ -49,7 +49,7 @@ export async function acceptApiEvent(workspaceId: string, payload: unknown): Pro
   }
   const id = `event:${workspaceId}:${event.id ?? randomUUID()}`;
   const request: RunRequest = { flowId, conversationId, trigger: { kind: "event", name: event.event, data: event.data }, startKey: id };
-  await inngest().send({ id, name: RUN_REQUESTED_EVENT, data: request });
+  await sendEvents({ id, name: RUN_REQUESTED_EVENT, data: request });
   return { status: 202, body: { accepted: true, id: event.id ?? id, flowId } };
 }
 

@@ -58,11 +58,12 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
     import("@/server/db/client"),
   ]);
-  const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }] = await Promise.all([
+  const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
     import("@/app/api/webhooks/twilio/route"),
     import("@/server/observability/metrics"),
+    import("@/server/inngest/client"),
   ]);
   await seed(db(), { internalUrl: url, envChannel: CHANNEL });
 
@@ -89,6 +90,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     });
     await executor.sync();
     registerExecutorMetrics(() => executor.metrics());
+    attachEmbeddedExecutor((events) => executor.send(events));
   };
   const stop = async () => {
     await executor.stop();
