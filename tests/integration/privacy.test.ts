@@ -51,11 +51,15 @@ describe("a contact's data", () => {
 
   test("anonymising removes every text, name and variable but keeps the shape", async () => {
     const contact = await converse("34622000002", "Marta");
+    // What a language model summarised of the conversation (the Ask AI node's running summary) is theirs too.
+    const { id: conversationId } = await db().conversation.findFirstOrThrow({ where: { contactId: contact.id } });
+    await db().conversationSummary.create({ data: { conversationId, text: "Marta asked for sourdough.", turns: 4, throughSeq: 1n } });
     await admin.privacy.eraseContact({ contactId: contact.id, mode: "anonymise" });
-    const after = await db().contact.findUniqueOrThrow({ where: { id: contact.id }, include: { conversations: { include: { messages: true, runs: { include: { traces: true } } } } } });
+    const after = await db().contact.findUniqueOrThrow({ where: { id: contact.id }, include: { conversations: { include: { messages: true, summary: true, runs: { include: { traces: true } } } } } });
     expect(after).toMatchObject({ name: null, waId: null, bsuid: expect.stringMatching(/^anonymised-/) });
     const [conversation] = after.conversations;
     expect(conversation!.messages).toHaveLength(5);
+    expect(conversation!.summary).toBeNull();
     expect(conversation!.messages.every((m) => m.text === null)).toBe(true);
     expect(conversation!.runs[0]!.vars).toEqual({});
     expect(conversation!.runs[0]!.traces.every((t) => t.input === null && t.output === null)).toBe(true);
