@@ -24,7 +24,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "integration",
-          include: ["tests/integration/**/*.test.ts", "**/*.integration.test.ts"],
+          include: ["tests/integration/**/*.test.ts", "tests/conformance/**/*.test.ts", "**/*.integration.test.ts"],
           exclude: ["node_modules/**"],
           environment: "node",
           globalSetup: ["tests/support/global-setup.ts"],

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { machine, table, type BenchRow } from "./support";
 
-const PARTS = ["ingest", "e2e", "executor", "compile", "classify", "canvas"];
+const PARTS = ["ingest", "e2e", "executor", "compile", "classify", "canvas", "memory"];
 
 const chosen = process.env.BENCH_PARTS ? process.env.BENCH_PARTS.split(",").map((part) => part.trim()) : PARTS;
 const scratch = mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));

@@ -64,7 +64,7 @@ export async function startHarness(
     logger: quietLogger,
   });
   const functions = define(inngest);
-  const app = await startApp(inngest, functions, options.adapter ?? "node");
+  const app = await serveFunctions(inngest, functions, options.adapter ?? "node");
   const serveUrl = `http://127.0.0.1:${app.port}/api/inngest`;
   const base: ExecutorOptions = {
     db: database.db,
@@ -101,7 +101,8 @@ export async function startHarness(
   };
 }
 
-async function startApp(inngest: Inngest, functions: AnyFunction[], adapter: "node" | "next") {
+/** Serves `functions` with the SDK's node (or next) handler at /api/inngest on a free port. */
+export async function serveFunctions(inngest: Inngest, functions: AnyFunction[], adapter: "node" | "next") {
   let handler: (req: IncomingMessage, res: ServerResponse) => void;
   if (adapter === "node") {
     handler = serveNode({ client: inngest, functions });
@@ -153,7 +154,7 @@ function bridgeToWeb(req: IncomingMessage, res: ServerResponse, handle: (request
 
 const noop = () => {};
 /** The SDK logs every retried error; keep test output readable. */
-const quietLogger = { info: noop, warn: noop, error: noop, debug: noop };
+export const quietLogger = { info: noop, warn: noop, error: noop, debug: noop };
 
 /** Polls until `check` returns a truthy value or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 5_000): Promise<T> {
