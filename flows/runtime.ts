@@ -278,8 +278,7 @@ export async function runFlow(input: {
               return resolved;
             });
             if ("error" in called) return { ok: false, error: called.error.message };
-            const before = JSON.stringify(vars);
-            const was: Record<string, unknown> = JSON.parse(before);
+            const was: Record<string, unknown> = JSON.parse(JSON.stringify(vars));
             const failed = await runCalledFlow(called.flow, `${key}/${label}#${index}/`, depth, { kind: "event", name: label, data });
             if (failed) return { ok: false, error: failed.failure.message };
             const variables = Object.fromEntries(Object.entries(vars).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(was[name])));
