@@ -4,9 +4,10 @@
 // messages that fell out of the window since it was last written, with one model call
 // (through ctx.models, so it is traced with its tokens and cost); without a model it falls
 // back to the window alone and says so.
+import { z } from "zod";
 import type { NodeContext } from "../../define-node";
 import { ModelUnavailableError, type ChatMessage, type ChatResult, type HistoryEntry } from "../../models";
-import type { LlmConfig } from "./config";
+import { HISTORY_MODES, type LlmConfig } from "./config";
 
 /** The most tokens a summary may take: it is read on every later turn. */
 export const SUMMARY_MAX_TOKENS = 400;
@@ -18,18 +19,19 @@ export const SUMMARY_INSTRUCTIONS =
   "At most 150 words, in the conversation's language. Answer with the summary only.";
 
 /** What the node's trace shows of the history it used. */
-export interface HistoryUsed {
-  mode: "window" | "summary";
+export const historyUsedSchema = z.object({
+  mode: z.enum(HISTORY_MODES),
   /** Messages read word for word. */
-  turns: number;
+  turns: z.number(),
   /** The summary given to the model (null when none), and how many messages it folds. */
-  summary: string | null;
-  summarisedTurns: number;
+  summary: z.string().nullable(),
+  summarisedTurns: z.number(),
   /** The summary was extended in this run (one model call). */
-  summaryUpdated: boolean;
+  summaryUpdated: z.boolean(),
   /** Why the summary was not used, when it was asked for. */
-  note: string | null;
-}
+  note: z.string().nullable(),
+});
+export type HistoryUsed = z.infer<typeof historyUsedSchema>;
 
 export interface PromptHistory {
   /** The earlier messages as chat turns. */

@@ -5,7 +5,7 @@ import { ModelUnavailableError, type ChatMessage, type ChatRequest, type ChatRes
 import { redactUrl } from "../../http/outbound";
 import { limitLength, refusalIn, splitMessage } from "./answer";
 import { DEFAULT_REFUSAL_PHRASES, llmConfig, REPLY_PROPERTY, splitNames, type LlmConfig, type OutputField } from "./config";
-import { promptHistory, type HistoryUsed, type PromptHistory } from "./history";
+import { historyUsedSchema, promptHistory, type PromptHistory } from "./history";
 import { offeredFlowTools, runFlowTool, runTool, toolDefinitions, type ToolRun } from "./tools";
 
 /** Rounds in which the model may call tools; the round after them must answer in text. */
@@ -29,14 +29,7 @@ const outputs = z.object({
   costUsd: z.number().nullable(),
   toolCalls: z.array(z.object({ name: z.string(), arguments: z.string(), url: z.string().nullable(), status: z.number().nullable(), error: z.string().nullable() })),
   /** The conversation history the model read: how many messages word for word, and the running summary. */
-  history: z.object({
-    mode: z.enum(["window", "summary"]),
-    turns: z.number(),
-    summary: z.string().nullable(),
-    summarisedTurns: z.number(),
-    summaryUpdated: z.boolean(),
-    note: z.string().nullable(),
-  }) satisfies z.ZodType<HistoryUsed>,
+  history: historyUsedSchema,
   error: z.string().nullable(),
 });
 type LlmOutput = z.infer<typeof outputs>;
