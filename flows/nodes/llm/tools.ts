@@ -1,11 +1,12 @@
-// The tools an LLM node offers its model: its HTTP tools — each described to the model as a
-// function with string arguments, a call becoming one JSON API request through `ctx.fetch`
-// (the server's SSRF policy), like the HTTP request node's —, its flow tools — a call runs
-// the flow inline (`ctx.flows.run`, as “Run another flow” does) with the arguments as its
-// `{{trigger.data.…}}`, and the model reads back the variables it set — and, when the node
-// names a document collection, a search of it (the lookup node's search). The model's arguments fill `{name}`
-// placeholders (URL-encoded) and the query or the JSON body; they are never rendered as
-// templates, so a model cannot read variables by writing `{{…}}`.
+// The tools an LLM node offers its model:
+// - HTTP tools: functions with string arguments, a call being one JSON API request through
+//   `ctx.fetch` (the server's SSRF policy), like the HTTP request node's. The model's
+//   arguments fill `{name}` placeholders (URL-encoded) and the query or the JSON body; they
+//   are never rendered as templates, so a model cannot read variables by writing `{{…}}`.
+// - flow tools: a call runs a published flow inline (`ctx.flows.run`, as “Run another flow”
+//   does) with the arguments as its `{{trigger.data.…}}`; the model reads back the
+//   variables the flow set.
+// - when the node names a document collection, a search of it (the lookup node's search).
 import { passagesText, type KnowledgeSearchOutcome, type KnowledgeSearchRequest } from "../../knowledge";
 import type { NodeContext } from "../../define-node";
 import type { ToolDefinition } from "../../models";
