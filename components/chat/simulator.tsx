@@ -8,6 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorNote } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { Bubble, pendingBody, TypingBubble } from "./bubble";
+import { SendDrill } from "./send-drill";
 
 const WA_ID = /^\d{6,15}$/;
 /** How long "typing…" shows after a message while no answer has come. */
@@ -146,6 +147,7 @@ export function Simulator() {
           {clear.isPending ? "Clearing…" : "Clear chat"}
         </Button>
         {clear.isError ? <ErrorNote>Could not clear: {errorMessage(clear.error)}</ErrorNote> : null}
+        {channel ? <SendDrill channelId={channel.id} /> : null}
       </section>
 
       <section aria-label="Chat" className="flex min-h-[480px] w-full flex-1 flex-col overflow-hidden rounded-xl border border-slate-300 shadow-sm lg:max-w-md">

@@ -7,6 +7,9 @@ import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { signBody } from "@/server/channels/whatsapp/signature";
 import { decryptSecret } from "@/server/security/secrets";
+import { CUSTOMER_SERVICE_WINDOW_MS } from "@/flows/message";
+import { log } from "@/server/observability/log";
+import { checkGraphSend, graphErrorBody, type GraphRefusal } from "./graph-rules";
 
 export const SIMULATOR_GRAPH_PATH = "/api/simulator/graph";
 
@@ -40,6 +43,20 @@ export async function sendAsCustomer(input: {
       : input.message.kind === "list"
         ? { type: "interactive", interactive: { type: "list_reply", list_reply: { id: input.message.id, title: input.message.title } } }
         : { type: "interactive", interactive: { type: "button_reply", button_reply: { id: input.message.id, title: input.message.title } } };
+  await db().simulatorMessage.create({
+    data: { phoneNumberId: channel.phoneNumberId, waId: input.customer.waId, direction: "customer", wamid, body: message as Prisma.InputJsonValue },
+  });
+  await postWebhook(channel, {
+    contacts: [{ profile: { name: input.customer.name }, wa_id: input.customer.waId }],
+    messages: [{ from: input.customer.waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+  });
+  return { wamid };
+}
+
+type SimulatorChannel = { phoneNumberId: string; displayPhoneNumber: string | null; appSecretCipher: string };
+
+/** Posts a Meta-shaped, signed webhook with one change's `value` (messages or statuses) to the app's own ingress. */
+async function postWebhook(channel: SimulatorChannel, value: Record<string, unknown>): Promise<void> {
   const payload = {
     object: "whatsapp_business_account",
     entry: [
@@ -48,20 +65,12 @@ export async function sendAsCustomer(input: {
         changes: [
           {
             field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: channel.displayPhoneNumber ?? "", phone_number_id: channel.phoneNumberId },
-              contacts: [{ profile: { name: input.customer.name }, wa_id: input.customer.waId }],
-              messages: [{ from: input.customer.waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
-            },
+            value: { messaging_product: "whatsapp", metadata: { display_phone_number: channel.displayPhoneNumber ?? "", phone_number_id: channel.phoneNumberId }, ...value },
           },
         ],
       },
     ],
   };
-  await db().simulatorMessage.create({
-    data: { phoneNumberId: channel.phoneNumberId, waId: input.customer.waId, direction: "customer", wamid, body: message as Prisma.InputJsonValue },
-  });
   // Meta escapes non-ASCII characters in the JSON it signs; the simulator does the same.
   const raw = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const response = await fetch(new URL("/api/webhooks/whatsapp", internalUrl()), {
@@ -70,7 +79,6 @@ export async function sendAsCustomer(input: {
     body: raw,
   });
   if (!response.ok) throw new Error(`The webhook refused the simulated message: ${response.status} ${await response.text()}`);
-  return { wamid };
 }
 
 function internalUrl(): string {
@@ -79,52 +87,114 @@ function internalUrl(): string {
   return url;
 }
 
-const graphSendSchema = z.looseObject({
-  messaging_product: z.literal("whatsapp"),
-  to: z.string().min(1).optional(),
-  type: z.string().optional(),
-  status: z.literal("read").optional(),
-  message_id: z.string().optional(),
-});
+const readReceiptSchema = z.object({ messaging_product: z.literal("whatsapp"), status: z.literal("read"), message_id: z.string() });
 
 export interface GraphAnswer {
   status: number;
   body: unknown;
 }
 
-const graphError = (status: number, code: number, message: string): GraphAnswer => ({
-  status,
-  body: { error: { message, type: "OAuthException", code, fbtrace_id: "simulator" } },
-});
+/**
+ * Failures an editor asks the simulator for, to see how a flow copes: the next sends are
+ * refused for throughput or the pair rate (as Meta answers the call), or accepted and then
+ * reported undeliverable (as Meta does, in a status). Kept in memory per number.
+ */
+export const SEND_DRILLS = {
+  throughput: { label: "Throughput limit (130429)", refusal: { status: 400, code: 130429, message: "(#130429) Rate limit hit" } },
+  pair_rate: { label: "Pair rate limit (131056)", refusal: { status: 400, code: 131056, message: "(#131056) (Business Account, Consumer Account) pair rate limit hit" } },
+  undeliverable: { label: "Undeliverable (131026)", failure: { code: 131026, title: "Message undeliverable" } },
+} as const;
+export type SendDrill = keyof typeof SEND_DRILLS;
 
-/** The fake Graph API's POST /{version}/{phone_number_id}/messages, answering as Meta does. */
+const drills = (globalThis as unknown as { parleySimulatorDrills?: Map<string, { kind: SendDrill; remaining: number }> });
+const drillsByNumber = () => (drills.parleySimulatorDrills ??= new Map());
+
+export function setSendDrill(phoneNumberId: string, drill: { kind: SendDrill; count: number } | null): void {
+  if (drill) drillsByNumber().set(phoneNumberId, { kind: drill.kind, remaining: drill.count });
+  else drillsByNumber().delete(phoneNumberId);
+}
+
+export function sendDrill(phoneNumberId: string): { kind: SendDrill; remaining: number } | null {
+  return drillsByNumber().get(phoneNumberId) ?? null;
+}
+
+function takeDrill(phoneNumberId: string): SendDrill | null {
+  const drill = drillsByNumber().get(phoneNumberId);
+  if (!drill) return null;
+  if (--drill.remaining <= 0) drillsByNumber().delete(phoneNumberId);
+  return drill.kind;
+}
+
+/**
+ * The fake Graph API's POST /{version}/{phone_number_id}/messages, answering as Meta does:
+ * Meta's payload rules (graph-rules.ts), the drills above, and the 24-hour window — a free-form
+ * message to a contact who has not written for 24 hours is accepted, then reported failed
+ * with 131047. An accepted message is then reported sent and delivered; read when the
+ * simulated phone shows it (transcript).
+ */
 export async function receiveGraphSend(phoneNumberId: string, authorization: string | null, body: unknown): Promise<GraphAnswer> {
   const channel = await db().channel.findUnique({ where: { phoneNumberId } });
-  if (!channel || !isSimulatorChannel(channel)) return graphError(400, 100, `Unsupported post request. Object with ID '${phoneNumberId}' does not exist.`);
+  if (!channel || !isSimulatorChannel(channel)) return refused({ status: 400, code: 100, message: `Unsupported post request. Object with ID '${phoneNumberId}' does not exist.` });
   if (authorization !== `Bearer ${decryptSecret(channel.accessTokenCipher)}`) {
-    return graphError(401, 190, "Invalid OAuth access token - Cannot parse access token");
+    return refused({ status: 401, code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
   }
-  const request = graphSendSchema.safeParse(body);
-  if (!request.success) return graphError(400, 100, `(#100) Invalid parameter: ${z.prettifyError(request.error)}`);
-  if (request.data.status === "read") return { status: 200, body: { success: true } };
-  if (!request.data.to || !request.data.type) return graphError(400, 100, "(#100) The parameter to and type are required.");
+  if (readReceiptSchema.safeParse(body).success) return { status: 200, body: { success: true } };
+  const request = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const refusal = checkGraphSend(request);
+  if (refusal) return refused(refusal);
+  const drill = takeDrill(phoneNumberId);
+  if (drill === "throughput" || drill === "pair_rate") return refused(SEND_DRILLS[drill].refusal);
+
+  const to = String(request.to);
   const wamid = newWamid();
-  await db().simulatorMessage.create({
-    data: { phoneNumberId, waId: request.data.to, direction: "business", wamid, body: request.data as Prisma.InputJsonValue },
-  });
+  await db().simulatorMessage.create({ data: { phoneNumberId, waId: to, direction: "business", wamid, body: request as Prisma.InputJsonValue } });
+  const lastWrote = await db().simulatorMessage.findFirst({ where: { phoneNumberId, waId: to, direction: "customer" }, orderBy: { createdAt: "desc" }, select: { createdAt: true } });
+  const windowClosed = request.type !== "template" && (!lastWrote || Date.now() - lastWrote.createdAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS);
+  const failure = windowClosed ? { code: 131047, title: "Re-engagement message" } : drill === "undeliverable" ? SEND_DRILLS.undeliverable.failure : null;
+  // Reported after answering, as Meta does: the app has recorded the wamid by then (or applies the status when it does).
+  setTimeout(() => {
+    const statuses = failure ? [status(wamid, to, "failed", failure)] : [status(wamid, to, "sent"), status(wamid, to, "delivered")];
+    postWebhook(channel, { statuses }).catch((error: unknown) => log().warn({ err: error }, "the simulator could not report a status"));
+  }, 50);
   return {
     status: 200,
-    body: { messaging_product: "whatsapp", contacts: [{ input: request.data.to, wa_id: request.data.to }], messages: [{ id: wamid }] },
+    body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] },
   };
 }
 
+function refused(refusal: GraphRefusal): GraphAnswer {
+  return { status: refusal.status, body: graphErrorBody(refusal) };
+}
+
+function status(wamid: string, to: string, state: "sent" | "delivered" | "read" | "failed", error?: { code: number; title: string }) {
+  return {
+    id: wamid,
+    recipient_id: to,
+    status: state,
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    ...(error ? { errors: [{ code: error.code, title: error.title, message: error.title }] } : {}),
+  };
+}
+
+/** The simulated phone's chat; showing it reads the business's messages, and the app is told so. */
 export async function transcript(input: { phoneNumberId: string; waId: string; limit?: number }) {
   const rows = await db().simulatorMessage.findMany({
     where: { phoneNumberId: input.phoneNumberId, waId: input.waId },
     orderBy: { createdAt: "desc" },
     take: input.limit ?? 200,
   });
+  const unread = rows.filter((row) => row.direction === "business" && row.readAt === null).map((row) => row.wamid);
+  if (unread.length > 0) await reportRead(input.phoneNumberId, input.waId, unread);
   return rows.reverse().map((row) => ({ id: row.id, direction: row.direction as "customer" | "business", wamid: row.wamid, body: row.body, at: row.createdAt }));
+}
+
+async function reportRead(phoneNumberId: string, waId: string, wamids: string[]): Promise<void> {
+  const marked = await db().simulatorMessage.updateMany({ where: { wamid: { in: wamids }, readAt: null }, data: { readAt: new Date() } });
+  const channel = await db().channel.findUnique({ where: { phoneNumberId } });
+  if (marked.count === 0 || !channel) return;
+  postWebhook(channel, { statuses: wamids.map((wamid) => status(wamid, waId, "read")) }).catch((error: unknown) =>
+    log().warn({ err: error }, "the simulator could not report a read"),
+  );
 }
 
 export async function clearTranscript(input: { phoneNumberId: string; waId: string }): Promise<void> {

@@ -90,6 +90,8 @@ const MINIMUM_ROLE: Record<string, Role> = {
   "simulator.transcript": "viewer",
   "simulator.send": "editor",
   "simulator.clear": "editor",
+  "simulator.drill": "viewer",
+  "simulator.setDrill": "editor",
 };
 
 const procedures = Object.keys((appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures).sort();

@@ -1,10 +1,12 @@
 // A stand-in for Meta's Graph API speaking its wire format: POST /{version}/{phone_number_id}/messages
 // with a Bearer token answers { messaging_product, contacts, messages: [{ id }] } and records the request.
 // Tests can make it refuse sends as Meta does (throughput, pair rate, 5xx) and serve the
-// phone number and message template reads of Settings → WhatsApp numbers.
+// phone number and message template reads of Settings → WhatsApp numbers. Sends breaking
+// Meta's payload rules are refused with Meta's codes (server/simulator/graph-rules.ts).
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkGraphSend, graphErrorBody } from "@/server/simulator/graph-rules";
 
 export interface GraphRequest {
   version: string;
@@ -84,6 +86,12 @@ export async function startFakeGraph(options: { token: string; port?: number }):
     if (body.status === "read") {
       requests.push({ version: match[1]!, phoneNumberId: match[2]!, authorization: req.headers.authorization, body, wamid: "", at: Date.now() });
       return reply(200, { success: true });
+    }
+    // Meta's payload rules, as the built-in simulator checks them: a send WhatsApp would refuse fails here too.
+    const invalid = checkGraphSend(body);
+    if (invalid) {
+      refused.push({ body, refusal: invalid });
+      return reply(invalid.status, graphErrorBody(invalid));
     }
     const refusal = refusals.shift();
     if (refusal) {

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { db } from "@/server/db/client";
-import { clearTranscript, customerMessageSchema, isSimulatorChannel, sendAsCustomer, transcript } from "@/server/simulator/phone";
+import { clearTranscript, customerMessageSchema, isSimulatorChannel, SEND_DRILLS, sendAsCustomer, sendDrill, setSendDrill, transcript, type SendDrill } from "@/server/simulator/phone";
 import { procedureFor, router } from "../init";
 
 const customerSchema = z.object({
@@ -36,6 +36,21 @@ export const simulatorRouter = router({
       } catch (error) {
         throw new TRPCError({ code: "BAD_REQUEST", message: (error as Error).message });
       }
+    }),
+
+  /** The failure the simulator will play on the number's next sends, if any. */
+  drill: procedureFor("viewer")
+    .input(z.object({ channelId: z.string() }))
+    .query(async ({ ctx, input }) => {
+      const channel = await simulatorChannel(input.channelId, ctx.viewer.workspaceId);
+      return { current: sendDrill(channel.phoneNumberId), kinds: Object.entries(SEND_DRILLS).map(([kind, drill]) => ({ kind: kind as SendDrill, label: drill.label })) };
+    }),
+
+  setDrill: procedureFor("editor")
+    .input(z.object({ channelId: z.string(), drill: z.object({ kind: z.enum(Object.keys(SEND_DRILLS) as [SendDrill, ...SendDrill[]]), count: z.number().int().min(1).max(20) }).nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      const channel = await simulatorChannel(input.channelId, ctx.viewer.workspaceId);
+      setSendDrill(channel.phoneNumberId, input.drill);
     }),
 
   clear: procedureFor("editor")

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SimulatorMessage" ADD COLUMN     "readAt" TIMESTAMP(3);
+

@@ -1,0 +1,100 @@
+// The built-in simulator behaves as WhatsApp does, end to end through Parley's real path:
+// the bot's messages are reported delivered, then read once the simulated phone shows them;
+// a send breaking Meta's rules is refused with Meta's code; failure drills make the next sends
+// fail as WhatsApp fails them; and a free-form message outside the 24-hour window is
+// accepted and then reported failed with 131047.
+import { beforeAll, describe, expect, test } from "vitest";
+import type { Viewer } from "@/server/auth/session";
+import { db } from "@/server/db/client";
+import { receiveGraphSend } from "@/server/simulator/phone";
+import { decryptSecret } from "@/server/security/secrets";
+import { appRouter } from "@/server/trpc/root";
+import { eventually, useParley } from "../support/parley";
+
+useParley();
+let editor: ReturnType<typeof appRouter.createCaller>;
+let channel: { id: string; phoneNumberId: string; accessTokenCipher: string };
+
+beforeAll(async () => {
+  const membership = await db().membership.findFirstOrThrow({ include: { user: true } });
+  const viewer: Viewer = { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role: "owner" };
+  editor = appRouter.createCaller({ viewer });
+  const [simulator] = await editor.simulator.channels();
+  channel = await db().channel.findUniqueOrThrow({ where: { id: simulator!.id } });
+});
+
+async function say(waId: string, text: string) {
+  await editor.simulator.send({ channelId: channel.id, customer: { waId, name: "Sim" }, message: { kind: "text", text } });
+}
+
+async function botMessage(waId: string, text: string) {
+  return eventually(
+    async () => (await db().message.findFirst({ where: { direction: "outbound", text, conversation: { contact: { waId } } }, orderBy: { seq: "desc" } })) ?? undefined,
+    15_000,
+    `the bot's “${text}”`,
+  );
+}
+
+test("the bot's messages are reported delivered, and read once the simulated phone shows them", async () => {
+  const waId = "15550002001";
+  await say(waId, "hi");
+  const greeting = await botMessage(waId, "Hi Sim! I'm Parley's demo bot.");
+  await eventually(async () => (await db().message.findUniqueOrThrow({ where: { id: greeting.id } })).status === "delivered", 10_000, "delivered");
+  await editor.simulator.transcript({ channelId: channel.id, waId });
+  await eventually(async () => (await db().message.findUniqueOrThrow({ where: { id: greeting.id } })).status === "read", 10_000, "read");
+});
+
+test("a send breaking Meta's rules is refused with Meta's code and the field at fault", async () => {
+  const token = `Bearer ${decryptSecret(channel.accessTokenCipher)}`;
+  const answer = await receiveGraphSend(channel.phoneNumberId, token, {
+    messaging_product: "whatsapp",
+    to: "15550002002",
+    type: "interactive",
+    interactive: { type: "button", body: { text: "Pick" }, action: { buttons: [{ type: "reply", reply: { id: "a", title: "A title far longer than twenty" } }] } },
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.body).toMatchObject({ error: { code: 131009, error_data: { details: expect.stringMatching(/Button title length invalid/) } } });
+});
+
+describe("failure drills", () => {
+  test("undeliverable: the next send is accepted, then reported failed with 131026 and its meaning", async () => {
+    const waId = "15550002003";
+    await editor.simulator.setDrill({ channelId: channel.id, drill: { kind: "undeliverable", count: 1 } });
+    expect((await editor.simulator.drill({ channelId: channel.id })).current).toEqual({ kind: "undeliverable", remaining: 1 });
+    await say(waId, "hi");
+    const greeting = await botMessage(waId, "Hi Sim! I'm Parley's demo bot.");
+    const failed = await eventually(async () => {
+      const row = await db().message.findUniqueOrThrow({ where: { id: greeting.id } });
+      return row.status === "failed" ? row : undefined;
+    }, 10_000, "the failed status");
+    expect(failed.error).toMatchObject({ code: 131026 });
+    expect((await editor.simulator.drill({ channelId: channel.id })).current).toBeNull();
+  });
+
+  test("pair rate: the refused send is retried after a pause and goes out once", async () => {
+    const waId = "15550002004";
+    await editor.simulator.setDrill({ channelId: channel.id, drill: { kind: "pair_rate", count: 1 } });
+    await say(waId, "hi");
+    const greeting = await botMessage(waId, "Hi Sim! I'm Parley's demo bot.");
+    await eventually(async () => (await db().message.findUniqueOrThrow({ where: { id: greeting.id } })).wamid !== null, 15_000, "the retried send");
+    expect((await editor.simulator.drill({ channelId: channel.id })).current).toBeNull();
+    const delivered = await db().simulatorMessage.count({ where: { waId, direction: "business", body: { path: ["text", "body"], equals: "Hi Sim! I'm Parley's demo bot." } } });
+    expect(delivered).toBe(1);
+  });
+});
+
+test("a free-form message to a contact silent for 24 hours is accepted, then reported failed with 131047", async () => {
+  const waId = "15550002005";
+  await say(waId, "hi");
+  await botMessage(waId, "What should I call you?");
+  const conversation = await db().conversation.findFirstOrThrow({ where: { contact: { waId } } });
+  await editor.conversations.takeOver({ conversationId: conversation.id });
+  // The phone last wrote two days ago; Parley's own clock of the window is left open, so the send reaches the simulator.
+  await db().simulatorMessage.updateMany({ where: { waId, direction: "customer" }, data: { createdAt: new Date(Date.now() - 48 * 3_600_000) } });
+  const { messageId } = await editor.conversations.send({ conversationId: conversation.id, message: { text: "Are you still there?" } });
+  const failed = await eventually(async () => {
+    const row = await db().message.findUniqueOrThrow({ where: { id: messageId } });
+    return row.status === "failed" ? row : undefined;
+  }, 10_000, "the 131047 status");
+  expect(failed.error).toMatchObject({ code: 131047, kind: "window_closed" });
+});
