@@ -6,6 +6,7 @@
 import { withUniqueRetry } from "@/server/db/unique-retry";
 import { randomUUID } from "node:crypto";
 import { db } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
 import { decryptSecret } from "@/server/security/secrets";
@@ -144,8 +145,8 @@ async function logDeliveries(
 }
 
 /**
- * Stores one inbound message with its contact and conversation in a single SQL statement (the
- * webhook's hot path: one round trip, no interactive transaction). The contact is found by
+ * Stores one inbound message with its contact and conversation in a single SQL statement, in
+ * plain SQL (the webhook's hot path: one round trip, no interactive transaction). The contact is found by
  * wa_id or business-scoped user id, else created; the conversation is upserted and its
  * 24-hour window moved forward, never back; a message already stored (a replayed webhook)
  * is returned as it is. A race lost to a concurrent delivery (the contact just created by
@@ -157,7 +158,7 @@ async function storeInbound(channel: { id: string; workspaceId: string }, messag
   const wroteAt = new Date(Math.min(message.sentAt.getTime(), Date.now()));
   const payload = JSON.stringify({ replyId: message.replyId, details: message.details, raw: message.raw });
   for (let attempt = 0; attempt < 3; attempt++) {
-    const rows = await db().$queryRaw<{ id: string; conversationId: string; contactId: string; created: boolean }[]>`
+    const rows = await sql().$queryRaw<{ id: string; conversationId: string; contactId: string; created: boolean }>`
       WITH found AS (
         SELECT id FROM "Contact"
         WHERE "workspaceId" = ${channel.workspaceId} AND ("waId" = ${message.waId} OR bsuid = ${message.bsuid})
@@ -171,7 +172,7 @@ async function storeInbound(channel: { id: string; workspaceId: string }, messag
         RETURNING c.id
       ), inserted AS (
         INSERT INTO "Contact" (id, "workspaceId", "waId", bsuid, name, "updatedAt")
-        SELECT ${randomUUID()}, ${channel.workspaceId}, ${message.waId}, ${message.bsuid}, ${message.profileName}, now()
+        SELECT ${randomUUID()}, ${channel.workspaceId}, ${message.waId}::text, ${message.bsuid}::text, ${message.profileName}::text, now()
         WHERE NOT EXISTS (SELECT 1 FROM found)
         ON CONFLICT DO NOTHING
         RETURNING id
@@ -179,14 +180,14 @@ async function storeInbound(channel: { id: string; workspaceId: string }, messag
         SELECT id FROM updated UNION ALL SELECT id FROM inserted
       ), conversation AS (
         INSERT INTO "Conversation" (id, "workspaceId", "channelId", "contactId", "lastInboundAt", "lastMessageAt")
-        SELECT ${randomUUID()}, ${channel.workspaceId}, ${channel.id}, contact.id, ${wroteAt}, ${wroteAt} FROM contact
+        SELECT ${randomUUID()}, ${channel.workspaceId}, ${channel.id}, contact.id, ${wroteAt}::timestamp(3), ${wroteAt}::timestamp(3) FROM contact
         ON CONFLICT ("channelId", "contactId") DO UPDATE SET
           "lastInboundAt" = GREATEST("Conversation"."lastInboundAt", EXCLUDED."lastInboundAt"),
           "lastMessageAt" = GREATEST("Conversation"."lastMessageAt", EXCLUDED."lastMessageAt")
         RETURNING id, "contactId"
       ), stored AS (
         INSERT INTO "Message" (id, "conversationId", "channelId", direction, wamid, type, text, payload, status)
-        SELECT ${randomUUID()}, conversation.id, ${channel.id}, 'inbound', ${message.wamid}, ${message.type}, ${message.text}, ${payload}::jsonb, 'received'
+        SELECT ${randomUUID()}, conversation.id, ${channel.id}, 'inbound'::"MessageDirection", ${message.wamid}, ${message.type}, ${message.text}, ${payload}::jsonb, 'received'::"MessageStatus"
         FROM conversation
         ON CONFLICT (wamid) DO NOTHING
         RETURNING id, "conversationId"

@@ -1,7 +1,7 @@
 // The last webhooks each number received, kept for Settings → WhatsApp numbers: when a bot
 // does not answer, this shows whether Meta delivers at all and whether the signature matches.
 import { randomUUID } from "node:crypto";
-import { db } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 
 /** Webhook deliveries kept per number. */
 export const WEBHOOK_LOG_SIZE = 50;
@@ -13,7 +13,7 @@ export const WEBHOOK_LOG_SIZE = 50;
  * is deleting rather than wait for them, which could deadlock; the next delivery trims them.
  */
 export async function logWebhookDelivery(delivery: { channelId: string; signatureOk: boolean; httpStatus: number; messages: number; statuses: number; problem: string | null }): Promise<void> {
-  await db().$executeRaw`
+  await sql().$executeRaw`
     WITH logged AS (
       INSERT INTO "WebhookDelivery" (id, "channelId", "signatureOk", "httpStatus", messages, statuses, problem)
       VALUES (${randomUUID()}, ${delivery.channelId}, ${delivery.signatureOk}, ${delivery.httpStatus}, ${delivery.messages}, ${delivery.statuses}, ${delivery.problem})

@@ -1,11 +1,25 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/client.ts";
 
 export type Db = PrismaClient;
 export { Prisma } from "./generated/client.ts";
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** A client and, shared with it, the connection pool the hot paths query directly (./sql.ts). */
 export function createDb(connectionString: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 10 }) });
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The connection pool under a client made by createDb. */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("This database client was not made by createDb: it has no pool to share.");
+  return pool;
 }
 
 const holder = globalThis as unknown as { parleyDb?: Db };

@@ -97,6 +97,19 @@ export async function ingestEvents(
   return { ids, wake, cancelled };
 }
 
+/**
+ * Whether taking these events needs only raw SQL (so it can run on a plain pg transaction,
+ * server/db/sql.ts): no function cancels on them, and the functions they may start use no
+ * flow control but concurrency — the webhook's events, and most others.
+ */
+export function takesOnlyRawSql(registry: FunctionRegistry, events: { name: string }[]): boolean {
+  return events.every(
+    (event) =>
+      registry.cancelling(event.name).length === 0 &&
+      registry.listeningTo(event.name).every((fn) => !fn.idempotency && !fn.rateLimit && !fn.debounce && !fn.throttle),
+  );
+}
+
 export async function storeEvent(tx: Tx, internalId: string, event: RunEvent, now: Date): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "ExecutorEvent" ("internalId", id, name, data, "user", ts, "receivedAt")

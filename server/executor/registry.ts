@@ -93,6 +93,11 @@ export class FunctionRegistry {
     return this.functions.get(id);
   }
 
+  /** Functions with a trigger on this event name, whatever their expressions say. */
+  listeningTo(eventName: string): RegisteredFunction[] {
+    return [...this.functions.values()].filter((fn) => fn.eventTriggers.some((t) => eventNameMatches(t.event, eventName)));
+  }
+
   /** Functions with a trigger matching this event: same name, and its expression (if any) true. One run per function. */
   matching(event: { name: string }): RegisteredFunction[] {
     return [...this.functions.values()].filter((fn) =>
