@@ -2,8 +2,8 @@
 // speaking the SDK's own HTTP protocol to the serve handler and keeping all state in
 // PostgreSQL. See docs/executor.md.
 import type { AddressInfo } from "node:net";
-import type { Db, Prisma } from "@/server/db/client";
-import { sqlTransaction, type RawSql } from "@/server/db/sql";
+import type { Db } from "@/server/db/client";
+import { rawTransaction } from "./raw-sql";
 import { ingestEvents, takesOnlyRawSql } from "./events";
 import { createHttpServer } from "./http";
 import { TX_OPTIONS } from "./ids";
@@ -69,19 +69,6 @@ export interface Executor {
   metrics(): Promise<MetricsSnapshot>;
 }
 
-/**
- * A plain pg transaction where ingestEvents expects Prisma's: only its raw statements are
- * there, which is all it uses when takesOnlyRawSql holds; anything else throws at once.
- */
-function rawOnly(tx: RawSql): Prisma.TransactionClient {
-  return new Proxy(tx, {
-    get(target, property) {
-      if (property === "$executeRaw" || property === "$queryRaw") return target[property];
-      throw new Error(`The executor's raw SQL path has no ${String(property)}: takesOnlyRawSql let through an event needing Prisma.`);
-    },
-  }) as unknown as Prisma.TransactionClient;
-}
-
 export function defaultRetryBackoff(attempt: number): number {
   return Math.min(1000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
 }
@@ -113,7 +100,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     const events = Array.isArray(input) ? input : [input];
     const now = new Date();
     const result = takesOnlyRawSql(registry, events)
-      ? await sqlTransaction(db, (tx) => ingestEvents(rawOnly(tx), registry, events, now, { seed }))
+      ? await rawTransaction(db, (tx) => ingestEvents(tx, registry, events, now, { seed }))
       : await db.$transaction((tx) => ingestEvents(tx, registry, events, now, { seed }), TX_OPTIONS);
     if (result.cancelled.length) {
       metrics.runsCancelled += result.cancelled.length;

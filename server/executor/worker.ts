@@ -12,7 +12,9 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
 import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
-import { cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, startRun } from "./events";
+import { cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, startRun, takesOnlyRawSql } from "./events";
+import { rawOnly, rawTransaction } from "./raw-sql";
+import { sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
 import { Metrics } from "./metrics";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
@@ -253,7 +255,7 @@ export class Worker {
   private async claim(limit: number): Promise<{ id: string; token: string; row?: RunRow }[]> {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
-    return this.db.$transaction(async (tx) => {
+    return rawTransaction(this.db, async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`;
       // Due runs in creation order, skipping those whose concurrency key is already full.
       // Only runs in an SDK request (status running, live lease) count towards a limit.
@@ -304,7 +306,7 @@ export class Worker {
         return chosen.map((c) => ({ ...c, row: byId.get(c.id) }));
       }
       return chosen;
-    }, TX_OPTIONS);
+    });
   }
 
   /**
@@ -830,7 +832,7 @@ export class Worker {
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
     // One statement needs no transaction; new waits must commit together with the state.
-    if (run.newWaits.length === 0 && run.newInvokes.length === 0) await this.write(this.db, run, token, {});
+    if (run.newWaits.length === 0 && run.newInvokes.length === 0) await this.write(rawOnly(sql(this.db)), run, token, {});
     else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
     if (this.invoked) {
       this.invoked = false;
@@ -896,8 +898,11 @@ export class Worker {
     const now = new Date();
     let wake = false;
     let wakeAt: number | null = null;
-    await this.db.$transaction(async (tx) => {
-      const ending = final.status === "completed" || final.status === "failed";
+    const ending = final.status === "completed" || final.status === "failed";
+    const events = final.status === "completed" || final.status === "failed" ? lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final) : [];
+    // The common turn needs only raw SQL; lifecycle events a function with flow control listens to need Prisma.
+    const transaction = takesOnlyRawSql(this.options.registry, events) ? rawTransaction : (db: Db, body: (tx: Tx) => Promise<void>) => db.$transaction(body, TX_OPTIONS);
+    await transaction(this.db, async (tx) => {
       if (!ending) {
         // Lock the row before counting resolved waits: an event resolving a wait either
         // committed before (and we see it below) or updates the row after us (and makes the
@@ -919,7 +924,6 @@ export class Worker {
         if (Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke")) {
           await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
         }
-        const events = lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final);
         wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
         this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
         if (final.status === "completed") this.metrics.runsCompleted++;
@@ -933,7 +937,7 @@ export class Worker {
         wake = dueAt.getTime() <= now.getTime();
         wakeAt = dueAt.getTime();
       }
-    }, TX_OPTIONS);
+    });
     if (wake) this.wake();
     else if (wakeAt !== null) this.wakeAt(wakeAt);
   }
