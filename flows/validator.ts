@@ -1,6 +1,7 @@
 // Design-time checks shared by the canvas and publish: publish refuses any "error".
 import type { z } from "zod";
 import { startsWithoutMessage, type NodeDefinition } from "./define-node";
+import { WINDOW_CLOSED_PORT } from "./message";
 import { checkOutputPath } from "./outputs";
 import { nodeDefinition, parseConfig } from "./registry";
 import type { FlowGraph } from "./schema";
@@ -139,7 +140,9 @@ export function checkFlow(graph: FlowGraph): { diagnostics: Diagnostic[]; nodes:
 
   const trigger = triggers[0] && checked.get(triggers[0].id);
   if (trigger?.definition.trigger && startsWithoutMessage(trigger.definition.trigger)) {
-    diagnostics.push(...freeFormBeforeAnswer(triggers[0]!.id, trigger.definition.trigger.kind, next, checked));
+    // A send whose "window closed" output is connected has its fallback (a template): WhatsApp's refusal is handled.
+    const fallsBack = new Set(graph.edges.filter((edge) => edge.port === WINDOW_CLOSED_PORT.id).map((edge) => edge.from));
+    diagnostics.push(...freeFormBeforeAnswer(triggers[0]!.id, trigger.definition.trigger.kind, next, checked, fallsBack));
   }
 
   for (const loop of loopsWithoutWaiting(graph.nodes.map((node) => node.id), next, checked)) {
@@ -213,7 +216,13 @@ function checkTemplate(
  * A scheduled run usually reaches people who have not, so there it is an error; an event
  * may concern someone who just wrote, so there it is a warning.
  */
-function freeFormBeforeAnswer(triggerId: string, kind: string, next: Map<string, string[]>, checked: Map<string, CheckedNode>): Diagnostic[] {
+function freeFormBeforeAnswer(
+  triggerId: string,
+  kind: string,
+  next: Map<string, string[]>,
+  checked: Map<string, CheckedNode>,
+  fallsBack: ReadonlySet<string>,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const queue = [...(next.get(triggerId) ?? [])];
@@ -223,7 +232,7 @@ function freeFormBeforeAnswer(triggerId: string, kind: string, next: Map<string,
     seen.add(id);
     const node = checked.get(id);
     if (!node) continue;
-    if (node.definition.sendsFreeForm?.(node.config)) {
+    if (node.definition.sendsFreeForm?.(node.config) && !fallsBack.has(id)) {
       diagnostics.push({
         severity: kind === "schedule" ? "error" : "warning",
         nodeId: id,
@@ -231,7 +240,7 @@ function freeFormBeforeAnswer(triggerId: string, kind: string, next: Map<string,
           kind === "schedule"
             ? "This message goes out before the contact has written: WhatsApp refuses free-form messages outside the 24-hour window."
             : "This message may go out to a contact who has not written in 24 hours: WhatsApp would refuse it.",
-        hint: "Open with an approved template (a Send message node of kind “template”), then wait for the answer.",
+        hint: "Open with an approved template (a Send message node of kind “template”), then wait for the answer — or connect this node's “window closed” output to one.",
       });
     }
     // Once the contact has answered, the window is open for what follows.

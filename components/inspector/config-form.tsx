@@ -38,9 +38,11 @@ export function ConfigForm({
           key={field.key}
           field={field}
           value={config[field.key]}
+          config={config}
           errors={errors.get(field.key) ?? []}
           template={templateFields.includes(field.key)}
           onChange={(value) => set(field.key, value)}
+          onPatch={(patch) => onChange({ ...config, ...patch })}
         />
       ))}
       {general.length > 0 ? (
@@ -57,15 +59,21 @@ export function ConfigForm({
 function Field({
   field,
   value,
+  config,
   errors,
   template,
   onChange,
+  onPatch,
 }: {
   field: FormField;
   value: unknown;
+  /** The whole config, for pickers that fill related fields too. */
+  config?: Record<string, unknown>;
   errors: string[];
   template: boolean;
   onChange: (value: unknown) => void;
+  /** Sets several fields at once (a template's name, language and parameters). */
+  onPatch?: (patch: Record<string, unknown>) => void;
 }) {
   const id = useId();
   const errorId = `${id}-error`;
@@ -80,6 +88,8 @@ function Field({
     const text = typeof value === "string" ? value : value == null ? "" : String(value);
     control = spec.choices === "flows" ? (
       <FlowSelect {...common} value={text} onChange={onChange} />
+    ) : spec.choices === "templates" ? (
+      <TemplateSelect {...common} config={config ?? {}} onPatch={onPatch ?? (() => {})} />
     ) : spec.multiline ? (
       <textarea {...common} rows={4} value={text} maxLength={spec.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />
     ) : (
@@ -221,6 +231,65 @@ function FlowSelect({ value, onChange, ...props }: { value: string; onChange: (v
       ))}
       {value && !flows.isPending && !listed.some((flow) => flow.id === value) ? <option value={value}>{value} (not found)</option> : null}
     </select>
+  );
+}
+
+/**
+ * The approved templates of the workspace's numbers (read from the Graph API and cached).
+ * Picking one sets its name and language and makes room for exactly its body parameters;
+ * a template no longer listed, or parameters that do not match its body, are called out.
+ */
+function TemplateSelect({
+  config,
+  onPatch,
+  ...props
+}: { config: Record<string, unknown>; onPatch: (patch: Record<string, unknown>) => void } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "value" | "onChange">) {
+  const trpc = useTRPC();
+  const templates = useQuery(trpc.channels.templates.queryOptions({}));
+  const name = typeof config.templateName === "string" ? config.templateName : "";
+  const language = typeof config.language === "string" ? config.language : "";
+  const parameters = Array.isArray(config.parameters) ? config.parameters.map(String) : [];
+  const listed = (templates.data?.templates ?? []).filter(
+    (template, index, all) => all.findIndex((other) => other.name === template.name && other.language === template.language) === index,
+  );
+  const key = (template: { name: string; language: string }) => `${template.name}\u0000${template.language}`;
+  const chosen = listed.find((template) => template.name === name && template.language === language);
+  return (
+    <div className="space-y-1">
+      <select
+        {...props}
+        value={name ? key({ name, language }) : ""}
+        onChange={(e) => {
+          const template = listed.find((candidate) => key(candidate) === e.target.value);
+          if (!template) return onPatch({ templateName: undefined, language: undefined });
+          onPatch({
+            templateName: template.name,
+            language: template.language,
+            parameters: Array.from({ length: template.bodyParameters }, (_, i) => parameters[i] ?? ""),
+          });
+        }}
+      >
+        <option value="">{templates.isPending ? "Loading templates…" : listed.length === 0 ? "No templates: add a number's WABA id in Settings" : "Choose a template…"}</option>
+        {listed.map((template) => (
+          <option key={key(template)} value={key(template)} disabled={template.status !== "APPROVED"}>
+            {template.name} ({template.language}){template.status !== "APPROVED" ? ` — ${template.status.toLowerCase()}` : ""}
+          </option>
+        ))}
+        {name && !templates.isPending && !chosen ? <option value={key({ name, language })}>{name} ({language || "?"}) — not found</option> : null}
+      </select>
+      {chosen?.bodyText ? (
+        <p className="whitespace-pre-wrap rounded bg-slate-50 p-1.5 text-xs text-slate-600" data-testid="template-body">
+          {chosen.bodyText}
+        </p>
+      ) : null}
+      {chosen && chosen.bodyParameters !== parameters.length ? (
+        <p className="text-xs text-amber-800" data-testid="template-parameter-warning">
+          This template&apos;s body takes {chosen.bodyParameters} parameter{chosen.bodyParameters === 1 ? "" : "s"}; the node gives {parameters.length}. WhatsApp
+          refuses the send until they match.
+        </p>
+      ) : null}
+      {templates.data?.problems.length ? <p className="text-xs text-amber-800">Some numbers&apos; templates could not be read: {templates.data.problems[0]?.error}</p> : null}
+    </div>
   );
 }
 

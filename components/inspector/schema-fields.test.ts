@@ -1,8 +1,10 @@
 // The inspector's form fields read from node config schemas: a field marked
-// `.meta({ choices: "flows" })` is drawn as a pick-list of the workspace's flows.
+// `.meta({ choices: "flows" })` is drawn as a pick-list of the workspace's flows, one marked
+// `"templates"` as a pick-list of its approved WhatsApp templates.
 import { describe, expect, test } from "vitest";
 import callFlow from "@/flows/nodes/call_flow";
 import llm from "@/flows/nodes/llm";
+import reply from "@/flows/nodes/reply";
 import { formFields, type FormField } from "./schema-fields";
 
 const field = (fields: FormField[], key: string) => fields.find((candidate) => candidate.key === key)!;
@@ -16,5 +18,14 @@ describe("flow pickers", () => {
     expect(field(rows, "flowId").spec).toMatchObject({ kind: "text", choices: "flows" });
     expect(field(rows, "name").spec).not.toHaveProperty("choices");
     expect(field(formFields(llm.config), "history").spec).toEqual({ kind: "enum", options: ["window", "summary"] });
+  });
+});
+
+describe("template pickers", () => {
+  test("the reply node picks its template from the list; its language and parameters stay editable", () => {
+    const fields = formFields(reply.config);
+    expect(field(fields, "templateName").spec).toMatchObject({ kind: "text", choices: "templates" });
+    expect(field(fields, "language").spec).not.toHaveProperty("choices");
+    expect(field(fields, "parameters").spec.kind).toBe("list");
   });
 });

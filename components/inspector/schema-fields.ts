@@ -3,7 +3,7 @@
 import type { z } from "zod";
 
 export type FieldSpec =
-  /** `choices`: the value is picked from the workspace's records of that kind (a schema's `.meta({ choices: "flows" })`). */
+  /** `choices`: the value is picked from the workspace's records of that kind (a schema's `.meta({ choices: "flows" })` or `"templates"`). */
   | { kind: "text"; multiline: boolean; maxLength: number | null; choices?: TextChoices }
   | { kind: "enum"; options: string[] }
   | { kind: "list"; maxItems: number | null }
@@ -13,7 +13,8 @@ export type FieldSpec =
   | { kind: "boolean" }
   | { kind: "json" };
 
-export type TextChoices = "flows";
+export type TextChoices = "flows" | "templates";
+const TEXT_CHOICES = new Set<unknown>(["flows", "templates"]);
 
 export interface FormField {
   key: string;
@@ -70,7 +71,7 @@ function specFor(key: string, schema: Introspectable, choices: unknown): FieldSp
   switch (schema.def.type) {
     case "string": {
       const maxLength = schema.maxLength ?? null;
-      return { kind: "text", multiline: LONG_TEXT_KEYS.has(key) || (maxLength !== null && maxLength > 300), maxLength, ...(choices === "flows" ? { choices } : {}) };
+      return { kind: "text", multiline: LONG_TEXT_KEYS.has(key) || (maxLength !== null && maxLength > 300), maxLength, ...(TEXT_CHOICES.has(choices) ? { choices: choices as TextChoices } : {}) };
     }
     case "enum":
       return { kind: "enum", options: (schema.options ?? []).map(String) };

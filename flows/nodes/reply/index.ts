@@ -36,7 +36,8 @@ const config = z
       .string()
       .trim()
       .regex(/^[a-z0-9_]{1,512}$/, "the template's name as approved in WhatsApp Manager: lowercase letters, digits and '_'")
-      .optional(),
+      .optional()
+      .meta({ choices: "templates" }),
     language: z
       .string()
       .trim()

@@ -62,6 +62,13 @@ describe("schedule trigger: the 24-hour window", () => {
     expect(validateFlow(flow({ kind: "template", templateName: "reminder", language: "en" })).filter((d) => d.severity === "error")).toEqual([]);
   });
 
+  test("a free-form message whose “window closed” output leads to a template is fine: the refusal is handled", () => {
+    const graph = flow({ text: "Reminder: tomorrow at 10" });
+    graph.nodes.push({ id: "fallback", type: "reply", version: 1, config: { kind: "template", templateName: "reminder", language: "en" }, position: { x: 200, y: 100 } });
+    graph.edges.push({ id: "e4", from: "first", port: "window_closed", to: "fallback" });
+    expect(validateFlow(graph).filter((d) => d.nodeId === "first")).toEqual([]);
+  });
+
   test("an event-started flow gets a warning instead: the contact may have written recently", () => {
     const graph = flow({ text: "Your order shipped" });
     graph.nodes[0] = { id: "start", type: "api_event", version: 1, config: { event: "order.shipped" }, position: { x: 0, y: 0 } };
