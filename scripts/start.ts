@@ -87,8 +87,11 @@ async function main() {
   if (!externalExecutor) {
     const { startExecutor } = await import("@/server/executor");
     const { log: logger } = await import("@/server/observability/log");
+    const { inProcessTransport } = await import("@/server/inngest/client");
     const embedded = await startExecutor({
       db: db(),
+      // The serve handler is Next's route in this same process: called directly, not over HTTP.
+      transport: inProcessTransport,
       log: (line) => logger().info({ component: "executor" }, line),
       serveUrl: `${internalUrl}/api/inngest`,
       signingKey: env.INNGEST_SIGNING_KEY ?? generated.inngestSigningKey,

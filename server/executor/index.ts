@@ -8,7 +8,7 @@ import { ingestEvents, takesOnlyRawSql } from "./events";
 import { createHttpServer } from "./http";
 import { TX_OPTIONS } from "./ids";
 import { runById, runsOfEvent } from "./runs-api";
-import { errorJson } from "./sdk";
+import { errorJson, type Transport } from "./sdk";
 import { Metrics, type MetricsSnapshot } from "./metrics";
 import { FunctionRegistry } from "./registry";
 import { inBandSyncResponseSchema, type IncomingEvent } from "./schemas";
@@ -52,6 +52,8 @@ export interface ExecutorOptions {
    * /v1/checkpoint before going on). Default true; false gives one request per step.
    */
   checkpointing?: boolean;
+  /** How requests reach the serve handler; default `fetch`. `npm start` hands the app's own handler when it is in this process. */
+  transport?: Transport;
 }
 
 export interface Executor {
@@ -94,6 +96,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     checkpointing: options.checkpointing ?? true,
+    ...(options.transport ? { transport: options.transport } : {}),
   });
 
   const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {

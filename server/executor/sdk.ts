@@ -37,10 +37,14 @@ export interface CallResult {
   requestVersion: number | null;
 }
 
+/** How requests reach the serve handler: `fetch` over HTTP, or a handler in this process (ExecutorOptions.transport). */
+export type Transport = (url: URL, init: RequestInit & { signal: AbortSignal }) => Promise<Response>;
+
 export async function callFunction(
   request: CallRequest,
   signingKey: string,
   signal: AbortSignal,
+  transport: Transport = fetch,
 ): Promise<CallResult> {
   const url = new URL(request.url);
   url.searchParams.set("stepId", request.stepId);
@@ -65,7 +69,7 @@ export async function callFunction(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, {
+    response = await transport(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",

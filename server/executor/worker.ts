@@ -19,7 +19,7 @@ import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
 import { Metrics } from "./metrics";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 import { checkpointBodySchema, invokeOptsSchema, waitForEventOptsSchema, type Json, type Op, type RunEvent } from "./schemas";
-import { callFunction, errorJson, type CallOutcome } from "./sdk";
+import { callFunction, errorJson, type CallOutcome, type Transport } from "./sdk";
 
 type Tx = Prisma.TransactionClient;
 
@@ -72,6 +72,7 @@ export interface WorkerOptions {
   db: Db;
   registry: FunctionRegistry;
   signingKey: string;
+  transport?: Transport;
   retryBackoff: (attempt: number) => number;
   log: (line: string) => void;
   /** Runs executed at once (each is at most one SDK request, or one per parallel step). */
@@ -585,6 +586,7 @@ export class Worker {
       },
       this.options.signingKey,
       AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
+      this.options.transport,
     ).finally(() => {
       if (checkpoint) this.inCall.delete(run.id);
     });

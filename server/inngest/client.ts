@@ -47,3 +47,29 @@ export async function sendEvents(events: EventToSend | EventToSend[]): Promise<v
   if (intake.parleyEventIntake) await intake.parleyEventIntake(JSON.parse(JSON.stringify(list)));
   else await inngest().send(list as Parameters<Inngest["send"]>[0]);
 }
+
+type ServeHandler = (request: Request) => Promise<Response>;
+const serving = globalThis as unknown as { parleyServeHandler?: ServeHandler };
+
+/** Called by the /api/inngest route module when it loads: the embedded executor may then call it directly. */
+export function serveInProcess(handler: ServeHandler): void {
+  serving.parleyServeHandler = handler;
+}
+
+/**
+ * The embedded executor's way to the serve handler when both run in this process: the same
+ * signed request to the same SDK handler, without the socket and HTTP parsing on each side.
+ * Until the route module has loaded (the first sync loads it), requests go over HTTP.
+ */
+export function inProcessTransport(url: URL, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  const handler = serving.parleyServeHandler;
+  if (!handler) return fetch(url, init);
+  const { signal } = init;
+  // The executor gives up on a request it cancels or times out, as it would on a socket.
+  return new Promise<Response>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    handler(new Request(url, init)).then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}

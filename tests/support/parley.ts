@@ -58,7 +58,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
     import("@/server/db/client"),
   ]);
-  const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor }] = await Promise.all([
+  const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor, inProcessTransport }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
     import("@/app/api/webhooks/twilio/route"),
@@ -83,6 +83,8 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     executor = await startExecutor({
       db: db(),
       serveUrl: `${url}/api/inngest`,
+      // As under `npm start`: the route module registered itself when imported above.
+      transport: inProcessTransport,
       signingKey,
       eventKey,
       port: executorPort,

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { serve } from "inngest/next";
 import type { InngestFunction } from "inngest";
-import { inngest } from "@/server/inngest/client";
+import { inngest, serveInProcess } from "@/server/inngest/client";
 import { servedFunctions } from "@/server/inngest/functions";
 
 export const dynamic = "force-dynamic";
@@ -15,5 +15,7 @@ async function handle(request: Request, context: unknown): Promise<Response> {
   // The SDK's Next adapter reads only what a standard Request has (url, headers, text()).
   return current.handler(request as NextRequest, context);
 }
+
+serveInProcess((request) => handle(request, undefined));
 
 export { handle as GET, handle as POST, handle as PUT };
