@@ -5,19 +5,23 @@ import { PrismaClient } from "./generated/client.ts";
 export type Db = PrismaClient;
 export { Prisma } from "./generated/client.ts";
 
-const pools = new WeakMap<Db, pg.Pool>();
+/**
+ * Where a client keeps its pool: a global symbol, because Next's route bundles load their
+ * own copy of this module and must find the pool of the client `npm start` made.
+ */
+const POOL = Symbol.for("parley.db.pool");
 
 /** A client and, shared with it, the connection pool the hot paths query directly (./sql.ts). */
 export function createDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: 10 });
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(db, pool);
+  Object.defineProperty(db, POOL, { value: pool });
   return db;
 }
 
 /** The connection pool under a client made by createDb. */
 export function poolOf(db: Db): pg.Pool {
-  const pool = pools.get(db);
+  const pool = (db as Db & { [POOL]?: pg.Pool })[POOL];
   if (!pool) throw new Error("This database client was not made by createDb: it has no pool to share.");
   return pool;
 }
