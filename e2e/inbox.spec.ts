@@ -3,11 +3,11 @@
 // the conversation over and writes by hand, hands it back to the bot, and retries a run that
 // failed because WhatsApp refused its answer. WhatsApp and the model are fakes speaking
 // their real wire formats.
-import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
 import { startFakeOpenAi, type FakeOpenAi } from "../tests/support/fake-openai";
 import { E2E_ADMIN, E2E_CHANNEL } from "./env";
+import { signedPost, textWebhookBody } from "./whatsapp";
 
 let graph: FakeGraph;
 let model: FakeOpenAi;
@@ -52,28 +52,8 @@ async function trpc<T>(page: Page, path: string, input: unknown, kind: "query" |
   ) as Promise<T>;
 }
 
-function webhook(from: string, text: string) {
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "WABA-E2E",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550001234", phone_number_id: E2E_CHANNEL.phoneNumberId },
-              contacts: [{ profile: { name: from === CUSTOMER ? "Grace" : "Henry" }, wa_id: from }],
-              messages: [{ from, id: `wamid.E2E.inbox.${from}.${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  return { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${createHmac("sha256", E2E_CHANNEL.appSecret).update(body).digest("hex")}` } };
-}
+/** A text from one of the two customers, as Meta posts it. */
+const webhook = (from: string, text: string) => signedPost(textWebhookBody(from, text, { name: from === CUSTOMER ? "Grace" : "Henry" }));
 
 /** The open conversation's state (the list beside it shows states too). */
 const conversationState = (page: Page) => page.getByRole("region", { name: "Conversation" }).getByTestId("conversation-state");

@@ -4,10 +4,10 @@
 // with a note, a real signed webhook answered, a second version, the diff, and a roll back
 // that brings the old behaviour back. Screenshots of the main screens are kept in the run's
 // output folder. Run alone with `npx playwright test e2e/studio-canvas.spec.ts`.
-import { createHmac } from "node:crypto";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
 import { E2E_ADMIN as ADMIN, E2E_CHANNEL } from "./env";
+import { signedPost, textWebhookBody } from "./whatsapp";
 
 let graph: FakeGraph;
 test.beforeAll(async () => {
@@ -38,30 +38,9 @@ async function connect(page: Page, from: string, to: string) {
   await page.mouse.up();
 }
 
-/** A Meta-shaped text message to the live number, signed with its app secret, as Meta posts it. */
+/** A text message to the live number, as Meta posts it. */
 async function webhook(page: Page, from: string, text: string) {
-  const wamid = `wamid.E2E.studio.${from}.${Date.now()}`;
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "WABA-E2E",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550001234", phone_number_id: E2E_CHANNEL.phoneNumberId },
-              contacts: [{ profile: { name: "Eve" }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const signature = `sha256=${createHmac("sha256", E2E_CHANNEL.appSecret).update(body).digest("hex")}`;
-  const response = await page.request.post("/api/webhooks/whatsapp", { data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature } });
+  const response = await page.request.post("/api/webhooks/whatsapp", signedPost(textWebhookBody(from, text)));
   expect(response.status()).toBe(200);
 }
 

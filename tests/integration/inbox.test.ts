@@ -4,13 +4,13 @@
 // transcript shows delivery statuses with Meta's reasons and links bot messages to runs.
 import { beforeAll, describe, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
-import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { appRouter } from "@/server/trpc/root";
+import { seededMember, type Caller } from "../support/callers";
 import { eventually, textWebhook, useParley, webhookEnvelope } from "../support/parley";
 
 const parley = useParley();
-let admin: ReturnType<typeof appRouter.createCaller>;
+let admin: Caller;
 let adminName: string;
 
 const at = { x: 0, y: 0 };
@@ -28,10 +28,9 @@ const bookingFlow: FlowGraph = {
 
 beforeAll(async () => {
   await parley.publish("Booking", bookingFlow);
-  const membership = await db().membership.findFirstOrThrow({ include: { user: true } });
-  adminName = membership.user.name ?? membership.user.email;
-  const viewer: Viewer = { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role: "admin" };
-  admin = appRouter.createCaller({ viewer });
+  const member = await seededMember("admin");
+  admin = member.caller;
+  adminName = member.name;
 });
 
 async function conversationOf(waId: string) {

@@ -6,14 +6,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import { json, startFakeApi, type FakeApi } from "@/node-packages/examples/fake-api";
-import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
-import { appRouter } from "@/server/trpc/root";
+import { seededMember, type Caller } from "../support/callers";
 import { eventually, textWebhook, useParley } from "../support/parley";
 
 const parley = useParley({ env: { PARLEY_HTTP_ALLOWLIST: "127.0.0.1" } });
 let orders: FakeApi;
-let admin: ReturnType<typeof appRouter.createCaller>;
+let admin: Caller;
 let flowId: string;
 
 const at = { x: 0, y: 0 };
@@ -42,9 +41,8 @@ beforeAll(async () => {
     json(response, 200, { id: request.url.pathname.split("/").at(-1), status: "shipped" });
   });
   ({ flowId } = await parley.publish("Order status", orderFlow(orders.url)));
-  const membership = await db().membership.findFirstOrThrow({ include: { user: true } });
-  const viewer: Viewer = { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role: "admin" };
-  admin = appRouter.createCaller({ viewer });
+  const member = await seededMember("admin");
+  admin = member.caller;
 });
 
 afterAll(async () => {

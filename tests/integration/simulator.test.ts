@@ -4,21 +4,19 @@
 // fail as WhatsApp fails them; and a free-form message outside the 24-hour window is
 // accepted and then reported failed with 131047.
 import { beforeAll, describe, expect, test } from "vitest";
-import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
 import { receiveGraphSend } from "@/server/simulator/phone";
 import { decryptSecret } from "@/server/security/secrets";
-import { appRouter } from "@/server/trpc/root";
+import { seededMember, type Caller } from "../support/callers";
 import { eventually, useParley } from "../support/parley";
 
 useParley();
-let editor: ReturnType<typeof appRouter.createCaller>;
+let editor: Caller;
 let channel: { id: string; phoneNumberId: string; accessTokenCipher: string };
 
 beforeAll(async () => {
-  const membership = await db().membership.findFirstOrThrow({ include: { user: true } });
-  const viewer: Viewer = { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role: "owner" };
-  editor = appRouter.createCaller({ viewer });
+  const member = await seededMember("owner");
+  editor = member.caller;
   const [simulator] = await editor.simulator.channels();
   channel = await db().channel.findUniqueOrThrow({ where: { id: simulator!.id } });
 });
