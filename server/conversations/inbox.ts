@@ -3,6 +3,7 @@
 // reach it in order and one that arrived between two steps is still there (DESIGN.md
 // invariant 2). Events only ring the doorbell.
 import { db } from "@/server/db/client";
+import { sqlTransaction } from "@/server/db/sql";
 import { markReadAndTyping } from "@/server/channels/send";
 import { inboundDetailsSchema, type InboundMessage } from "@/flows/message";
 import { burstWindow, mergeBurst } from "./burst";
@@ -37,9 +38,10 @@ export function toInboundMessage(row: MessageRow): InboundMessage {
  */
 export async function takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null> {
   const limit = burstWindow() ? 50 : 1;
-  const taken = await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM "Message"
+  // Plain SQL (server/db/sql.ts): every question of every run passes here.
+  const taken = await sqlTransaction(db(), async (tx) => {
+    const rows = await tx.$queryRaw<MessageRow>`
+      SELECT id, type, text, payload, "createdAt" FROM "Message"
       WHERE "conversationId" = ${input.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
         -- only what the contact wrote after the run started (after the message that started it)
         AND seq > (SELECT r."inboxAfterSeq" FROM "FlowRun" r WHERE r.id = ${input.runId})
@@ -47,14 +49,12 @@ export async function takeNextMessage(input: { runId: string; conversationId: st
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;
     if (rows.length === 0) {
-      await tx.flowRun.update({ where: { id: input.runId }, data: { status: "waiting", waitingNodeId: input.nodeId } });
+      await tx.$executeRaw`UPDATE "FlowRun" SET status = 'waiting', "waitingNodeId" = ${input.nodeId} WHERE id = ${input.runId}`;
       return null;
     }
-    const ids = rows.map((row) => row.id);
-    await tx.message.updateMany({ where: { id: { in: ids } }, data: { consumedByRunId: input.runId, consumedAt: new Date() } });
-    const messages = await tx.message.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } });
-    await tx.flowRun.update({ where: { id: input.runId }, data: { status: "running", waitingNodeId: null } });
-    return mergeBurst(messages.map(toInboundMessage));
+    await tx.$executeRaw`UPDATE "Message" SET "consumedByRunId" = ${input.runId}, "consumedAt" = ${new Date()} WHERE id = ANY(${rows.map((row) => row.id)}::text[])`;
+    await tx.$executeRaw`UPDATE "FlowRun" SET status = 'running', "waitingNodeId" = NULL WHERE id = ${input.runId}`;
+    return mergeBurst(rows.map(toInboundMessage));
   });
   if (taken) await markReadAndTyping(taken.id);
   return taken;

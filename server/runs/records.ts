@@ -1,27 +1,23 @@
 // Parley's own record of runs: the FlowRun row and one StepTrace row per executed node.
 // Admins read these, whichever executor ran the function (DESIGN.md section 3).
-import { db, Prisma } from "@/server/db/client";
+import { randomUUID } from "node:crypto";
+import { sql } from "@/server/db/sql";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import type { TraceRecord } from "@/flows/runtime";
 
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** One node's trace row, written again unchanged when a replayed step writes it twice (one statement: every node writes one). */
 export async function writeTrace(trace: TraceRecord): Promise<void> {
-  const data = {
-    nodeId: trace.nodeId,
-    nodeType: trace.nodeType,
-    attempt: trace.attempt,
-    port: trace.port,
-    input: trace.input as Prisma.InputJsonValue,
-    output: (trace.output ?? Prisma.DbNull) as Prisma.InputJsonValue,
-    error: (trace.error ?? Prisma.DbNull) as Prisma.InputJsonValue,
-    modelCalls: trace.modelCalls ? (trace.modelCalls as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-    startedAt: new Date(trace.startedAt),
-    endedAt: new Date(trace.endedAt),
-  };
-  await db().stepTrace.upsert({
-    where: { runId_key: { runId: trace.runId, key: trace.key } },
-    create: { runId: trace.runId, key: trace.key, ...data },
-    update: data,
-  });
+  await sql().$executeRaw`
+    INSERT INTO "StepTrace" (id, "runId", key, "nodeId", "nodeType", attempt, port, input, output, error, "modelCalls", "startedAt", "endedAt")
+    VALUES (${randomUUID()}, ${trace.runId}, ${trace.key}, ${trace.nodeId}, ${trace.nodeType}, ${trace.attempt}, ${trace.port},
+      ${json(trace.input)}::jsonb, ${json(trace.output)}::jsonb, ${json(trace.error)}::jsonb, ${json(trace.modelCalls)}::jsonb,
+      ${new Date(trace.startedAt)}, ${new Date(trace.endedAt)})
+    ON CONFLICT ("runId", key) DO UPDATE SET
+      "nodeId" = EXCLUDED."nodeId", "nodeType" = EXCLUDED."nodeType", attempt = EXCLUDED.attempt, port = EXCLUDED.port,
+      input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error, "modelCalls" = EXCLUDED."modelCalls",
+      "startedAt" = EXCLUDED."startedAt", "endedAt" = EXCLUDED."endedAt"`;
 }
 
 /**
@@ -36,25 +32,20 @@ export async function finishRun(input: {
   error?: string;
   vars?: Record<string, unknown>;
 }): Promise<void> {
-  const leftover = await db().$transaction(async (tx) => {
-    const run = await tx.flowRun.update({
-      where: { id: input.runId },
-      data: {
-        status: input.status,
-        endedAt: new Date(),
-        waitingNodeId: null,
-        error: input.error ?? null,
-        ...(input.vars ? { vars: input.vars as Prisma.InputJsonValue } : {}),
-      },
-      select: { inboxAfterSeq: true },
-    });
-    await tx.conversation.updateMany({ where: { id: input.conversationId, activeRunId: input.runId }, data: { activeRunId: null } });
-    return tx.message.findFirst({
-      where: { conversationId: input.conversationId, direction: "inbound", consumedByRunId: null, seq: { gt: run.inboxAfterSeq } },
-      orderBy: { seq: "asc" },
-      select: { id: true },
-    });
-  });
+  // One statement: the run ends, the conversation is freed, and a message it never took is found.
+  const [leftover] = await sql().$queryRaw<{ id: string }>`
+    WITH ended AS (
+      UPDATE "FlowRun" SET status = ${input.status}::"RunStatus", "endedAt" = ${new Date()}, "waitingNodeId" = NULL, error = ${input.error ?? null},
+        vars = COALESCE(${input.vars ? JSON.stringify(input.vars) : null}::jsonb, vars)
+      WHERE id = ${input.runId}
+      RETURNING "inboxAfterSeq"
+    ), freed AS (
+      UPDATE "Conversation" SET "activeRunId" = NULL WHERE id = ${input.conversationId} AND "activeRunId" = ${input.runId}
+    )
+    SELECT m.id FROM "Message" m, ended
+    WHERE m."conversationId" = ${input.conversationId} AND m.direction = 'inbound' AND m."consumedByRunId" IS NULL AND m.seq > ended."inboxAfterSeq"
+    ORDER BY m.seq
+    LIMIT 1`;
   if (leftover) {
     const data: MessageReceivedData = { messageId: leftover.id, conversationId: input.conversationId };
     await sendEvents({ name: MESSAGE_RECEIVED_EVENT, id: `${leftover.id}:after:${input.runId}`, data });

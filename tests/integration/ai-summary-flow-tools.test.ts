@@ -140,7 +140,8 @@ describe("a flow as a tool", () => {
 
     const run = await db().flowRun.findFirstOrThrow({ where: { conversation: { contact: { waId } } } });
     expect(run.vars).toMatchObject({ order_status: "shipped A17" });
-    const traces = await db().stepTrace.findMany({ where: { runId: run.id }, orderBy: { startedAt: "asc" } });
+    // As run review orders them: a node starts when the one before it ended, so start times tie.
+    const traces = await db().stepTrace.findMany({ where: { runId: run.id }, orderBy: [{ startedAt: "asc" }, { endedAt: "asc" }] });
     expect(traces.map((trace) => trace.nodeId)).toEqual(["start", "ai", "ai/order_status/set", "note"]);
     expect(traces.find((trace) => trace.nodeId === "ai")!.output).toMatchObject({ toolCalls: [{ name: "order_status", arguments: '{"order_id":"A17"}', error: null }] });
   });
