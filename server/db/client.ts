@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { log } from "@/server/observability/log";
 import { PrismaClient } from "./generated/client.ts";
 
 export type Db = PrismaClient;
@@ -14,6 +15,9 @@ const POOL = Symbol.for("parley.db.pool");
 /** A client and, shared with it, the connection pool the hot paths query directly (./sql.ts). */
 export function createDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle connection the server drops (a restart, a terminated backend) is an event on the
+  // pool; unheard, Node would end the process. The pool replaces the connection by itself.
+  pool.on("error", (error) => log().warn({ err: error }, "PostgreSQL dropped an idle connection"));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   Object.defineProperty(db, POOL, { value: pool });
   return db;
