@@ -17,6 +17,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** The baseline: HMAC check, JSON parse and one insert per request, nothing else. */
 async function baselineServer(databaseUrl: string): Promise<{ url: string; server: Server; pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  pool.on("error", () => {}); // connections the cleanup's DROP DATABASE … (FORCE) ends
   await pool.query(`CREATE TABLE bench_baseline (wamid text PRIMARY KEY, body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
