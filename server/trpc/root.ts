@@ -1,4 +1,5 @@
 import { router } from "./init";
+import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { channelsRouter } from "./routers/channels";
@@ -14,6 +15,7 @@ import { runsRouter } from "./routers/runs";
 import { simulatorRouter } from "./routers/simulator";
 
 export const appRouter = router({
+  analytics: analyticsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   channels: channelsRouter,

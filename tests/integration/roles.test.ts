@@ -16,6 +16,7 @@ const ROLES: Role[] = ["viewer", "editor", "admin", "owner"];
 
 /** Who may call what: the lowest role allowed, per procedure path. */
 const MINIMUM_ROLE: Record<string, Role> = {
+  "analytics.flow": "viewer",
   "apiKeys.list": "admin",
   "apiKeys.create": "admin",
   "apiKeys.revoke": "admin",
