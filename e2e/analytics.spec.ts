@@ -4,10 +4,11 @@ import { expect, test } from "@playwright/test";
 import { E2E_ADMIN as ADMIN } from "./env";
 
 test("a conversation in the simulator shows up in the demo flow's analytics", async ({ page }) => {
-  await page.goto("/simulator");
+  await page.goto("/login");
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Simulator" }).click();
 
   await page.getByLabel("Customer number").fill("15550004444");
   const input = page.getByTestId("chat-input");
