@@ -3,6 +3,7 @@ import { chatRequestSchema, type ChatRequest } from "@/flows/models";
 import type { ChatOutcome } from "@/flows/runtime";
 import { db } from "@/server/db/client";
 import { log } from "@/server/observability/log";
+import { count } from "@/server/observability/metrics";
 import { chatThroughProviders } from "./chain";
 import { workspacePrices, workspaceProviders } from "./providers";
 
@@ -15,5 +16,8 @@ export async function chatForRun(input: { runId: string; conversationId: string;
   const conversation = await db().conversation.findUnique({ where: { id: input.conversationId }, select: { workspaceId: true } });
   if (!conversation) return { ok: false, error: "The conversation no longer exists.", attempts: [] };
   const [{ providers, passedOver }, prices] = await Promise.all([workspaceProviders(conversation.workspaceId), workspacePrices(conversation.workspaceId)]);
-  return chatThroughProviders(providers, request.data, { prices, passedOver, logger: log().child({ runId: input.runId, nodeId: input.nodeId }) });
+  const started = performance.now();
+  const outcome = await chatThroughProviders(providers, request.data, { prices, passedOver, logger: log().child({ runId: input.runId, nodeId: input.nodeId }) });
+  count.modelCall(outcome.ok ? outcome.result.provider : null, outcome.ok ? "answered" : "failed", (performance.now() - started) / 1000);
+  return outcome;
 }

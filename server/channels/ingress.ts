@@ -9,6 +9,7 @@ import { db } from "@/server/db/client";
 import { sql } from "@/server/db/sql";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
+import { count } from "@/server/observability/metrics";
 import { decryptSecret } from "@/server/security/secrets";
 import { WebhookPayloadError, type ChannelProvider, type ParsedInbound, type ParsedWebhook, type WebhookRequest } from "./provider";
 import { recordStatus } from "./statuses";
@@ -35,7 +36,9 @@ interface WebhookChannel {
  * process (forgetWebhookChannels); other processes see the change within the period.
  */
 const CHANNEL_CACHE_MS = 5_000;
-const channelCache = new Map<string, { channel: WebhookChannel; until: number }>();
+// On globalThis: the settings' tRPC route and the webhook route are separate bundles under Next.
+const cacheHolder = globalThis as unknown as { parleyWebhookChannels?: Map<string, { channel: WebhookChannel; until: number }> };
+const channelCache = (cacheHolder.parleyWebhookChannels ??= new Map());
 
 async function webhookChannels(providerId: string, phoneNumberIds: string[]): Promise<WebhookChannel[]> {
   const now = Date.now();
@@ -57,14 +60,19 @@ export function forgetWebhookChannels(): void {
 }
 
 export async function receiveWebhook(provider: ChannelProvider, request: WebhookRequest): Promise<IngressResponse> {
+  count.webhookReceived(provider.id);
   let parsed: ParsedWebhook;
   try {
     parsed = provider.parseWebhook(request);
   } catch (error) {
-    if (error instanceof WebhookPayloadError) return json(400, { error: error.message });
+    if (error instanceof WebhookPayloadError) {
+      count.webhookRejected(provider.id, "payload");
+      return json(400, { error: error.message });
+    }
     throw error;
   }
   const channels = await webhookChannels(provider.id, parsed.phoneNumberIds);
+  if (channels.length === 0) count.webhookRejected(provider.id, "unknown_number");
   if (channels.length === 0 && parsed.phoneNumberIds.length > 0) {
     return json(404, { error: `No ${provider.title} number ${parsed.phoneNumberIds.join(", ")} is set up: add it in Settings → WhatsApp numbers.` });
   }
@@ -78,6 +86,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
   for (const channel of channels) {
     if (!provider.verifyWebhook(request, channel.appSecret)) {
       const problem = `The webhook's signature does not match the body signed with the number's ${provider.webhookSecretName}.`;
+      count.webhookRejected(provider.id, "signature");
       return logged(json(401, { error: problem }), { signatureOk: false, problem });
     }
   }
@@ -116,6 +125,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
       // a routed message, while a message stored by an attempt whose send failed gets routed.
       await sendEvents(events);
     } catch (error) {
+      count.webhookRejected(provider.id, "executor_unavailable");
       const problem = `Messages stored, but the executor did not accept them (${(error as Error).message}); ${provider.title} will retry.`;
       return logged(json(503, { error: problem }), { signatureOk: true, problem });
     }

@@ -9,6 +9,7 @@
 import { db, Prisma } from "@/server/db/client";
 import { CUSTOMER_SERVICE_WINDOW_MS, isFreeForm, outboundText, type OutboundMessage } from "@/flows/message";
 import { log } from "@/server/observability/log";
+import { count } from "@/server/observability/metrics";
 import { systemClock, type Clock } from "./clock";
 import { windowClosedRefusal, type DeliveryError } from "./delivery-errors";
 import { paceSend } from "./pacing";
@@ -92,6 +93,7 @@ export async function sendMessage(
       where: { id: record.id },
       data: { status: "failed", error: windowClosedRefusal(lastInboundAt) as Prisma.InputJsonValue },
     });
+    count.messageFailed(null);
     return { messageId: record.id, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
   }
 
@@ -103,6 +105,7 @@ export async function sendMessage(
       const wamid = result.messageId;
       const now = new Date(clock.now());
       await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+      count.messageSent(provider.id);
       await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
       await applyEarlyStatuses(record.id, wamid);
       return { messageId: record.id, wamid };
@@ -115,6 +118,7 @@ export async function sendMessage(
       continue;
     }
     // A permanent refusal fails the message; one still worth retrying stays pending for the executor's retry.
+    if (!retriable) count.messageFailed(error.code);
     await db().message.update({
       where: { id: record.id },
       data: { error: { ...error, retriable } as Prisma.InputJsonValue, ...(retriable ? {} : { status: "failed" as const }) },

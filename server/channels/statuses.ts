@@ -4,6 +4,7 @@
 // wins over all. A failed status's error is recorded on the message with its meaning.
 import { db, Prisma } from "@/server/db/client";
 import type { MessageStatus } from "@/server/db/generated/enums";
+import { count } from "@/server/observability/metrics";
 import { deliveryErrorSchema } from "./delivery-errors";
 import type { ParsedStatus } from "./provider";
 
@@ -29,6 +30,7 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
     ],
     skipDuplicates: true,
   });
+  if (status.status === "failed" && message?.status !== "failed") count.messageFailed(status.error?.code ?? null);
   if (!message || !advances(status.status, message.status)) return;
   await db().message.update({
     where: { id: message.id },

@@ -2,6 +2,7 @@
 // Admins read these, whichever executor ran the function (DESIGN.md section 3).
 import { randomUUID } from "node:crypto";
 import { sql } from "@/server/db/sql";
+import { count } from "@/server/observability/metrics";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import type { TraceRecord } from "@/flows/runtime";
 
@@ -33,8 +34,11 @@ export async function finishRun(input: {
   vars?: Record<string, unknown>;
 }): Promise<void> {
   // One statement: the run ends, the conversation is freed, and a message it never took is found.
-  const [leftover] = await sql().$queryRaw<{ id: string }>`
-    WITH ended AS (
+  // (A failed run is ended twice, by its last step and by the onFailure handler: counted once.)
+  const [ending] = await sql().$queryRaw<{ wasOpen: boolean; leftover: string | null }>`
+    WITH before AS (
+      SELECT status NOT IN ('completed', 'failed', 'cancelled') AS open FROM "FlowRun" WHERE id = ${input.runId}
+    ), ended AS (
       UPDATE "FlowRun" SET status = ${input.status}::"RunStatus", "endedAt" = ${new Date()}, "waitingNodeId" = NULL, error = ${input.error ?? null},
         vars = COALESCE(${input.vars ? JSON.stringify(input.vars) : null}::jsonb, vars)
       WHERE id = ${input.runId}
@@ -42,10 +46,15 @@ export async function finishRun(input: {
     ), freed AS (
       UPDATE "Conversation" SET "activeRunId" = NULL WHERE id = ${input.conversationId} AND "activeRunId" = ${input.runId}
     )
-    SELECT m.id FROM "Message" m, ended
-    WHERE m."conversationId" = ${input.conversationId} AND m.direction = 'inbound' AND m."consumedByRunId" IS NULL AND m.seq > ended."inboxAfterSeq"
-    ORDER BY m.seq
-    LIMIT 1`;
+    SELECT before.open AS "wasOpen", (
+      SELECT m.id FROM "Message" m
+      WHERE m."conversationId" = ${input.conversationId} AND m.direction = 'inbound' AND m."consumedByRunId" IS NULL AND m.seq > ended."inboxAfterSeq"
+      ORDER BY m.seq
+      LIMIT 1
+    ) AS leftover
+    FROM before, ended`;
+  if (ending?.wasOpen) count.runFinished(input.status);
+  const leftover = ending?.leftover ? { id: ending.leftover } : null;
   if (leftover) {
     const data: MessageReceivedData = { messageId: leftover.id, conversationId: input.conversationId };
     await sendEvents({ name: MESSAGE_RECEIVED_EVENT, id: `${leftover.id}:after:${input.runId}`, data });
