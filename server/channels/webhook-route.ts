@@ -1,6 +1,7 @@
 // What the webhook routes (app/api/webhooks/<provider>/route.ts) share: a rate limit per
 // source address, a body cap, and the provider's ingress.
 import { clientAddress, overLimit, RATE_LIMITS, tooManyRequests } from "@/server/security/rate-limits";
+import { tracedRequest } from "@/server/observability/log";
 import { receiveWebhook, type IngressResponse } from "./ingress";
 import type { ChannelProvider } from "./provider";
 
@@ -11,7 +12,11 @@ export function respond(result: IngressResponse): Response {
   return new Response(result.body, { status: result.status, headers: { "content-type": result.contentType ?? "application/json" } });
 }
 
-export async function handleWebhookPost(provider: ChannelProvider, request: Request): Promise<Response> {
+export function handleWebhookPost(provider: ChannelProvider, request: Request): Promise<Response> {
+  return tracedRequest(request, () => receive(provider, request));
+}
+
+async function receive(provider: ChannelProvider, request: Request): Promise<Response> {
   const wait = await overLimit(RATE_LIMITS.webhook, clientAddress(request.headers));
   if (wait !== null) return tooManyRequests(wait, "webhook deliveries from this address");
   const tooLarge = respond({ status: 413, body: JSON.stringify({ error: "Body over 1 MiB." }) });

@@ -25,7 +25,7 @@ import { readNodeSecretForRun } from "@/server/security/node-secrets";
 import { retentionFunction } from "@/server/privacy/retention-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
-import { log } from "@/server/observability/log";
+import { log, withLogContext } from "@/server/observability/log";
 import { RUN_CANCEL_EVENT } from "@/server/runs/cancel";
 import { inngest, MESSAGE_RECEIVED_EVENT } from "./client";
 
@@ -143,7 +143,8 @@ function flowFunction(flow: { id: string; name: string }) {
         sleep: (id, duration) => step.sleep(id, duration),
       };
       try {
-        return await runFlow({ start, flow, steps, services, attempt });
+        // Every line logged while the run executes names it and its conversation.
+        return await withLogContext({ runId: start.runId, conversationId: start.conversationId }, () => runFlow({ start, flow, steps, services, attempt }));
       } catch (error) {
         if (error instanceof Error && error.name === "FlowRunError") throw new NonRetriableError(error.message);
         throw error;

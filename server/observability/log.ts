@@ -2,6 +2,8 @@
 // terminal. Phone numbers, message texts and credentials are redacted by default, since
 // logs are often shipped to places with weaker access rules than the database;
 // PARLEY_LOG_UNREDACTED=1 shows them when debugging on one's own machine.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 
@@ -18,6 +20,40 @@ function maskPersonal(value: unknown): string {
   return "[redacted]";
 }
 
+/** What every line logged while handling one request or one run carries. */
+export interface LogContext {
+  requestId?: string;
+  runId?: string;
+  conversationId?: string;
+}
+
+// One store for the process, on globalThis: Next's route bundles load their own copy of this module.
+const contextHolder = globalThis as unknown as { parleyLogContext?: AsyncLocalStorage<LogContext> };
+const logContext = (contextHolder.parleyLogContext ??= new AsyncLocalStorage<LogContext>());
+
+/** Runs `body` with `fields` added to every line it logs (nested contexts add to their parent's). */
+export function withLogContext<T>(fields: LogContext, body: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, body);
+}
+
+/** The caller's X-Request-Id when it is a plain token (a proxy's, a load balancer's), else a new one. */
+export function requestIdFrom(headers: Headers): string {
+  const given = headers.get("x-request-id");
+  return given && /^[\w.:-]{1,80}$/.test(given) ? given : randomUUID();
+}
+
+/** Handles one HTTP request with its id on every line logged meanwhile; the response carries it back as X-Request-Id. */
+export async function tracedRequest(request: Request, handle: () => Promise<Response>): Promise<Response> {
+  const requestId = requestIdFrom(request.headers);
+  const response = await withLogContext({ requestId }, handle);
+  try {
+    response.headers.set("x-request-id", requestId);
+  } catch {
+    // A response whose headers are immutable (proxied through fetch) goes back as it is.
+  }
+  return response;
+}
+
 /** A logger configured from `env`; `destination` replaces stdout (tests). */
 export function createLogger(env: Record<string, string | undefined> = process.env, destination?: pino.DestinationStream): Logger {
   const unredacted = env.PARLEY_LOG_UNREDACTED === "1";
@@ -28,6 +64,8 @@ export function createLogger(env: Record<string, string | undefined> = process.e
       ? { paths: paths(SECRET), remove: true }
       : { paths: [...paths(PERSONAL), ...paths(SECRET)], censor: (value, path) => (SECRET.includes(path.at(-1) ?? "") ? "[secret]" : maskPersonal(value)) },
     formatters: { level: (label) => ({ level: label }) },
+    // The request, run and conversation the line was logged for, whoever logged it.
+    mixin: () => ({ ...logContext.getStore() }),
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (destination) return pino(options, destination);
