@@ -15,7 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{flows,server,components,scripts,node-packages}/**/*.test.ts"],
+          include: ["{flows,server,components,scripts,node-packages}/**/*.test.ts", "tests/deploy/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
           environment: "node",
         },
