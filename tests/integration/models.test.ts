@@ -169,7 +169,9 @@ describe("a published flow with an Ask AI node", () => {
 
     const { GET } = await import("@/app/api/health/route");
     const health = await GET().json();
-    expect(health).toEqual({ status: "ok", modelProviders: [{ providerId: provider!.id, provider: "Fake OpenAI", state: "open", consecutiveFailures: 3, retryAt: expect.any(String) }] });
+    // Public: the state without the provider's name.
+    expect(health).toEqual({ status: "ok", modelProviders: [{ state: "open", consecutiveFailures: 3, retryAt: expect.any(String) }] });
+    expect(JSON.stringify(health)).not.toContain("Fake OpenAI");
     expect((await viewer.models.settings()).providers[0]!.breaker).toMatchObject({ state: "open", lastError: expect.stringMatching(/^500 server error/) });
 
     // Open: the next contact's call does not reach the provider at all.
