@@ -2,10 +2,15 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { LoginForm } from "@/components/auth/login-form";
 import { Logo } from "@/components/ui/logo";
+import { OIDC_REFUSALS, oidcConfig } from "@/server/auth/oidc";
 
 export const metadata: Metadata = { title: "Sign in" };
 
+export const dynamic = "force-dynamic";
+
 export default function LoginPage() {
+  // Only the button's label reaches the browser, never the client secret.
+  const sso = oidcConfig()?.name ?? null;
   return (
     <main className="flex min-h-full items-center justify-center p-6">
       <div className="w-full max-w-sm">
@@ -15,7 +20,7 @@ export default function LoginPage() {
           <p className="mt-1 text-sm text-slate-500">Build and test WhatsApp bots.</p>
         </div>
         <Suspense>
-          <LoginForm />
+          <LoginForm sso={sso} refusals={OIDC_REFUSALS} />
         </Suspense>
       </div>
     </main>

@@ -17,7 +17,13 @@ function safeCallback(raw: string | null): string {
   }
 }
 
-export function LoginForm() {
+/** Refusals the server redirects back with (`/login?error=<code>`), said in words. */
+function refusalText(code: string | null, refusals: Record<string, string>): string | null {
+  if (!code) return null;
+  return refusals[code] ?? "Sign-in failed: check your email and password.";
+}
+
+export function LoginForm({ sso, refusals }: { sso: string | null; refusals: Record<string, string> }) {
   const router = useRouter();
   const params = useSearchParams();
   // The form stays disabled until React runs, so it never submits natively (with the
@@ -25,7 +31,7 @@ export function LoginForm() {
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(params.get("error") ? "Sign-in failed: check your email and password." : null);
+  const [error, setError] = useState<string | null>(refusalText(params.get("error"), refusals));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -87,6 +93,22 @@ export function LoginForm() {
       <Button type="submit" variant="primary" className="w-full py-2" disabled={!hydrated || pending}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>
+      {sso ? (
+        <>
+          <p className="text-center text-xs text-slate-400">or</p>
+          <Button
+            className="w-full py-2"
+            disabled={!hydrated || pending}
+            data-testid="sign-in-sso"
+            onClick={() => {
+              setPending(true);
+              void signIn("oidc", { callbackUrl: safeCallback(params.get("callbackUrl")) });
+            }}
+          >
+            Sign in with {sso}
+          </Button>
+        </>
+      ) : null}
     </form>
   );
 }

@@ -2,7 +2,10 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { clientAddress } from "@/server/security/rate-limits";
+import { admitOidcUser, OIDC_PROVIDER_ID, oidcConfig, oidcProvider } from "./oidc";
 import { signIn } from "./sign-in";
+
+const sso = oidcConfig();
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) });
 
@@ -22,8 +25,18 @@ export const authOptions: NextAuthOptions = {
         return result.user;
       },
     }),
+    ...(sso ? [oidcProvider(sso)] : []),
   ],
   callbacks: {
+    /** Single sign-on lets in members and invited people only; the login page says why not. */
+    async signIn({ user, account, profile }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      const admitted = await admitOidcUser(profile);
+      if (!admitted.ok) return `/login?error=${admitted.refusal}`;
+      // The session names the Parley user, not the provider's subject.
+      user.id = admitted.userId;
+      return true;
+    },
     jwt({ token, user }) {
       if (user) token.sub = user.id;
       return token;
