@@ -10,6 +10,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { EmptyState, ErrorNote } from "@/components/ui/notice";
 import { TableSkeleton } from "@/components/ui/spinner";
+import { ContactRules } from "./contact-rules";
 
 type Channel = inferRouterOutputs<AppRouter>["channels"]["list"][number];
 
@@ -120,6 +121,7 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
   const [showWebhooks, setShowWebhooks] = useState(false);
   const [bindingFlows, setBindingFlows] = useState(false);
   const [showTemplates, setShowTemplates] = useState(false);
+  const [showRules, setShowRules] = useState(false);
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="channel" data-channel={channel.name}>
       <div className="flex flex-wrap items-start gap-3">
@@ -205,6 +207,9 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
               Flows
             </Button>
           ) : null}
+          <Button variant="ghost" aria-expanded={showRules} onClick={() => setShowRules(!showRules)}>
+            Contacts
+          </Button>
           {canManage && !channel.simulator ? (
             <>
               <Button variant="ghost" onClick={onEdit}>
@@ -228,6 +233,7 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
       {bindingFlows ? <FlowBinding channel={channel} onDone={() => (setBindingFlows(false), onChanged())} /> : null}
       {showWebhooks ? <WebhookLog channelId={channel.id} /> : null}
       {showTemplates ? <TemplateList channelId={channel.id} canRefresh={canManage} /> : null}
+      {showRules ? <ContactRules channelId={channel.id} canManage={canManage} /> : null}
     </li>
   );
 }

@@ -12,6 +12,7 @@ import { log } from "@/server/observability/log";
 import { count } from "@/server/observability/metrics";
 import { systemClock, type Clock } from "./clock";
 import { windowClosedRefusal, type DeliveryError } from "./delivery-errors";
+import { mayReachProactively, OPTED_OUT_MEANING } from "./contact-rules";
 import { paceSend } from "./pacing";
 import { providerFor } from "./providers";
 import { ChannelSendError } from "./send-error";
@@ -88,6 +89,13 @@ export async function sendMessage(
   if (record.wamid) return { messageId: record.id, wamid: record.wamid };
 
   const { lastInboundAt } = conversation;
+  // Templates are how a business writes first: not to a contact who said STOP and has not written since.
+  if (!isFreeForm(input.message) && !mayReachProactively(conversation.contact, lastInboundAt)) {
+    const refusal: DeliveryError = { code: null, kind: "recipient", meaning: OPTED_OUT_MEANING, title: "Not sent: the contact opted out", details: null, retriable: false };
+    await db().message.update({ where: { id: record.id }, data: { status: "failed", error: refusal as Prisma.InputJsonValue } });
+    count.messageFailed(null);
+    throw new ChannelSendError(OPTED_OUT_MEANING, false);
+  }
   if (isFreeForm(input.message) && (!lastInboundAt || clock.now() - lastInboundAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS)) {
     await db().message.update({
       where: { id: record.id },

@@ -2,7 +2,9 @@
 // new run of the published flow whose trigger matches it. At most one run owns a
 // conversation: ownership is taken by compare-and-set on Conversation.activeRunId.
 import { db, Prisma } from "@/server/db/client";
-import { markReadAndTyping } from "@/server/channels/send";
+import { consentKeyword, mayStartRuns, recordConsent } from "@/server/channels/contact-rules";
+import { markReadAndTyping, sendMessage } from "@/server/channels/send";
+import { cancelRun } from "@/server/runs/cancel";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
 import type { InboundMessage } from "@/flows/message";
@@ -58,14 +60,30 @@ async function decide(messageId: string): Promise<RouteDecision> {
     where: { id: messageId },
     include: { conversation: { include: { contact: true } } },
   });
-  if (message.consumedByRunId) return { kind: "answered", runId: message.consumedByRunId };
   const { conversation } = message;
+  const channel = await db().channel.findUniqueOrThrow({
+    where: { id: message.channelId },
+    select: { contactRule: true, allowlist: true, blocklist: true, optOutKeywords: true, optInKeywords: true, optOutReply: true },
+  });
+  // STOP (or the number's own keyword) ends the bot's part, whatever it was doing (even if a
+  // run already took the message as an answer), and is confirmed once.
+  const consent = consentKeyword(channel, message.text);
+  if (consent) await recordConsent(conversation.contactId, consent, message.createdAt);
+  if (consent === "opt_out") {
+    if (conversation.activeRunId) await cancelRun({ runId: conversation.activeRunId, conversationId: conversation.id });
+    if (channel.optOutReply) {
+      await sendMessage({ conversationId: conversation.id, idempotencyKey: `opt-out:${message.id}`, message: { type: "text", text: channel.optOutReply } });
+    }
+    return { kind: "unmatched", reason: "the contact opted out" };
+  }
+  if (message.consumedByRunId) return { kind: "answered", runId: message.consumedByRunId };
   if (conversation.activeRunId) {
     const run = await db().flowRun.findUnique({ where: { id: conversation.activeRunId }, select: { status: true } });
     if (run?.status === "waiting") return { kind: "ring", runId: conversation.activeRunId, conversationId: conversation.id };
     return { kind: "busy", runId: conversation.activeRunId };
   }
   if (conversation.handedOffAt) return { kind: "handed_off" };
+  if (!mayStartRuns(channel, conversation.contact.waId)) return { kind: "unmatched", reason: "the number's contact rules refuse this contact" };
 
   // With a burst window the router runs once the contact paused, for the burst's last
   // message: the run starts on everything the contact wrote since the last answer.

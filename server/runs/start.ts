@@ -2,6 +2,7 @@
 // Conversation.activeRunId, so at most one run owns a conversation (DESIGN.md invariant 1),
 // whether a message, a schedule tick or an API event started it.
 import { db, Prisma } from "@/server/db/client";
+import { mayReachProactively } from "@/server/channels/contact-rules";
 import type { RunTrigger } from "@/flows/define-node";
 import type { InboundMessage } from "@/flows/message";
 import type { RunResume, RunStart } from "@/flows/runtime";
@@ -98,6 +99,7 @@ export async function startRunWithoutMessage(input: { flowId: string; conversati
   const flowVersionId = flow.publishedVersionId;
   const conversation = await db().conversation.findUniqueOrThrow({ where: { id: input.conversationId }, ...conversationWithContact });
   if (conversation.handedOffAt) return { kind: "skipped", reason: "a person is answering this conversation" };
+  if (!mayReachProactively(conversation.contact, conversation.lastInboundAt)) return { kind: "skipped", reason: "the contact opted out of messages" };
   if (conversation.activeRunId) return { kind: "busy", runId: conversation.activeRunId };
   try {
     const run = await db().$transaction(async (tx) => {

@@ -23,6 +23,8 @@ const MINIMUM_ROLE: Record<string, Role> = {
   "audit.list": "admin",
   "audit.exportCsv": "admin",
   "channels.list": "viewer",
+  "channels.contactRules": "viewer",
+  "channels.saveContactRules": "admin",
   "channels.webhooks": "viewer",
   "channels.save": "admin",
   "channels.remove": "admin",

@@ -14,6 +14,7 @@ import {
   testChannelToken,
   webhookDeliveries,
 } from "@/server/channels/settings";
+import { contactRulesSchema, readContactRules, saveContactRules } from "@/server/channels/contact-rules";
 import { listTemplates } from "@/server/channels/whatsapp/templates";
 import { procedureFor, router } from "../init";
 
@@ -30,6 +31,22 @@ async function settingsChange<T>(change: () => Promise<T>): Promise<T> {
 const channelId = z.object({ id: z.string().min(1) });
 
 export const channelsRouter = router({
+  /** Who the number answers (allowlist, blocklist) and its opt-out and opt-in keywords. */
+  contactRules: procedureFor("viewer")
+    .input(channelId)
+    .query(async ({ ctx, input }) => {
+      const rules = await readContactRules({ workspaceId: ctx.viewer.workspaceId, channelId: input.id });
+      if (!rules) throw new TRPCError({ code: "NOT_FOUND", message: "No such number in your workspace." });
+      return rules;
+    }),
+
+  saveContactRules: procedureFor("admin")
+    .input(channelId.extend({ rules: contactRulesSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const saved = await saveContactRules({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, channelId: input.id, rules: input.rules });
+      if (!saved) throw new TRPCError({ code: "NOT_FOUND", message: "No such number in your workspace." });
+    }),
+
   list: procedureFor("viewer").query(({ ctx }) =>
     listChannels({ workspaceId: ctx.viewer.workspaceId, showVerifyToken: ctx.viewer.role === "admin" || ctx.viewer.role === "owner" }),
   ),
