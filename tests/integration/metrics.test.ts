@@ -42,12 +42,15 @@ test("a scripted conversation moves the counters it should, and the gauges read 
   await parley.postWebhook(textWebhook("34655000002", "hi").body, { secret: "not-the-secret" });
   parley.graph.refuseNext({ status: 400, code: 131026, message: "Message undeliverable" });
   await parley.postWebhook(textWebhook("34655000003", "hi").body);
+  // The send fails first; the run it failed ends a moment later.
   const after = await eventually(async () => {
     const body = await scrape();
-    return sample(body, 'parley_messages_failed_total{code="131026"}') === 1 ? body : undefined;
-  }, 15_000, "the refused send in the metrics");
+    return sample(body, 'parley_messages_failed_total{code="131026"}') === 1 && sample(body, 'parley_runs_finished_total{status="failed"}') >= 1 ? body : undefined;
+  }, 15_000, "the refused send and its failed run in the metrics");
   expect(sample(after, 'parley_webhooks_rejected_total{provider="whatsapp_cloud",reason="signature"}')).toBe(1);
-  expect(sample(after, 'parley_runs_finished_total{status="failed"}')).toBe(1);
+  // A failed run is ended twice (its last step, then the onFailure handler): counted once.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(sample(await scrape(), 'parley_runs_finished_total{status="failed"}')).toBe(1);
 });
 
 test("asks for the token when METRICS_TOKEN is set", async () => {
