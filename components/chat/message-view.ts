@@ -2,8 +2,8 @@
 // what the bot posted to the fake Graph API) into what a chat bubble shows.
 
 export interface ChatButton {
-  /** A reply button or a list row: the customer's answer is a button_reply or a list_reply. */
-  kind: "button" | "list";
+  /** A reply button, a list row or a template's quick reply: the customer's answer is a button_reply, a list_reply or a template button. */
+  kind: "button" | "list" | "template";
   id: string;
   title: string;
 }
@@ -27,6 +27,7 @@ export function viewMessage(body: unknown): ChatView {
   const message = obj(body);
   const type = str(message.type);
   if (type === "text") return { text: str(obj(message.text).body), buttons: [] };
+  if (type === "button") return { text: str(obj(message.button).text), buttons: [] };
   if (type === "interactive") {
     const interactive = obj(message.interactive);
     const kind = str(interactive.type);
@@ -58,6 +59,17 @@ export function viewMessage(body: unknown): ChatView {
     };
   }
   if (type === "template") {
+    // The simulator adds what the template says; other bodies only name it.
+    const rendered = obj(message.rendered);
+    if (str(rendered.text) !== null) {
+      const titles = (Array.isArray(rendered.buttons) ? rendered.buttons : []).map(str).filter((title): title is string => title !== null);
+      return {
+        text: str(rendered.text),
+        header: str(rendered.header),
+        footer: str(rendered.footer),
+        buttons: titles.map((title) => ({ kind: "template", id: title, title })),
+      };
+    }
     const template = obj(message.template);
     const parameters = (Array.isArray(template.components) ? template.components : [])
       .flatMap((component) => (Array.isArray(obj(component).parameters) ? (obj(component).parameters as unknown[]) : []))

@@ -1,4 +1,5 @@
 "use client";
+import type { CustomerMessage } from "@/server/simulator/phone";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
@@ -14,7 +15,7 @@ const WA_ID = /^\d{6,15}$/;
 /** How long "typing…" shows after a message while no answer has come. */
 const TYPING_MS = 10_000;
 
-type Outgoing = { kind: "text"; text: string } | { kind: "button" | "list"; id: string; title: string };
+type Outgoing = CustomerMessage;
 
 export function Simulator() {
   const trpc = useTRPC();

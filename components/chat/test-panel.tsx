@@ -2,6 +2,7 @@
 // The canvas's test panel: a WhatsApp-like chat with the DRAFT (server/flows/test-runs.ts).
 // It freezes the draft as shown when the test starts, polls the chat and the run, and tells
 // the canvas which node runs now and which ran before.
+import type { CustomerMessage } from "@/server/simulator/phone";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { FlowGraph } from "@/flows/schema";
@@ -13,7 +14,7 @@ import { ErrorNote } from "@/components/ui/notice";
 import { Spinner } from "@/components/ui/spinner";
 import { Bubble, pendingBody, TypingBubble } from "./bubble";
 
-type Outgoing = { kind: "text"; text: string } | { kind: "button" | "list"; id: string; title: string };
+type Outgoing = CustomerMessage;
 
 const STATUS_TEXT: Record<string, string> = {
   running: "Running",

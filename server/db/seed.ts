@@ -6,6 +6,7 @@ import { demoFlow } from "@/flows/templates/demo";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { decryptSecret, encryptSecret, sha256Hex } from "@/server/security/secrets";
 import { publishFlow } from "@/server/flows/publish";
+import { SIMULATOR_WABA_ID } from "@/server/simulator/templates";
 import type { Db } from "./client";
 import { Prisma } from "./client";
 
@@ -57,13 +58,14 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedResult> {
         phoneNumberId: SIMULATOR_PHONE_NUMBER_ID,
         displayPhoneNumber: "+1 555 0100",
         graphBaseUrl: simulatorGraphUrl,
+        wabaId: SIMULATOR_WABA_ID,
         accessTokenCipher: encryptSecret(randomBytes(24).toString("base64url")),
         appSecretCipher: encryptSecret(randomBytes(24).toString("hex")),
       },
     });
     changed.push("simulator channel");
-  } else if (simulator.graphBaseUrl !== simulatorGraphUrl) {
-    simulator = await db.channel.update({ where: { id: simulator.id }, data: { graphBaseUrl: simulatorGraphUrl } });
+  } else if (simulator.graphBaseUrl !== simulatorGraphUrl || !simulator.wabaId) {
+    simulator = await db.channel.update({ where: { id: simulator.id }, data: { graphBaseUrl: simulatorGraphUrl, wabaId: simulator.wabaId ?? SIMULATOR_WABA_ID } });
     changed.push("simulator address");
   }
 

@@ -144,7 +144,7 @@ export async function sendTestMessage(tester: Tester & { message: CustomerMessag
     const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound" } });
     const preview = {
       id: "preview",
-      type: tester.message.kind === "text" ? "text" : "interactive",
+      type: tester.message.kind === "text" ? "text" : tester.message.kind === "template" ? "button" : "interactive",
       text: tester.message.kind === "text" ? tester.message.text : tester.message.title,
       replyId: tester.message.kind === "text" ? null : tester.message.id,
       receivedAt: new Date().toISOString(),

@@ -10,6 +10,7 @@ import { decryptSecret } from "@/server/security/secrets";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "@/flows/message";
 import { log } from "@/server/observability/log";
 import { checkGraphSend, graphErrorBody, type GraphRefusal } from "./graph-rules";
+import { renderTemplate, SIMULATOR_TEMPLATES, templateRefusal } from "./templates";
 
 export const SIMULATOR_GRAPH_PATH = "/api/simulator/graph";
 
@@ -25,6 +26,8 @@ export const customerMessageSchema = z.union([
   z.object({ kind: z.literal("text"), text: z.string().trim().min(1).max(4096) }),
   z.object({ kind: z.literal("button"), id: z.string().min(1).max(256), title: z.string().min(1).max(20) }),
   z.object({ kind: z.literal("list"), id: z.string().min(1).max(200), title: z.string().min(1).max(24) }),
+  /** A template's quick reply button: WhatsApp sends its text as the payload unless the send set one. */
+  z.object({ kind: z.literal("template"), id: z.string().min(1).max(256), title: z.string().min(1).max(25) }),
 ]);
 export type CustomerMessage = z.infer<typeof customerMessageSchema>;
 
@@ -37,12 +40,7 @@ export async function sendAsCustomer(input: {
   const channel = await db().channel.findFirst({ where: { id: input.channelId, workspaceId: input.workspaceId } });
   if (!channel || !isSimulatorChannel(channel)) throw new Error("The simulator only talks to simulator channels.");
   const wamid = newWamid();
-  const message =
-    input.message.kind === "text"
-      ? { type: "text", text: { body: input.message.text } }
-      : input.message.kind === "list"
-        ? { type: "interactive", interactive: { type: "list_reply", list_reply: { id: input.message.id, title: input.message.title } } }
-        : { type: "interactive", interactive: { type: "button_reply", button_reply: { id: input.message.id, title: input.message.title } } };
+  const message = customerWireMessage(input.message);
   await db().simulatorMessage.create({
     data: { phoneNumberId: channel.phoneNumberId, waId: input.customer.waId, direction: "customer", wamid, body: message as Prisma.InputJsonValue },
   });
@@ -51,6 +49,20 @@ export async function sendAsCustomer(input: {
     messages: [{ from: input.customer.waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
   });
   return { wamid };
+}
+
+/** The message as WhatsApp puts it in a webhook. */
+function customerWireMessage(message: CustomerMessage): Record<string, unknown> {
+  switch (message.kind) {
+    case "text":
+      return { type: "text", text: { body: message.text } };
+    case "list":
+      return { type: "interactive", interactive: { type: "list_reply", list_reply: { id: message.id, title: message.title } } };
+    case "button":
+      return { type: "interactive", interactive: { type: "button_reply", button_reply: { id: message.id, title: message.title } } };
+    case "template":
+      return { type: "button", button: { payload: message.id, text: message.title } };
+  }
 }
 
 type SimulatorChannel = { phoneNumberId: string; displayPhoneNumber: string | null; appSecretCipher: string };
@@ -140,7 +152,7 @@ export async function receiveGraphSend(phoneNumberId: string, authorization: str
   }
   if (readReceiptSchema.safeParse(body).success) return { status: 200, body: { success: true } };
   const request = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const refusal = checkGraphSend(request);
+  const refusal = checkGraphSend(request) ?? (request.type === "template" ? templateRefusal(request.template as Parameters<typeof templateRefusal>[0]) : null);
   if (refusal) return refused(refusal);
   const drill = takeDrill(phoneNumberId);
   if (drill === "throughput" || drill === "pair_rate") return refused(SEND_DRILLS[drill].refusal);
@@ -160,6 +172,16 @@ export async function receiveGraphSend(phoneNumberId: string, authorization: str
     status: 200,
     body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] },
   };
+}
+
+/** The fake Graph API's GET /{version}/{waba_id}/message_templates for the simulator number's account. */
+export async function listGraphTemplates(wabaId: string, authorization: string | null): Promise<GraphAnswer> {
+  const channel = await db().channel.findFirst({ where: { wabaId } });
+  if (!channel || !isSimulatorChannel(channel)) return refused({ status: 400, code: 100, message: `Unsupported get request. Object with ID '${wabaId}' does not exist.` });
+  if (authorization !== `Bearer ${decryptSecret(channel.accessTokenCipher)}`) {
+    return refused({ status: 401, code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
+  }
+  return { status: 200, body: { data: SIMULATOR_TEMPLATES, paging: { cursors: {} } } };
 }
 
 function refused(refusal: GraphRefusal): GraphAnswer {
@@ -185,7 +207,14 @@ export async function transcript(input: { phoneNumberId: string; waId: string; l
   });
   const unread = rows.filter((row) => row.direction === "business" && row.readAt === null).map((row) => row.wamid);
   if (unread.length > 0) await reportRead(input.phoneNumberId, input.waId, unread);
-  return rows.reverse().map((row) => ({ id: row.id, direction: row.direction as "customer" | "business", wamid: row.wamid, body: row.body, at: row.createdAt }));
+  return rows.reverse().map((row) => ({ id: row.id, direction: row.direction as "customer" | "business", wamid: row.wamid, body: withRenderedTemplate(row.body), at: row.createdAt }));
+}
+
+/** A template send as posted, plus what the phone shows of it (the Graph request names the template, not its text). */
+function withRenderedTemplate(body: Prisma.JsonValue): Prisma.JsonValue {
+  const request = body as { type?: string; template?: Parameters<typeof renderTemplate>[0] } | null;
+  if (request?.type !== "template" || !request.template) return body;
+  return { ...(body as Prisma.JsonObject), rendered: renderTemplate(request.template) };
 }
 
 async function reportRead(phoneNumberId: string, waId: string, wamids: string[]): Promise<void> {

@@ -2,6 +2,7 @@ import { router } from "./init";
 import { analyticsRouter } from "./routers/analytics";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { broadcastsRouter } from "./routers/broadcasts";
 import { channelsRouter } from "./routers/channels";
 import { conversationsRouter } from "./routers/conversations";
 import { flowTestsRouter } from "./routers/flow-tests";
@@ -18,6 +19,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  broadcasts: broadcastsRouter,
   channels: channelsRouter,
   conversations: conversationsRouter,
   flowTests: flowTestsRouter,

@@ -2,7 +2,8 @@
 // the bot's messages are reported delivered, then read once the simulated phone shows them;
 // a send breaking Meta's rules is refused with Meta's code; failure drills make the next sends
 // fail as WhatsApp fails them; and a free-form message outside the 24-hour window is
-// accepted and then reported failed with 131047.
+// accepted and then reported failed with 131047. Its templates are listed, sent and answered
+// as on a live number.
 import { beforeAll, describe, expect, test } from "vitest";
 import { db } from "@/server/db/client";
 import { receiveGraphSend } from "@/server/simulator/phone";
@@ -95,4 +96,50 @@ test("a free-form message to a contact silent for 24 hours is accepted, then rep
     return row.status === "failed" ? row : undefined;
   }, 10_000, "the 131047 status");
   expect(failed.error).toMatchObject({ code: 131047, kind: "window_closed" });
+});
+
+describe("templates on the simulator number", () => {
+  test("are listed as Meta lists them, sent by a broadcast, shown filled in on the phone, and answered with a quick reply", async () => {
+    const { templates } = await editor.channels.refreshTemplates({ channelId: channel.id });
+    expect(templates.map((template) => `${template.name}/${template.language}/${template.status}/${template.bodyParameters}`)).toEqual([
+      "appointment_reminder/es/APPROVED/2",
+      "loyalty_points/en_US/PENDING/2",
+      "order_update/en_US/APPROVED/2",
+      "spring_offer/en_US/APPROVED/2",
+    ]);
+    const waId = "15550002101";
+    await say(waId, "hi");
+    await botMessage(waId, "Hi Sim! I'm Parley's demo bot.");
+    const contact = await db().contact.findFirstOrThrow({ where: { waId } });
+    await editor.conversations.setContactTags({ contactId: contact.id, tags: ["spring"] });
+    const { id } = await editor.broadcasts.create({
+      name: "Spring",
+      channelId: channel.id,
+      template: { name: "spring_offer", language: "en_US" },
+      bodyParameters: ["{{contact.name}}", "15%"],
+      audience: { kind: "tags", tags: ["spring"] },
+    });
+    await eventually(async () => (await editor.broadcasts.get({ id })).counts.delivered === 1, 15_000, "the broadcast delivered");
+    const phone = await editor.simulator.transcript({ channelId: channel.id, waId });
+    const offer = phone.at(-1)!;
+    expect(offer.body).toMatchObject({
+      type: "template",
+      rendered: { header: "Spring offer", text: "Hello Sim! This week only: 15% off everything. Reply to ask us anything.", buttons: ["Tell me more"] },
+    });
+    await editor.simulator.send({ channelId: channel.id, customer: { waId, name: "Sim" }, message: { kind: "template", id: "Tell me more", title: "Tell me more" } });
+    const reply = await eventually(
+      async () => (await db().message.findFirst({ where: { direction: "inbound", text: "Tell me more", conversation: { contact: { waId } } } })) ?? undefined,
+      10_000,
+      "the quick reply stored",
+    );
+    expect(reply.payload).toMatchObject({ details: { reply: { kind: "template_button", id: "Tell me more" } } });
+  });
+
+  test("a template the account does not hold, or given the wrong parameters, is refused with Meta's code", async () => {
+    const token = `Bearer ${decryptSecret(channel.accessTokenCipher)}`;
+    const send = (template: Record<string, unknown>) => receiveGraphSend(channel.phoneNumberId, token, { messaging_product: "whatsapp", to: "15550002102", type: "template", template });
+    expect(await send({ name: "no_such_template", language: { code: "en_US" } })).toMatchObject({ status: 404, body: { error: { code: 132001 } } });
+    expect(await send({ name: "loyalty_points", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }] })).toMatchObject({ status: 404, body: { error: { code: 132001 } } });
+    expect(await send({ name: "order_update", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Ana" }] }] })).toMatchObject({ status: 400, body: { error: { code: 132000 } } });
+  });
 });

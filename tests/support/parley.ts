@@ -58,6 +58,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/app/api/simulator/graph/[version]/[phoneNumberId]/messages/route"),
     import("@/server/db/client"),
   ]);
+  const simulatorTemplates = await import("@/app/api/simulator/graph/[version]/[phoneNumberId]/message_templates/route");
   const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor, inProcessTransport }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
@@ -74,6 +75,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     { pattern: /^\/api\/events$/, methods: { POST: eventsRoute.POST } },
     { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },
     { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/messages$/, methods: { POST: simulatorGraph.POST as Route["methods"]["POST"] } },
+    { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/message_templates$/, methods: { GET: simulatorTemplates.GET as Route["methods"]["GET"] } },
   ];
 
   let app: Awaited<ReturnType<typeof serveRoutes>>;

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { handBack, handBackSchema, HandoffError, manualMessageSchema, sendByHand, takeOver } from "@/server/conversations/handoff";
 import { conversationDetail, conversationFilterSchema, listConversations } from "@/server/conversations/review";
+import { contactTagsSchema, setContactTags } from "@/server/contacts/tags";
 import { procedureFor, router } from "../init";
 
 const CODES = { not_found: "NOT_FOUND", conflict: "CONFLICT", window_closed: "PRECONDITION_FAILED", send_failed: "BAD_GATEWAY" } as const;
@@ -24,6 +25,14 @@ export const conversationsRouter = router({
       const conversation = await conversationDetail(ctx.viewer.workspaceId, input.conversationId);
       if (!conversation) throw new TRPCError({ code: "NOT_FOUND", message: "No such conversation in your workspace." });
       return conversation;
+    }),
+
+  /** Replaces a contact's tags (broadcasts choose their audience by them). */
+  setContactTags: procedureFor("editor")
+    .input(z.object({ contactId: z.string().min(1), tags: contactTagsSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const saved = await setContactTags({ ...input, workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId });
+      if (!saved) throw new TRPCError({ code: "NOT_FOUND", message: "No such contact in your workspace." });
     }),
 
   /** Pauses the bot here: its run is cancelled and a person answers. */

@@ -1,0 +1,105 @@
+// Sending a broadcast: a durable function takes the queued recipients a batch per step and
+// sends each its template through sendMessage, so every send is paced under the number's
+// throughput and the contact's pair rate, retried on "slow down", and keyed by the
+// recipient: a step run again after a crash sends nobody twice. Cancelling stops it between
+// batches (cancelOn) and marks who was still queued.
+import { z } from "zod";
+import { db } from "@/server/db/client";
+import { withUniqueRetry } from "@/server/db/unique-retry";
+import { sendMessage } from "@/server/channels/send";
+import { ChannelSendError } from "@/server/channels/send-error";
+import { inngest } from "@/server/inngest/client";
+import { log } from "@/server/observability/log";
+import { skipReason } from "./audience";
+import { personalise } from "./parameters";
+
+export const BROADCAST_SEND_EVENT = "parley/broadcast.send";
+export const BROADCAST_CANCEL_EVENT = "parley/broadcast.cancel";
+
+/** Recipients sent per step: a cancel takes effect within one batch (under a second at 80 messages/s). */
+export const BATCH_SIZE = 50;
+const RETRIES = 8;
+
+const broadcastEventSchema = z.object({ broadcastId: z.string(), channelId: z.string() });
+
+export function broadcastFunction() {
+  return inngest().createFunction(
+    {
+      id: "broadcast-send",
+      name: "Send a broadcast",
+      triggers: [{ event: BROADCAST_SEND_EVENT }],
+      cancelOn: [{ event: BROADCAST_CANCEL_EVENT, match: "data.broadcastId" }],
+      // One broadcast at a time per number: a second one queues rather than halving the first one's pace.
+      concurrency: [{ key: "event.data.channelId", limit: 1 }],
+      retries: RETRIES,
+    },
+    async ({ event, step, attempt }) => {
+      const { broadcastId } = broadcastEventSchema.parse(event.data);
+      for (let batch = 0; ; batch++) {
+        const { remaining } = await step.run(`send:${batch}`, () => sendNextRecipients(broadcastId, { lastAttempt: attempt >= RETRIES }));
+        if (remaining === 0) break;
+      }
+      await step.run("finish", () => finishBroadcast(broadcastId));
+    },
+  );
+}
+
+/** Sends the next batch of queued recipients; returns how many are still queued. */
+export async function sendNextRecipients(broadcastId: string, options: { lastAttempt?: boolean; batchSize?: number } = {}): Promise<{ remaining: number }> {
+  const broadcast = await db().broadcast.findUnique({ where: { id: broadcastId }, include: { channel: true } });
+  if (!broadcast || broadcast.status !== "sending") return { remaining: 0 };
+  const recipients = await db().broadcastRecipient.findMany({
+    where: { broadcastId, status: "queued" },
+    orderBy: { id: "asc" },
+    take: options.batchSize ?? BATCH_SIZE,
+    include: { contact: true },
+  });
+  const audience = broadcast.audience as { optedInOnly?: boolean };
+  for (const recipient of recipients) {
+    // A cancel between batches is seen here, before each send, not after the batch.
+    const current = await db().broadcastRecipient.findUnique({ where: { id: recipient.id }, select: { status: true } });
+    if (current?.status !== "queued") continue;
+    const { contact } = recipient;
+    const conversation = await withUniqueRetry(() =>
+      db().conversation.upsert({
+        where: { channelId_contactId: { channelId: broadcast.channelId, contactId: contact.id } },
+        create: { workspaceId: broadcast.workspaceId, channelId: broadcast.channelId, contactId: contact.id },
+        update: {},
+        select: { id: true, lastInboundAt: true },
+      }),
+    );
+    // Checked again at the send: the contact may have said STOP since the broadcast was written.
+    const skipped = skipReason(broadcast.channel, contact, conversation.lastInboundAt, audience.optedInOnly ?? false);
+    const personalised = personalise(broadcast.bodyParameters, contact);
+    if (skipped || !personalised.ok) {
+      await settle(recipient.id, skipped ? { status: "skipped", reason: skipped } : { status: "failed", reason: (personalised as { reason: string }).reason });
+      continue;
+    }
+    try {
+      const sent = await sendMessage({
+        conversationId: conversation.id,
+        idempotencyKey: `broadcast:${recipient.id}`,
+        message: { type: "template", name: broadcast.templateName, language: broadcast.templateLanguage, bodyParameters: personalised.parameters },
+      });
+      await settle(recipient.id, { status: "sent", messageId: sent.messageId });
+    } catch (error) {
+      if (!(error instanceof ChannelSendError)) throw error;
+      // "Slow down" that outlasted sendMessage's own retries: the step is retried later, unless this was its last try.
+      if (error.retriable && !options.lastAttempt) throw error;
+      const messageId = (await db().message.findUnique({ where: { idempotencyKey: `broadcast:${recipient.id}` }, select: { id: true } }))?.id;
+      await settle(recipient.id, { status: "failed", reason: error.message, messageId });
+    }
+  }
+  return { remaining: await db().broadcastRecipient.count({ where: { broadcastId, status: "queued" } }) };
+}
+
+async function settle(recipientId: string, outcome: { status: "sent" | "skipped" | "failed"; reason?: string; messageId?: string }): Promise<void> {
+  // A cancel that got there first stands, unless the message went out anyway: then what happened is recorded.
+  const settleable = outcome.status === "sent" ? ["queued", "cancelled"] as const : ["queued"] as const;
+  await db().broadcastRecipient.updateMany({ where: { id: recipientId, status: { in: [...settleable] } }, data: { reason: null, ...outcome } });
+}
+
+export async function finishBroadcast(broadcastId: string): Promise<void> {
+  const finished = await db().broadcast.updateMany({ where: { id: broadcastId, status: "sending" }, data: { status: "completed", finishedAt: new Date() } });
+  if (finished.count > 0) log().info({ broadcastId }, "broadcast sent");
+}
