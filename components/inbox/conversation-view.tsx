@@ -16,12 +16,13 @@ import { Skeleton } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Composer } from "./composer";
 import { HandBackDialog } from "./hand-back-dialog";
+import { ContactTags } from "./contact-tags";
 import { StateBadge } from "./state-badge";
 
 /** How often an open conversation looks for new messages and statuses. */
 const LIVE_MS = 1500;
 
-export function ConversationView({ conversationId, canAct }: { conversationId: string; canAct: boolean }) {
+export function ConversationView({ conversationId, canAct, canTag }: { conversationId: string; canAct: boolean; canTag: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const conversation = useQuery({ ...trpc.conversations.get.queryOptions({ conversationId }), refetchInterval: LIVE_MS });
@@ -73,6 +74,7 @@ export function ConversationView({ conversationId, canAct }: { conversationId: s
                 "the contact has not written yet"
               )}
             </p>
+            <ContactTags contactId={data.contact.id} tags={data.contact.tags} canEdit={canTag} onSaved={refresh} />
           </div>
           <StateBadge state={data.state} />
           {canAct ? (

@@ -15,13 +15,13 @@ import { STATE_LABELS, StateBadge, type ConversationState } from "./state-badge"
 
 const STATES = Object.keys(STATE_LABELS) as ConversationState[];
 
-export function Inbox({ conversationId, canAct }: { conversationId: string | null; canAct: boolean }) {
+export function Inbox({ conversationId, canAct, canTag }: { conversationId: string | null; canAct: boolean; canTag: boolean }) {
   return (
     <div className="flex h-full min-h-0">
       <ConversationList selectedId={conversationId} />
       <div className="min-w-0 flex-1 border-l border-slate-200">
         {conversationId ? (
-          <ConversationView key={conversationId} conversationId={conversationId} canAct={canAct} />
+          <ConversationView key={conversationId} conversationId={conversationId} canAct={canAct} canTag={canTag} />
         ) : (
           <EmptyState title="Pick a conversation" icon="💬">
             Choose a conversation on the left to read it as the customer saw it, see which run answered, and take over from the bot.

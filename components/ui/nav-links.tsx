@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/flows", label: "Flows" },
   { href: "/inbox", label: "Inbox" },
   { href: "/runs", label: "Runs" },
+  { href: "/broadcasts", label: "Broadcasts" },
   { href: "/analytics", label: "Analytics" },
   { href: "/simulator", label: "Simulator" },
   { href: "/settings", label: "Settings" },

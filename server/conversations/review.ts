@@ -149,7 +149,7 @@ export async function conversationDetail(workspaceId: string, conversationId: st
   const windowClosesAt = conversation.lastInboundAt ? new Date(conversation.lastInboundAt.getTime() + CUSTOMER_SERVICE_WINDOW_MS) : null;
   return {
     id: conversation.id,
-    contact: { id: conversation.contact.id, name: conversation.contact.name, number: conversation.contact.waId ?? conversation.contact.bsuid },
+    contact: { id: conversation.contact.id, name: conversation.contact.name, number: conversation.contact.waId ?? conversation.contact.bsuid, tags: conversation.contact.tags },
     channel: conversation.channel,
     state: stateOf(conversation, activeRun?.status),
     handoff: conversation.handedOffAt

@@ -6,5 +6,5 @@ export const metadata: Metadata = { title: "Inbox" };
 
 export default async function InboxPage() {
   const viewer = await currentViewer();
-  return <Inbox conversationId={null} canAct={viewer?.role === "admin" || viewer?.role === "owner"} />;
+  return <Inbox conversationId={null} canAct={viewer?.role === "admin" || viewer?.role === "owner"} canTag={viewer !== null && viewer.role !== "viewer"} />;
 }
