@@ -5,6 +5,11 @@ import { E2E_CHANNEL } from "./env";
 
 /** A one-message text webhook's body, from `from` (shown as `name`), with its wamid. */
 export function textWebhookBody(from: string, text: string, options: { name?: string; wamid?: string } = {}): string {
+  return messageWebhookBody(from, { type: "text", text: { body: text } }, options);
+}
+
+/** A one-message webhook's body: `message` is its type and the type's object (`{ type: "image", image: {…} }`). */
+export function messageWebhookBody(from: string, message: Record<string, unknown>, options: { name?: string; wamid?: string } = {}): string {
   const wamid = options.wamid ?? `wamid.E2E.${from}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
   return JSON.stringify({
     object: "whatsapp_business_account",
@@ -18,7 +23,7 @@ export function textWebhookBody(from: string, text: string, options: { name?: st
               messaging_product: "whatsapp",
               metadata: { display_phone_number: "15550001234", phone_number_id: E2E_CHANNEL.phoneNumberId },
               contacts: [{ profile: { name: options.name ?? "Eve" }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
             },
           },
         ],

@@ -14,6 +14,8 @@ export const inboundMediaSchema = z.object({
   voice: z.boolean().optional(),
   /** Animated stickers. */
   animated: z.boolean().optional(),
+  /** A link to the file kept by Parley, for HTTP nodes and models: anyone holding it can open it for 7 days. */
+  url: z.string().optional(),
 });
 
 export const inboundLocationSchema = z.object({

@@ -73,6 +73,9 @@ async function main() {
   stops.push(() => db().$disconnect());
   const [{ vectorSupport }, { describeVectorSupport }] = await Promise.all([import("@/server/knowledge/store"), import("@/server/knowledge/vectors")]);
   log(`knowledge: ${describeVectorSupport(await vectorSupport())}`);
+  // A half-set S3 configuration stops the start here, not at the first photo a contact sends.
+  const { mediaStore } = await import("@/server/media/storage");
+  log(`media: ${mediaStore().describe()}`);
   const { seed } = await import("@/server/db/seed");
   const env = process.env;
   const envChannel =

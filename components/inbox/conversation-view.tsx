@@ -17,6 +17,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { Composer } from "./composer";
 import { HandBackDialog } from "./hand-back-dialog";
 import { ContactTags } from "./contact-tags";
+import { MessageMedia } from "./message-media";
 import { StateBadge } from "./state-badge";
 
 /** How often an open conversation looks for new messages and statuses. */
@@ -109,7 +110,10 @@ export function ConversationView({ conversationId, canAct, canTag }: { conversat
                 <li key={message.id} data-testid="inbox-message" data-direction={message.direction} className={`flex ${inbound ? "justify-start" : "justify-end"}`}>
                   <div className={`max-w-[75%] rounded-lg px-2.5 py-1.5 text-sm shadow-sm ${inbound ? "rounded-tl-none bg-white" : "rounded-tr-none bg-chat-out"}`}>
                     {message.sentBy ? <div className="mb-0.5 text-xs font-medium text-violet-700">{message.sentBy}</div> : null}
-                    <div className="whitespace-pre-wrap break-words">{message.text ?? <span className="italic text-slate-500">[{message.type}]</span>}</div>
+                    {message.media ? <MessageMedia media={message.media} /> : null}
+                    {message.text !== null || !message.media ? (
+                      <div className="whitespace-pre-wrap break-words">{message.text ?? <span className="italic text-slate-500">[{message.type}]</span>}</div>
+                    ) : null}
                     {message.status === "failed" ? <DeliveryFailure error={message.error} /> : null}
                     <div className="mt-0.5 flex items-center justify-end gap-2 text-[10px] text-slate-500">
                       {message.runId && !inbound ? (

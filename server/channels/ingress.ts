@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/server/db/client";
 import { sql } from "@/server/db/sql";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
+import { MEDIA_RECEIVED_EVENT } from "@/server/media/files";
 import { log } from "@/server/observability/log";
 import { count } from "@/server/observability/metrics";
 import { decryptSecret } from "@/server/security/secrets";
@@ -109,6 +110,8 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
       continue;
     }
     events.push({ id: message.wamid, name: MESSAGE_RECEIVED_EVENT, data: stored });
+    // Media is fetched from the provider at once: Meta keeps it for 30 days only.
+    if (message.details.media) events.push({ id: `media:${message.wamid}`, name: MEDIA_RECEIVED_EVENT, data: stored });
   }
   for (const status of parsed.statuses) {
     if (byNumber.has(status.phoneNumberId)) await recordStatus(status);

@@ -5,6 +5,7 @@
 // folder implementing this, listed in ./providers.ts (docs/channels.md).
 import type { InboundDetails, OutboundMessage } from "@/flows/message";
 import type { DeliveryError } from "./delivery-errors";
+import type { DownloadedMedia } from "./media";
 
 export type ProviderId = "whatsapp_cloud" | "twilio";
 
@@ -108,6 +109,11 @@ export interface ChannelProvider {
   send(channel: ProviderChannel, to: string, message: OutboundMessage): Promise<ProviderSendResult>;
   /** Asks the provider about the number with its credentials: do they work, and what does it call the number? */
   checkCredentials(channel: ProviderChannel): Promise<CredentialsCheck>;
+  /**
+   * Downloads a medium a contact sent, by the id its webhook gave (`message.media.id`: Meta's
+   * media id, Twilio's media link). Throws MediaDownloadError (./media.ts) when it cannot.
+   */
+  downloadMedia(channel: ProviderChannel, mediaId: string): Promise<DownloadedMedia>;
   /** Marks an inbound message read, with a typing indicator where the provider has one. Best effort. */
   markRead?(channel: ProviderChannel, messageId: string): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { db } from "@/server/db/client";
 import { sqlTransaction } from "@/server/db/sql";
 import { markReadAndTyping } from "@/server/channels/send";
 import { inboundDetailsSchema, type InboundMessage } from "@/flows/message";
+import { signedMediaUrl } from "@/server/media/links";
 import { burstWindow, mergeBurst } from "./burst";
 
 interface MessageRow {
@@ -20,8 +21,10 @@ export function toInboundMessage(row: MessageRow): InboundMessage {
   const replyId = (row.payload as { replyId?: unknown } | null)?.replyId;
   // Media, place, reply, reaction… as the channel normalised them (messages stored before that have none).
   const details = inboundDetailsSchema.safeParse((row.payload as { details?: unknown } | null)?.details ?? {});
+  const media = details.success ? details.data.media : undefined;
   return {
     ...(details.success ? details.data : {}),
+    ...(media ? { media: { ...media, url: signedMediaUrl(row.id) } } : {}),
     id: row.id,
     type: row.type,
     text: row.text,

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { db, type Prisma } from "@/server/db/client";
 import { deliveryErrorSchema } from "@/server/channels/delivery-errors";
-import { CUSTOMER_SERVICE_WINDOW_MS } from "@/flows/message";
+import { CUSTOMER_SERVICE_WINDOW_MS, inboundMediaSchema } from "@/flows/message";
+import { mediaPath } from "@/server/media/links";
 
 export const CONVERSATION_STATES = ["bot_active", "waiting", "handed_off", "closed"] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
@@ -132,6 +133,8 @@ export async function conversationDetail(workspaceId: string, conversationId: st
         sentByUserId: true,
         createdAt: true,
         sentAt: true,
+        payload: true,
+        media: { select: { status: true, error: true } },
       },
     }),
     db().flowRun.findMany({
@@ -182,8 +185,19 @@ export async function conversationDetail(workspaceId: string, conversationId: st
         nodeId: message.nodeId,
         sentBy: message.sentByUserId ? (nameOf.get(message.sentByUserId) ?? "a former member") : null,
         at: message.sentAt ?? message.createdAt,
+        media: mediaOf(message),
       };
     }),
   };
 }
+const mediaPayloadSchema = z.object({ details: z.object({ media: inboundMediaSchema }) });
+
+/** What the inbox shows of a medium the contact sent: where to open it and whether Parley has it yet. */
+function mediaOf(message: { id: string; direction: string; payload: unknown; media: { status: string; error: string | null } | null }) {
+  const parsed = message.direction === "inbound" ? mediaPayloadSchema.safeParse(message.payload) : null;
+  if (!parsed?.success) return null;
+  const { mimeType, filename } = parsed.data.details.media;
+  return { url: mediaPath(message.id), mimeType, filename, state: message.media?.status ?? "pending", error: message.media?.error ?? null };
+}
+
 export type ConversationDetail = NonNullable<Awaited<ReturnType<typeof conversationDetail>>>;

@@ -5,6 +5,7 @@
 // flight would write new data right after.
 import { createHash } from "node:crypto";
 import { db, Prisma } from "@/server/db/client";
+import { deleteStoredMedia } from "@/server/media/files";
 
 export class PrivacyError extends Error {
   constructor(message: string) {
@@ -96,12 +97,15 @@ export async function eraseContact(input: { workspaceId: string; contactId: stri
   // once it has closed. (Routing runs carry ids only and may linger a second.)
   if (!(await executorRunsClosed(ids))) throw new PrivacyError("A run with this contact is still closing: try again in a few seconds.");
   const fingerprint = createHash("sha256").update(contact.id).digest("hex").slice(0, 12);
+  // The photos, voice notes and documents they sent are theirs: the files go first, then their rows.
+  await deleteStoredMedia({ message: { conversationId: { in: ids } } });
   await db().$transaction(async (tx) => {
     await scrubExecutorState(tx, ids);
     if (contact.waId) await tx.simulatorMessage.deleteMany({ where: { waId: contact.waId } });
     if (input.mode === "delete") {
       await tx.contact.delete({ where: { id: contact.id } });
     } else {
+      await tx.mediaFile.deleteMany({ where: { message: { conversationId: { in: ids } } } });
       await tx.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: null, payload: {}, error: Prisma.DbNull } });
       await tx.messageStatusEvent.updateMany({ where: { message: { conversationId: { in: ids } } }, data: { errors: Prisma.DbNull } });
       await tx.flowRun.updateMany({ where: { conversationId: { in: ids } }, data: { vars: {}, triggerData: Prisma.DbNull, error: null } });
@@ -157,6 +161,7 @@ export async function applyRetention(now = new Date()): Promise<{ workspaceId: s
       });
       if (batch.length === 0) break;
       const ids = batch.map((conversation) => conversation.id);
+      await deleteStoredMedia({ message: { conversationId: { in: ids } } });
       await db().$transaction(async (tx) => {
         await scrubExecutorState(tx, ids);
         await tx.conversation.deleteMany({ where: { id: { in: ids } } });

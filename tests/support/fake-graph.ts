@@ -1,9 +1,10 @@
 // A stand-in for Meta's Graph API speaking its wire format: POST /{version}/{phone_number_id}/messages
 // with a Bearer token answers { messaging_product, contacts, messages: [{ id }] } and records the request.
 // Tests can make it refuse sends as Meta does (throughput, pair rate, 5xx) and serve the
-// phone number and message template reads of Settings → WhatsApp numbers. Sends breaking
+// phone number and message template reads of Settings → WhatsApp numbers, and media contacts
+// sent (GET /{media-id}, then its link). Sends breaking
 // Meta's payload rules are refused with Meta's codes (server/simulator/graph-rules.ts).
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkGraphSend, graphErrorBody } from "@/server/simulator/graph-rules";
@@ -42,6 +43,8 @@ export interface FakeGraph {
   phoneNumbers: Map<string, { display_phone_number: string; verified_name: string; quality_rating?: string }>;
   /** What GET /{waba_id}/message_templates lists, by WABA id. */
   templates: Map<string, Record<string, unknown>[]>;
+  /** Media contacts sent, by media id: GET /{media-id} answers its link, and the link its bytes (both with the token). */
+  media: Map<string, { bytes: Buffer; mimeType: string }>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startFakeGraph(options: { token: string; port?: number }):
   const delays: { match: string; ms: number }[] = [];
   const phoneNumbers: FakeGraph["phoneNumbers"] = new Map();
   const templates: FakeGraph["templates"] = new Map();
+  const media: FakeGraph["media"] = new Map();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -61,7 +65,17 @@ export async function startFakeGraph(options: { token: string; port?: number }):
     if (req.headers.authorization !== `Bearer ${options.token}`) return reply(401, { error: { message: "Invalid OAuth access token", type: "OAuthException", code: 190 } });
 
     if (req.method === "GET") {
+      const file = /^\/media-files\/([^/]+)$/.exec(url.pathname);
+      if (file && media.has(file[1]!)) {
+        const { bytes, mimeType } = media.get(file[1]!)!;
+        return res.writeHead(200, { "content-type": mimeType, "content-length": String(bytes.length) }).end(bytes);
+      }
       const number = /^\/(v[\d.]+)\/([^/]+)$/.exec(url.pathname);
+      if (number && media.has(number[2]!)) {
+        const { bytes, mimeType } = media.get(number[2]!)!;
+        const link = `http://${req.headers.host}/media-files/${number[2]}`;
+        return reply(200, { messaging_product: "whatsapp", url: link, mime_type: mimeType, sha256: createHash("sha256").update(bytes).digest("hex"), file_size: bytes.length, id: number[2] });
+      }
       if (number && phoneNumbers.has(number[2]!)) return reply(200, { id: number[2], ...phoneNumbers.get(number[2]!) });
       const listed = /^\/(v[\d.]+)\/([^/]+)\/message_templates$/.exec(url.pathname);
       if (listed && templates.has(listed[2]!)) {
@@ -121,6 +135,7 @@ export async function startFakeGraph(options: { token: string; port?: number }):
     },
     phoneNumbers,
     templates,
+    media,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

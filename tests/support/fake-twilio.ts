@@ -1,6 +1,6 @@
 // A stand-in for Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
 // form-encoded with Basic credentials, answers 201 { sid, status: "queued" } and records the
-// form; GET /2010-04-01/Accounts/{AccountSid}.json answers the account. Tests sign and post
+// form; GET /2010-04-01/Accounts/{AccountSid}.json answers the account, and a media path its file. Tests sign and post
 // Twilio's webhooks themselves (twilioWebhook).
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
@@ -17,6 +17,8 @@ export interface FakeTwilio {
   url: string;
   /** Messages Twilio accepted, in order. */
   messages: TwilioRequest[];
+  /** Media contacts sent, by path (/2010-04-01/Accounts/{sid}/Messages/{MM…}/Media/{ME…}): GET answers the bytes. */
+  media: Map<string, { bytes: Buffer; mimeType: string }>;
   /** Refuses the next `times` sends with Twilio's error object. */
   refuseNext(refusal: { status: number; code: number; message?: string }, times?: number): void;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export interface FakeTwilio {
 export async function startFakeTwilio(options: { accountSid: string; authToken: string }): Promise<FakeTwilio> {
   const messages: TwilioRequest[] = [];
   const refusals: { status: number; code: number; message?: string }[] = [];
+  const media: FakeTwilio["media"] = new Map();
   const expected = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -35,6 +38,8 @@ export async function startFakeTwilio(options: { accountSid: string; authToken: 
     if (req.method === "GET" && path === `/2010-04-01/Accounts/${options.accountSid}.json`) {
       return reply(200, { sid: options.accountSid, friendly_name: "Parley test account", status: "active" });
     }
+    const file = req.method === "GET" ? media.get(path) : undefined;
+    if (file) return res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) }).end(file.bytes);
     if (req.method !== "POST" || path !== `/2010-04-01/Accounts/${options.accountSid}/Messages.json`) return reply(404, { code: 20404, message: "The requested resource was not found", status: 404 });
     const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
     const refusal = refusals.shift();
@@ -47,6 +52,7 @@ export async function startFakeTwilio(options: { accountSid: string; authToken: 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     messages,
+    media,
     refuseNext: (refusal, times = 1) => {
       for (let i = 0; i < times; i++) refusals.push(refusal);
     },

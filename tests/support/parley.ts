@@ -59,6 +59,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     import("@/server/db/client"),
   ]);
   const simulatorTemplates = await import("@/app/api/simulator/graph/[version]/[phoneNumberId]/message_templates/route");
+  const mediaRoute = await import("@/app/api/media/[messageId]/route");
   const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor, inProcessTransport }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
@@ -72,6 +73,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     { pattern: /^\/api\/webhooks\/whatsapp$/, methods: { GET: webhook.GET, POST: webhook.POST } },
     { pattern: /^\/api\/webhooks\/twilio$/, methods: { POST: twilioWebhook.POST } },
     { pattern: /^\/api\/metrics$/, methods: { GET: metricsRoute.GET } },
+    { pattern: /^\/api\/media\/(?<messageId>[^/]+)$/, methods: { GET: mediaRoute.GET as Route["methods"]["GET"] } },
     { pattern: /^\/api\/events$/, methods: { POST: eventsRoute.POST } },
     { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },
     { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/messages$/, methods: { POST: simulatorGraph.POST as Route["methods"]["POST"] } },

@@ -2,6 +2,7 @@
 // X-Twilio-Signature, sends through its Messages API. The channel's phoneNumberId is the
 // sender's number (digits), accountId its Account SID, and both secrets its auth token.
 import { z } from "zod";
+import { fetchMedia, MediaDownloadError } from "../media";
 import type { ChannelProvider } from "../provider";
 import { basicAuth, sendThroughTwilio, twilioBaseUrl } from "./messages";
 import { isValidTwilioSignature } from "./signature";
@@ -27,6 +28,11 @@ export const twilioProvider: ChannelProvider = {
   // Empty TwiML: Parley answers through the Messages API, not in the webhook's response.
   acknowledge: () => ({ status: 200, body: "<Response/>", contentType: "text/xml" }),
   send: sendThroughTwilio,
+  // The "media id" is Twilio's media link: read with the account's credentials, which go to Twilio's own API only.
+  async downloadMedia(channel, link) {
+    if (!link.startsWith(`${twilioBaseUrl(channel)}/`)) throw new MediaDownloadError(`The media link ${link} is not on Twilio's API (${twilioBaseUrl(channel)}).`, false);
+    return fetchMedia(link, { authorization: basicAuth(channel) }, "Twilio's media link");
+  },
   async checkCredentials(channel) {
     if (!channel.accountId) return { ok: false, error: "Set the number's Twilio Account SID." };
     const url = `${twilioBaseUrl(channel)}/2010-04-01/Accounts/${encodeURIComponent(channel.accountId)}.json`;

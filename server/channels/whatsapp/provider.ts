@@ -3,6 +3,7 @@
 import type { ChannelProvider } from "../provider";
 import { WebhookPayloadError } from "../provider";
 import { checkGraphCredentials, markReadThroughGraph, sendThroughGraph } from "./graph-client";
+import { downloadThroughGraph } from "./media";
 import { isValidSignature } from "./signature";
 import { parseWebhook } from "./webhook-payload";
 
@@ -26,4 +27,5 @@ export const whatsappCloudProvider: ChannelProvider = {
   send: sendThroughGraph,
   checkCredentials: checkGraphCredentials,
   markRead: markReadThroughGraph,
+  downloadMedia: downloadThroughGraph,
 };
