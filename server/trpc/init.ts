@@ -26,3 +26,19 @@ export function procedureFor(role: Role) {
     return next({ ctx: { viewer: ctx.viewer } });
   });
 }
+
+/** A domain's error class whose instances are refusals to tell the user (not bugs): their `code`, if any, is the tRPC one. */
+type RefusalClass = abstract new (...args: never[]) => Error & { code?: TRPCError["code"] };
+
+/**
+ * Runs `work`, turning the domain's refusals (instances of `refusal`) into tRPC errors that
+ * carry their message to the user, with their own code or BAD_REQUEST; anything else stays a 500.
+ */
+export async function withRefusals<T>(refusal: RefusalClass, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof refusal) throw new TRPCError({ code: error.code ?? "BAD_REQUEST", message: error.message });
+    throw error;
+  }
+}

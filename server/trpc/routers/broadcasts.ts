@@ -1,6 +1,5 @@
 // Broadcasts: everyone sees them and their recipients; admins write and cancel them, since
 // each template sent is billed by Meta and reaches people who did not write first.
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { audienceSchema } from "@/server/broadcasts/audience";
 import {
@@ -14,23 +13,14 @@ import {
   recipientQuerySchema,
 } from "@/server/broadcasts/broadcasts";
 import { workspaceTags } from "@/server/contacts/tags";
-import { procedureFor, router } from "../init";
-
-async function asClientError<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof BroadcastError) throw new TRPCError({ code: error.code, message: error.message });
-    throw error;
-  }
-}
+import { procedureFor, router, withRefusals } from "../init";
 
 export const broadcastsRouter = router({
   list: procedureFor("viewer").query(({ ctx }) => listBroadcasts({ workspaceId: ctx.viewer.workspaceId })),
 
   get: procedureFor("viewer")
     .input(recipientQuerySchema)
-    .query(({ ctx, input }) => asClientError(() => broadcastDetail({ ...input, workspaceId: ctx.viewer.workspaceId }))),
+    .query(({ ctx, input }) => withRefusals(BroadcastError, () => broadcastDetail({ ...input, workspaceId: ctx.viewer.workspaceId }))),
 
   /** The tags contacts carry, to choose an audience from. */
   tags: procedureFor("viewer").query(({ ctx }) => workspaceTags(ctx.viewer.workspaceId)),
@@ -38,13 +28,13 @@ export const broadcastsRouter = router({
   /** How many contacts an audience holds, and who of them would be skipped and why. */
   preview: procedureFor("admin")
     .input(z.object({ channelId: z.string().min(1), audience: audienceSchema }))
-    .query(({ ctx, input }) => asClientError(() => previewAudience({ ...input, workspaceId: ctx.viewer.workspaceId }))),
+    .query(({ ctx, input }) => withRefusals(BroadcastError, () => previewAudience({ ...input, workspaceId: ctx.viewer.workspaceId }))),
 
   create: procedureFor("admin")
     .input(broadcastInputSchema)
-    .mutation(({ ctx, input }) => asClientError(() => createBroadcast({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, broadcast: input }))),
+    .mutation(({ ctx, input }) => withRefusals(BroadcastError, () => createBroadcast({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, broadcast: input }))),
 
   cancel: procedureFor("admin")
     .input(z.object({ id: z.string().min(1) }))
-    .mutation(({ ctx, input }) => asClientError(() => cancelBroadcast({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id }))),
+    .mutation(({ ctx, input }) => withRefusals(BroadcastError, () => cancelBroadcast({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id }))),
 });

@@ -16,17 +16,7 @@ import {
 } from "@/server/channels/settings";
 import { contactRulesSchema, readContactRules, saveContactRules } from "@/server/channels/contact-rules";
 import { listTemplates } from "@/server/channels/whatsapp/templates";
-import { procedureFor, router } from "../init";
-
-/** Runs a settings change, turning its typed refusals into tRPC errors. */
-async function settingsChange<T>(change: () => Promise<T>): Promise<T> {
-  try {
-    return await change();
-  } catch (error) {
-    if (error instanceof ChannelSettingsError) throw new TRPCError({ code: error.code, message: error.message });
-    throw error;
-  }
-}
+import { procedureFor, router, withRefusals } from "../init";
 
 const channelId = z.object({ id: z.string().min(1) });
 
@@ -54,20 +44,20 @@ export const channelsRouter = router({
   /** The last webhooks the number received: when, signature, what they held, what was refused. */
   webhooks: procedureFor("viewer")
     .input(channelId)
-    .query(({ ctx, input }) => settingsChange(() => webhookDeliveries({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
+    .query(({ ctx, input }) => withRefusals(ChannelSettingsError, () => webhookDeliveries({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
 
   save: procedureFor("admin")
     .input(channelInputSchema)
-    .mutation(({ ctx, input }) => settingsChange(() => saveChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, channel: input }))),
+    .mutation(({ ctx, input }) => withRefusals(ChannelSettingsError, () => saveChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, channel: input }))),
 
   remove: procedureFor("admin")
     .input(channelId)
-    .mutation(({ ctx, input }) => settingsChange(() => deleteChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id }))),
+    .mutation(({ ctx, input }) => withRefusals(ChannelSettingsError, () => deleteChannel({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id }))),
 
   /** Asks the Graph API for the number with its token (GET /{phone_number_id}). */
   testToken: procedureFor("admin")
     .input(channelId)
-    .mutation(({ ctx, input }) => settingsChange(() => testChannelToken({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
+    .mutation(({ ctx, input }) => withRefusals(ChannelSettingsError, () => testChannelToken({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
 
   /** The approved and pending templates of the workspace's numbers (or one), from the cache or the Graph API when it is stale. */
   templates: procedureFor("viewer")
@@ -81,5 +71,5 @@ export const channelsRouter = router({
 
   setFlows: procedureFor("admin")
     .input(z.object({ id: z.string().min(1), flowIds: z.array(z.string().min(1)).max(500) }))
-    .mutation(({ ctx, input }) => settingsChange(() => setChannelFlows({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id, flowIds: input.flowIds }))),
+    .mutation(({ ctx, input }) => withRefusals(ChannelSettingsError, () => setChannelFlows({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, id: input.id, flowIds: input.flowIds }))),
 });

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { KNOWLEDGE_NAME, KNOWLEDGE_NAME_HINT, MAX_PASSAGES, MAX_ROWS } from "@/flows/knowledge";
 import { KnowledgeInputError, MAX_FILE_BYTES } from "@/server/knowledge/parse";
 import { addDocument, addTable, listKnowledge, removeKnowledge, searchKnowledge, searchTable } from "@/server/knowledge/store";
-import { procedureFor, router } from "../init";
+import { procedureFor, router, withRefusals } from "../init";
 
 const name = z.string().trim().toLowerCase().regex(KNOWLEDGE_NAME, KNOWLEDGE_NAME_HINT);
 const upload = {
@@ -17,22 +17,13 @@ const upload = {
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "The file content is not base64."),
 };
 
-async function asUserError<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof KnowledgeInputError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
-    throw error;
-  }
-}
-
 export const knowledgeRouter = router({
   list: procedureFor("viewer").query(({ ctx }) => listKnowledge(ctx.viewer.workspaceId)),
 
   addDocument: procedureFor("editor")
     .input(z.object({ collection: name, ...upload }))
     .mutation(({ ctx, input }) =>
-      asUserError(() =>
+      withRefusals(KnowledgeInputError, () =>
         addDocument({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, collection: input.collection, fileName: input.fileName, bytes: Buffer.from(input.content, "base64") }),
       ),
     ),
@@ -40,7 +31,7 @@ export const knowledgeRouter = router({
   addTable: procedureFor("editor")
     .input(z.object({ name, ...upload }))
     .mutation(({ ctx, input }) =>
-      asUserError(() => addTable({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, name: input.name, fileName: input.fileName, bytes: Buffer.from(input.content, "base64") })),
+      withRefusals(KnowledgeInputError, () => addTable({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, name: input.name, fileName: input.fileName, bytes: Buffer.from(input.content, "base64") })),
     ),
 
   remove: procedureFor("editor")

@@ -3,19 +3,9 @@ import { z } from "zod";
 import { changeRole, invite, MemberError, removeMember } from "@/server/auth/members";
 import { unlockUser } from "@/server/auth/sign-in";
 import { db } from "@/server/db/client";
-import { procedureFor, router } from "../init";
+import { procedureFor, router, withRefusals } from "../init";
 
 const roleSchema = z.enum(["owner", "admin", "editor", "viewer"]);
-
-/** Member changes refused by a rule (last owner, owner-only) are the caller's to fix: 400 with the reason. */
-async function asUserError<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof MemberError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
-    throw error;
-  }
-}
 
 export const membersRouter = router({
   list: procedureFor("admin").query(async ({ ctx }) => {
@@ -49,7 +39,7 @@ export const membersRouter = router({
   /** Returns the invitation link's token once; only its hash is kept. */
   invite: procedureFor("admin")
     .input(z.object({ email: z.string().trim().toLowerCase().email("an email address").max(254), role: roleSchema }))
-    .mutation(({ ctx, input }) => asUserError(() => invite({ workspaceId: ctx.viewer.workspaceId, ...input, by: ctx.viewer }))),
+    .mutation(({ ctx, input }) => withRefusals(MemberError, () => invite({ workspaceId: ctx.viewer.workspaceId, ...input, by: ctx.viewer }))),
 
   revokeInvitation: procedureFor("admin")
     .input(z.object({ id: z.string() }))
@@ -60,11 +50,11 @@ export const membersRouter = router({
 
   changeRole: procedureFor("admin")
     .input(z.object({ userId: z.string(), role: roleSchema }))
-    .mutation(({ ctx, input }) => asUserError(() => changeRole({ workspaceId: ctx.viewer.workspaceId, ...input, by: ctx.viewer }))),
+    .mutation(({ ctx, input }) => withRefusals(MemberError, () => changeRole({ workspaceId: ctx.viewer.workspaceId, ...input, by: ctx.viewer }))),
 
   remove: procedureFor("admin")
     .input(z.object({ userId: z.string() }))
-    .mutation(({ ctx, input }) => asUserError(() => removeMember({ workspaceId: ctx.viewer.workspaceId, userId: input.userId, by: ctx.viewer }))),
+    .mutation(({ ctx, input }) => withRefusals(MemberError, () => removeMember({ workspaceId: ctx.viewer.workspaceId, userId: input.userId, by: ctx.viewer }))),
 
   unlock: procedureFor("admin")
     .input(z.object({ userId: z.string() }))

@@ -1,17 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { db } from "@/server/db/client";
 import { eraseContact, exportContact, findContacts, PrivacyError } from "@/server/privacy/contacts";
-import { procedureFor, router } from "../init";
-
-async function asUserError<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof PrivacyError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
-    throw error;
-  }
-}
+import { procedureFor, router, withRefusals } from "../init";
 
 export const privacyRouter = router({
   settings: procedureFor("admin").query(async ({ ctx }) => {
@@ -36,9 +26,9 @@ export const privacyRouter = router({
 
   exportContact: procedureFor("admin")
     .input(z.object({ contactId: z.string() }))
-    .mutation(({ ctx, input }) => asUserError(() => exportContact({ workspaceId: ctx.viewer.workspaceId, contactId: input.contactId, userId: ctx.viewer.userId }))),
+    .mutation(({ ctx, input }) => withRefusals(PrivacyError, () => exportContact({ workspaceId: ctx.viewer.workspaceId, contactId: input.contactId, userId: ctx.viewer.userId }))),
 
   eraseContact: procedureFor("admin")
     .input(z.object({ contactId: z.string(), mode: z.enum(["delete", "anonymise"]) }))
-    .mutation(({ ctx, input }) => asUserError(() => eraseContact({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, ...input }))),
+    .mutation(({ ctx, input }) => withRefusals(PrivacyError, () => eraseContact({ workspaceId: ctx.viewer.workspaceId, userId: ctx.viewer.userId, ...input }))),
 });
