@@ -210,6 +210,18 @@ export const outboundMessageSchema = z.discriminatedUnion("type", [
     language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a language code such as "en_US" or "es"'),
     /** Values for the body's {{1}}, {{2}}…, in order. */
     bodyParameters: z.array(z.string().min(1, "template parameters cannot be empty").max(32768)).max(100),
+    /** The header's one parameter: its {{1}} text, or the media a media header shows. */
+    header: z
+      .discriminatedUnion("type", [
+        z.object({ type: z.literal("text"), text: z.string().min(1, "the header parameter is empty").max(60, "header parameters hold at most 60 characters") }),
+        z.object({ type: z.enum(["image", "video", "document"]), url: httpUrl }),
+      ])
+      .optional(),
+    /** Parameters of its buttons, by position: a dynamic link's URL suffix, or the payload a quick reply sends back. */
+    buttons: z
+      .array(z.object({ index: z.number().int().min(0).max(9), subType: z.enum(["url", "quick_reply"]), value: z.string().min(1, "button parameters cannot be empty").max(2000) }))
+      .max(10)
+      .optional(),
   }),
 ]);
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

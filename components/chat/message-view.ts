@@ -63,9 +63,11 @@ export function viewMessage(body: unknown): ChatView {
     const rendered = obj(message.rendered);
     if (str(rendered.text) !== null) {
       const titles = (Array.isArray(rendered.buttons) ? rendered.buttons : []).map(str).filter((title): title is string => title !== null);
+      const headerLink = str(rendered.headerLink);
       return {
         text: str(rendered.text),
         header: str(rendered.header),
+        ...(headerLink && /^https?:\/\//i.test(headerLink) ? { link: { url: headerLink, label: "🖼 Header media" } } : {}),
         footer: str(rendered.footer),
         buttons: titles.map((title) => ({ kind: "template", id: title, title })),
       };

@@ -249,6 +249,7 @@ function TemplateSelect({
   const name = typeof config.templateName === "string" ? config.templateName : "";
   const language = typeof config.language === "string" ? config.language : "";
   const parameters = Array.isArray(config.parameters) ? config.parameters.map(String) : [];
+  const buttonParameters = Array.isArray(config.buttonParameters) ? (config.buttonParameters as { index: number; value: string }[]) : [];
   const listed = (templates.data?.templates ?? []).filter(
     (template, index, all) => all.findIndex((other) => other.name === template.name && other.language === template.language) === index,
   );
@@ -261,11 +262,16 @@ function TemplateSelect({
         value={name ? key({ name, language }) : ""}
         onChange={(e) => {
           const template = listed.find((candidate) => key(candidate) === e.target.value);
-          if (!template) return onPatch({ templateName: undefined, language: undefined });
+          if (!template) return onPatch({ templateName: undefined, language: undefined, headerFormat: undefined, headerParameter: undefined, buttonParameters: undefined });
+          const buttonValues = new Map(buttonParameters.map((button) => [button.index, button.value]));
           onPatch({
             templateName: template.name,
             language: template.language,
             parameters: Array.from({ length: template.bodyParameters }, (_, i) => parameters[i] ?? ""),
+            headerFormat: template.header?.format,
+            headerParameter: template.header ? (config.headerParameter ?? "") : undefined,
+            // Links ending in {{1}} need their suffix; quick replies' payloads are optional and added by hand.
+            buttonParameters: template.buttons.filter((button) => button.required).map((button) => ({ index: button.index, subType: button.subType, value: buttonValues.get(button.index) ?? "" })),
           });
         }}
       >
@@ -287,6 +293,14 @@ function TemplateSelect({
           This template&apos;s body takes {chosen.bodyParameters} parameter{chosen.bodyParameters === 1 ? "" : "s"}; the node gives {parameters.length}. WhatsApp
           refuses the send until they match.
         </p>
+      ) : null}
+      {chosen && (chosen.header?.format ?? undefined) !== config.headerFormat ? (
+        <p className="text-xs text-amber-800" data-testid="template-header-warning">
+          {chosen.header ? `This template's header takes ${chosen.header.format === "text" ? "a text parameter" : `a link to its ${chosen.header.format}`}: pick the template again to set it up.` : "This template's header takes no parameter: pick the template again."}
+        </p>
+      ) : null}
+      {chosen?.buttons.some((button) => button.required && !buttonParameters.some((given) => given.index === button.index)) ? (
+        <p className="text-xs text-amber-800">Its link button needs the end of its URL: pick the template again to add it.</p>
       ) : null}
       {templates.data?.problems.length ? <p className="text-xs text-amber-800">Some numbers&apos; templates could not be read: {templates.data.problems[0]?.error}</p> : null}
     </div>

@@ -104,9 +104,14 @@ describe("templates on the simulator number", () => {
     expect(templates.map((template) => `${template.name}/${template.language}/${template.status}/${template.bodyParameters}`)).toEqual([
       "appointment_reminder/es/APPROVED/2",
       "loyalty_points/en_US/PENDING/2",
+      "order_shipped/en_US/APPROVED/1",
       "order_update/en_US/APPROVED/2",
       "spring_offer/en_US/APPROVED/2",
     ]);
+    expect(templates.find((template) => template.name === "order_shipped")).toMatchObject({
+      header: { format: "image" },
+      buttons: [{ index: 0, subType: "url", text: "Track it", required: true }],
+    });
     const waId = "15550002101";
     await say(waId, "hi");
     await botMessage(waId, "Hi Sim! I'm Parley's demo bot.");
@@ -141,5 +146,11 @@ describe("templates on the simulator number", () => {
     expect(await send({ name: "no_such_template", language: { code: "en_US" } })).toMatchObject({ status: 404, body: { error: { code: 132001 } } });
     expect(await send({ name: "loyalty_points", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }] })).toMatchObject({ status: 404, body: { error: { code: 132001 } } });
     expect(await send({ name: "order_update", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Ana" }] }] })).toMatchObject({ status: 400, body: { error: { code: 132000 } } });
+    const body = { type: "body", parameters: [{ type: "text", text: "Ana" }] };
+    const header = { type: "header", parameters: [{ type: "image", image: { link: "https://cdn.example.com/parcel.jpg" } }] };
+    const button = { type: "button", sub_type: "url", index: "0", parameters: [{ type: "text", text: "A-1042" }] };
+    expect(await send({ name: "order_shipped", language: { code: "en_US" }, components: [body, button] })).toMatchObject({ status: 400, body: { error: { code: 132000 } } });
+    expect(await send({ name: "order_shipped", language: { code: "en_US" }, components: [header, body] })).toMatchObject({ status: 400, body: { error: { code: 132000 } } });
+    expect(await send({ name: "order_shipped", language: { code: "en_US" }, components: [header, body, button] })).toMatchObject({ status: 200 });
   });
 });

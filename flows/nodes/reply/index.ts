@@ -44,6 +44,21 @@ const config = z
       .regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'the template\'s language code, such as "en_US" or "es"')
       .optional(),
     parameters: z.array(templated(1000, "a template parameter holds at most 1000 characters")).max(100).optional().describe("Template: values for {{1}}, {{2}}… of its body, in order."),
+    headerFormat: z.enum(["text", "image", "video", "document"]).optional().describe("Template: what its header takes, set when the template is picked."),
+    headerParameter: templated(2000, "a header parameter holds at most 2000 characters")
+      .optional()
+      .describe("Template: the header's {{1}} text, or the https link to the image, video or document it shows."),
+    buttonParameters: z
+      .array(
+        z.object({
+          index: z.number().int().min(0).max(9),
+          subType: z.enum(["url", "quick_reply"]),
+          value: templated(2000, "a button parameter holds at most 2000 characters", "give the button its value"),
+        }),
+      )
+      .max(10)
+      .optional()
+      .describe("Template: by the button's position (from 0), a dynamic link's URL suffix or the payload a quick reply sends back."),
     pauseBefore: pauseSchema.optional().describe('Wait this long before sending ("3s"), so bubbles in a row are paced as WhatsApp expects.'),
   })
   .superRefine((c, issues) => {
@@ -82,6 +97,7 @@ const config = z
       case "template":
         need("templateName", "give the name of an approved template");
         need("language", 'give the template\'s language code, such as "en_US"');
+        if (c.headerFormat) need("headerParameter", c.headerFormat === "text" ? "give the header's {{1}}" : `give the link to the header's ${c.headerFormat}`);
         return;
     }
   });
@@ -100,7 +116,7 @@ export default defineNode<ReplyConfig>({
   ports: (c) => (c.kind === "template" ? [NEXT_PORT] : [NEXT_PORT, WINDOW_CLOSED_PORT]),
   summary: summarize,
   sendsFreeForm: (c) => c.kind !== "template",
-  templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters"],
+  templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters", "headerParameter", "buttonParameters"],
   async run(context) {
     if (context.config.pauseBefore) await context.sleep(context.config.pauseBefore);
     const message = checkRendered(composeMessage(context.config, context.render));
@@ -166,7 +182,16 @@ function composeMessage(c: ReplyConfig, render: (template: string) => string): O
       };
     case "location":
       return { type: "location", latitude: c.latitude ?? 0, longitude: c.longitude ?? 0, name: optional(c.locationName), address: optional(c.address) };
-    case "template":
-      return { type: "template", name: c.templateName ?? "", language: c.language ?? "", bodyParameters: (c.parameters ?? []).map((p) => required(p)) };
+    case "template": {
+      const header = c.headerFormat ? required(c.headerParameter) : "";
+      return {
+        type: "template",
+        name: c.templateName ?? "",
+        language: c.language ?? "",
+        bodyParameters: (c.parameters ?? []).map((p) => required(p)),
+        ...(c.headerFormat ? { header: c.headerFormat === "text" ? { type: "text" as const, text: header } : { type: c.headerFormat, url: header } } : {}),
+        ...(c.buttonParameters?.length ? { buttons: c.buttonParameters.map((button) => ({ index: button.index, subType: button.subType, value: required(button.value) })) } : {}),
+      };
+    }
   }
 }

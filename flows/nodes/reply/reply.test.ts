@@ -82,6 +82,28 @@ describe("reply node", () => {
     ]);
   });
 
+  test("a template's header and button parameters are filled from the conversation", async () => {
+    const sent = await run({
+      kind: "template",
+      templateName: "order_shipped",
+      language: "en_US",
+      parameters: ["{{contact.name}}"],
+      headerFormat: "image",
+      headerParameter: "https://cdn.example.com/parcels/{{contact.name}}.jpg",
+      buttonParameters: [{ index: 0, subType: "url", value: "order-{{contact.name}}" }],
+    });
+    expect(sent.sent).toEqual([
+      {
+        type: "template",
+        name: "order_shipped",
+        language: "en_US",
+        bodyParameters: ["Ana"],
+        header: { type: "image", url: "https://cdn.example.com/parcels/Ana.jpg" },
+        buttons: [{ index: 0, subType: "url", value: "order-Ana" }],
+      },
+    ]);
+  });
+
   test("pauseBefore sleeps durably before sending, to pace bubbles in a row", async () => {
     const result = await run({ text: "Second bubble", pauseBefore: "3s" });
     expect(result.sleptMs).toBe(3000);
@@ -167,6 +189,7 @@ describe("reply node: WhatsApp's limits are canvas diagnostics naming the field"
     expect(errorsOf({ kind: "template", templateName: "Order Update", language: "en_US" })).toEqual([
       "templateName: the template's name as approved in WhatsApp Manager: lowercase letters, digits and '_'",
     ]);
+    expect(errorsOf({ kind: "template", templateName: "order_shipped", language: "en_US", headerFormat: "video" })).toEqual(["headerParameter: give the link to the header's video"]);
     expect(errorsOf({ text: "Hi", pauseBefore: "2 seconds" })).toEqual(['pauseBefore: a short pause such as "2s" or "1m"']);
   });
 

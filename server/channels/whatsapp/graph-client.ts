@@ -21,6 +21,23 @@ export function graphApiVersion(): string {
 const sendResponseSchema = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
 const graphErrorSchema = z.object({ error: z.unknown() });
 
+/** A template's parameters as Graph API components (fact 14): header, body, then each button by index. */
+function templateComponents(message: Extract<OutboundMessage, { type: "template" }>): { components?: Record<string, unknown>[] } {
+  const components: Record<string, unknown>[] = [];
+  const { header } = message;
+  if (header) components.push({ type: "header", parameters: [header.type === "text" ? { type: "text", text: header.text } : { type: header.type, [header.type]: { link: header.url } }] });
+  if (message.bodyParameters.length > 0) components.push({ type: "body", parameters: message.bodyParameters.map((text) => ({ type: "text", text })) });
+  for (const button of message.buttons ?? []) {
+    components.push({
+      type: "button",
+      sub_type: button.subType,
+      index: String(button.index),
+      parameters: [button.subType === "url" ? { type: "text", text: button.value } : { type: "payload", payload: button.value }],
+    });
+  }
+  return components.length > 0 ? { components } : {};
+}
+
 /** The Graph API body for one message (whatsapp.md facts 11–14); optional fields are left out, not sent empty. */
 export function toWireMessage(to: string, message: OutboundMessage): Record<string, unknown> {
   const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
@@ -70,13 +87,7 @@ export function toWireMessage(to: string, message: OutboundMessage): Record<stri
       return {
         ...base,
         type: "template",
-        template: {
-          name: message.name,
-          language: { code: message.language },
-          ...(message.bodyParameters.length > 0
-            ? { components: [{ type: "body", parameters: message.bodyParameters.map((text) => ({ type: "text", text })) }] }
-            : {}),
-        },
+        template: { name: message.name, language: { code: message.language }, ...templateComponents(message) },
       };
   }
 }

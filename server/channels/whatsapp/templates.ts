@@ -100,6 +100,42 @@ export interface TemplateView {
   category: string | null;
   bodyText: string | null;
   bodyParameters: number;
+  /** What a send must give its header: a text's {{1}}, or a media link; null when it takes nothing. */
+  header: { format: "text" | "image" | "video" | "document" } | null;
+  /** Its buttons that take a parameter: a link ending in {{1}} (the suffix) or a quick reply (the payload, optional). */
+  buttons: { index: number; subType: "url" | "quick_reply"; text: string; required: boolean }[];
+}
+
+const componentsSchema = z.array(
+  z.looseObject({
+    type: z.string(),
+    format: z.string().optional(),
+    text: z.string().optional(),
+    buttons: z.array(z.looseObject({ type: z.string(), text: z.string().default(""), url: z.string().optional() })).optional(),
+  }),
+);
+
+/** Which parameters a template's header and buttons take, read from its components as Meta lists them. */
+export function templateParameters(components: unknown): Pick<TemplateView, "header" | "buttons"> {
+  const parsed = componentsSchema.safeParse(components);
+  if (!parsed.success) return { header: null, buttons: [] };
+  const header = parsed.data.find((component) => component.type.toUpperCase() === "HEADER");
+  const format = header?.format?.toLowerCase();
+  const buttons = parsed.data.find((component) => component.type.toUpperCase() === "BUTTONS")?.buttons ?? [];
+  return {
+    header:
+      format === "image" || format === "video" || format === "document"
+        ? { format }
+        : format === "text" && bodyParameterCount(header?.text) > 0
+          ? { format: "text" }
+          : null,
+    buttons: buttons.flatMap((button, index): TemplateView["buttons"] => {
+      const type = button.type.toUpperCase();
+      if (type === "URL" && /\{\{\s*\w+\s*\}\}/.test(button.url ?? "")) return [{ index, subType: "url" as const, text: button.text, required: true }];
+      if (type === "QUICK_REPLY") return [{ index, subType: "quick_reply" as const, text: button.text, required: false }];
+      return [];
+    }),
+  };
 }
 
 /**
@@ -127,7 +163,7 @@ export async function listTemplates(input: { workspaceId: string; channelId?: st
   const templates = await db().messageTemplate.findMany({
     where: { channelId: { in: channels.map((channel) => channel.id) } },
     orderBy: [{ name: "asc" }, { language: "asc" }],
-    select: { channelId: true, name: true, language: true, status: true, category: true, bodyText: true, bodyParameters: true },
+    select: { channelId: true, name: true, language: true, status: true, category: true, bodyText: true, bodyParameters: true, components: true },
   });
-  return { templates, problems };
+  return { templates: templates.map(({ components, ...template }) => ({ ...template, ...templateParameters(components) })), problems };
 }

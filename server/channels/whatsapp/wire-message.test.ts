@@ -123,6 +123,35 @@ describe("toWireMessage: Meta's Graph API body for each kind (whatsapp.md facts 
       template: { name: "hello_world", language: { code: "en_US" } },
     });
   });
+
+  test("templates: a media header, then the body, then each button's parameter by its index", () => {
+    const message = {
+      type: "template" as const,
+      name: "order_shipped",
+      language: "en_US",
+      header: { type: "image" as const, url: "https://cdn.example.com/parcel.jpg" },
+      bodyParameters: ["Ana"],
+      buttons: [
+        { index: 0, subType: "url" as const, value: "A-1042" },
+        { index: 1, subType: "quick_reply" as const, value: "STOP_PROMOS" },
+      ],
+    };
+    expect(wire(message).template).toStrictEqual({
+      name: "order_shipped",
+      language: { code: "en_US" },
+      components: [
+        { type: "header", parameters: [{ type: "image", image: { link: "https://cdn.example.com/parcel.jpg" } }] },
+        { type: "body", parameters: [{ type: "text", text: "Ana" }] },
+        { type: "button", sub_type: "url", index: "0", parameters: [{ type: "text", text: "A-1042" }] },
+        { type: "button", sub_type: "quick_reply", index: "1", parameters: [{ type: "payload", payload: "STOP_PROMOS" }] },
+      ],
+    });
+    expect(wire({ ...message, header: { type: "text", text: "Order A-1042" }, buttons: undefined, bodyParameters: [] }).template).toStrictEqual({
+      name: "order_shipped",
+      language: { code: "en_US" },
+      components: [{ type: "header", parameters: [{ type: "text", text: "Order A-1042" }] }],
+    });
+  });
 });
 
 describe("outboundMessageSchema refuses what WhatsApp refuses", () => {
