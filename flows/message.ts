@@ -162,13 +162,18 @@ const headerText = z.string().max(L.headerText, `the header holds at most ${L.he
 const footerText = z.string().max(L.footerText, `the footer holds at most ${L.footerText} characters`).optional();
 const caption = z.string().max(L.caption, `captions hold at most ${L.caption} characters`).optional();
 
+/** Media goes out by a public link WhatsApp downloads, or by the id of a file uploaded to the number (POST /{phone_number_id}/media). */
+const mediaSource = { url: httpUrl.optional(), mediaId: z.string().regex(/^\d{1,40}$/, "an uploaded media id: the digits Meta answered the upload with").optional() };
+const oneSource = (media: { url?: string; mediaId?: string }) => Boolean(media.url) !== Boolean(media.mediaId);
+const ONE_SOURCE = { message: "give either a link or an uploaded media id", path: ["url"] };
+
 export const outboundMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), text: z.string().min(1, "the text is empty").max(L.text, `texts hold at most ${L.text} characters`), previewUrl: z.boolean().optional() }),
-  z.object({ type: z.literal("image"), url: httpUrl, caption }),
-  z.object({ type: z.literal("video"), url: httpUrl, caption }),
+  z.object({ type: z.literal("image"), ...mediaSource, caption }).refine(oneSource, ONE_SOURCE),
+  z.object({ type: z.literal("video"), ...mediaSource, caption }).refine(oneSource, ONE_SOURCE),
   // WhatsApp plays audio as a voice note: it takes no caption.
-  z.object({ type: z.literal("audio"), url: httpUrl }),
-  z.object({ type: z.literal("document"), url: httpUrl, caption, filename: z.string().min(1).max(240).optional() }),
+  z.object({ type: z.literal("audio"), ...mediaSource }).refine(oneSource, ONE_SOURCE),
+  z.object({ type: z.literal("document"), ...mediaSource, caption, filename: z.string().min(1).max(240).optional() }).refine(oneSource, ONE_SOURCE),
   z.object({
     type: z.literal("buttons"),
     body: interactiveBody,
@@ -223,6 +228,15 @@ export const outboundMessageSchema = z.discriminatedUnion("type", [
       .max(10)
       .optional(),
   }),
+  z.object({
+    type: z.literal("reaction"),
+    /** Parley's id of the contact's message to react to (the one being answered: `{{message.id}}`). */
+    messageId: z.string().min(1),
+    /** One emoji; empty takes the reaction back. */
+    emoji: z.string().max(16, "a reaction is one emoji"),
+    /** The provider's id of that message: filled in by sendMessage from `messageId`. */
+    wamid: z.string().optional(),
+  }),
 ]);
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 
@@ -245,6 +259,8 @@ export function outboundText(message: OutboundMessage): string | null {
       return message.name ?? message.address ?? `${message.latitude}, ${message.longitude}`;
     case "template":
       return `template ${message.name} (${message.language})`;
+    case "reaction":
+      return message.emoji ? `reacted ${message.emoji}` : "reaction removed";
   }
 }
 

@@ -55,6 +55,14 @@ async function main() {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
+  // Whoever read the logs is gone (a closed terminal, a killed test runner): stop cleanly,
+  // with the embedded PostgreSQL, rather than fail on every log line from now on.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") void shutdown("output closed");
+    });
+  }
 
   if (!process.env.DATABASE_URL) {
     const { startEmbeddedDatabase } = await import("@/server/db/embedded");

@@ -45,6 +45,17 @@ export async function markReadAndTyping(messageId: string): Promise<void> {
   }
 }
 
+/** The provider's id of the contact's message a reaction answers; the send fails when there is no such message in the conversation. */
+async function reactionTarget(recordId: string, conversationId: string, messageId: string): Promise<string> {
+  const target = await db().message.findFirst({ where: { id: messageId, conversationId, direction: "inbound", wamid: { not: null } }, select: { wamid: true } });
+  if (target?.wamid) return target.wamid;
+  const meaning = `A reaction goes on a message the contact sent in this conversation: ${messageId} is not one.`;
+  const refusal: DeliveryError = { code: null, kind: "recipient", meaning, title: "Nothing to react to", details: null, retriable: false };
+  await db().message.update({ where: { id: recordId }, data: { status: "failed", error: refusal as Prisma.InputJsonValue } });
+  count.messageFailed(null);
+  throw new ChannelSendError(meaning, false);
+}
+
 export type SendResult =
   | { messageId: string; wamid: string; windowClosed?: undefined }
   | { messageId: string; wamid?: undefined; windowClosed: { lastInboundAt: string | null } };
@@ -105,10 +116,11 @@ export async function sendMessage(
     return { messageId: record.id, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
   }
 
+  const outgoing = input.message.type === "reaction" ? { ...input.message, wamid: await reactionTarget(record.id, conversation.id, input.message.messageId) } : input.message;
   const provider = providerFor(conversation.channel.provider);
   for (let attempt = 0; ; attempt++) {
     await paceSend({ channelId: conversation.channelId, conversationId: conversation.id, messagesPerSecond: conversation.channel.messagesPerSecond }, clock);
-    const result = await provider.send(conversation.channel, to, input.message);
+    const result = await provider.send(conversation.channel, to, outgoing);
     if (result.ok) {
       const wamid = result.messageId;
       const now = new Date(clock.now());

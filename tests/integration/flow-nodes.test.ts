@@ -106,3 +106,21 @@ test("a flow runs another published flow, which asks its own question, then cont
   }, 10_000, "the run to complete");
   expect(run.traces.map((t) => t.nodeId)).toEqual(["start", "name", "address", "address/ask", "done"]);
 });
+
+test("a reaction lands on the contact's own message, by its WhatsApp id", async () => {
+  const thanks: FlowGraph = {
+    nodes: [
+      { id: "start", type: "trigger", version: 1, config: { match: "keywords", keywords: ["thanks"], priority: 20 }, position: at },
+      { id: "heart", type: "reply", version: 1, config: { kind: "reaction", emoji: "❤️" }, position: at },
+    ],
+    edges: [{ id: "1", from: "start", port: "next", to: "heart" }],
+  };
+  await parley.publish("Thanks", thanks);
+  const waId = "34655000099";
+  const { wamid, body } = textWebhook(waId, "thanks a lot");
+  await parley.postWebhook(body);
+  const reaction = await eventually(() => parley.graph.requests.find((request) => request.body.to === waId && request.body.type === "reaction"), 15_000, "the reaction");
+  expect(reaction.body.reaction).toEqual({ message_id: wamid, emoji: "❤️" });
+  const stored = await db().message.findFirstOrThrow({ where: { wamid: reaction.wamid } });
+  expect(stored).toMatchObject({ type: "reaction", text: "reacted ❤️", status: "sent" });
+});

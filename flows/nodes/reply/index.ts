@@ -3,7 +3,7 @@ import { defineNode, NEXT_PORT } from "../../define-node";
 import { WINDOW_CLOSED_PORT, WHATSAPP_LIMITS as L, type OutboundMessage } from "../../message";
 import { checkRendered, messageLimits, pauseSchema, requireText, templated, templatedUrl } from "./limits";
 
-const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template"] as const;
+const KINDS = ["text", "image", "video", "audio", "document", "buttons", "list", "location", "template", "reaction"] as const;
 type ReplyKind = (typeof KINDS)[number];
 
 // One flat object rather than a union per kind: the inspector builds its form from the
@@ -22,6 +22,12 @@ const config = z
       .describe("The message; the caption of an image, video or document; the text above buttons or a list."),
     previewUrl: z.boolean().optional().describe("Text only: show a preview of the first link."),
     mediaUrl: templatedUrl.optional().describe("Image, video, audio or document: a public https link WhatsApp downloads."),
+    mediaId: z
+      .string()
+      .trim()
+      .regex(/^\d{1,40}$/, "the id Meta answered the upload with: digits only")
+      .optional()
+      .describe("Image, video, audio or document: instead of a link, the id of a file uploaded to the number (WhatsApp Cloud API only)."),
     filename: templated(240, "file names hold at most 240 characters").optional().describe("Document only: the name the contact sees."),
     header: messageLimits.header.optional().describe("Buttons and lists: a bold line above the text."),
     footer: messageLimits.footer.optional().describe("Buttons and lists: a small grey line below the text."),
@@ -59,6 +65,8 @@ const config = z
       .max(10)
       .optional()
       .describe("Template: by the button's position (from 0), a dynamic link's URL suffix or the payload a quick reply sends back."),
+    emoji: z.string().trim().max(16, "a reaction is one emoji").optional().describe("Reaction: the emoji to put on the contact's message."),
+    reactTo: templated(200, "a message id").optional().describe("Reaction: the message to react to; empty means the one being answered ({{message.id}})."),
     pauseBefore: pauseSchema.optional().describe('Wait this long before sending ("3s"), so bubbles in a row are paced as WhatsApp expects.'),
   })
   .superRefine((c, issues) => {
@@ -75,11 +83,11 @@ const config = z
       case "image":
       case "video":
       case "document":
-        need("mediaUrl", `give the public link of the ${kind} to send`);
+        if (!c.mediaId) need("mediaUrl", `give the public link of the ${kind} to send, or an uploaded media id`);
         requireText(c.text, L.caption, false, issues, `A caption holds at most ${L.caption} characters (WhatsApp's limit).`);
         return;
       case "audio":
-        need("mediaUrl", "give the public link of the audio to send");
+        if (!c.mediaId) need("mediaUrl", "give the public link of the audio to send, or an uploaded media id");
         if (c.text) issues.addIssue({ code: "custom", path: ["text"], message: "WhatsApp sends audio without a caption: leave the text empty or send it as its own message." });
         return;
       case "buttons":
@@ -94,6 +102,9 @@ const config = z
         need("latitude", "give the latitude (-90 to 90)");
         need("longitude", "give the longitude (-180 to 180)");
         return;
+      case "reaction":
+        need("emoji", "choose the emoji to react with");
+        return;
       case "template":
         need("templateName", "give the name of an approved template");
         need("language", 'give the template\'s language code, such as "en_US"');
@@ -107,7 +118,7 @@ export default defineNode<ReplyConfig>({
   type: "reply",
   version: 1,
   title: "Send a message",
-  description: "Sends a text, media, buttons, a list, a location or a template to the contact. Use {{variables}} to personalise it.",
+  description: "Sends a text, media, buttons, a list, a location or a template to the contact, or reacts to their message. Use {{variables}} to personalise it.",
   category: "message",
   icon: "💬",
   config,
@@ -116,7 +127,7 @@ export default defineNode<ReplyConfig>({
   ports: (c) => (c.kind === "template" ? [NEXT_PORT] : [NEXT_PORT, WINDOW_CLOSED_PORT]),
   summary: summarize,
   sendsFreeForm: (c) => c.kind !== "template",
-  templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters", "headerParameter", "buttonParameters"],
+  templateFields: ["text", "mediaUrl", "filename", "header", "footer", "buttons", "listButton", "sections", "locationName", "address", "parameters", "headerParameter", "buttonParameters", "reactTo"],
   async run(context) {
     if (context.config.pauseBefore) await context.sleep(context.config.pauseBefore);
     const message = checkRendered(composeMessage(context.config, context.render));
@@ -138,8 +149,10 @@ function summarize(c: ReplyConfig): string {
       return `📍 ${c.locationName ?? `${c.latitude}, ${c.longitude}`}`;
     case "template":
       return `Template ${c.templateName ?? "?"} (${c.language ?? "?"})`;
+    case "reaction":
+      return `React ${c.emoji ?? "?"}`;
     default:
-      return `${c.kind}: ${c.text || c.mediaUrl || ""}`;
+      return `${c.kind}: ${c.text || c.mediaUrl || c.mediaId || ""}`;
   }
 }
 
@@ -150,16 +163,17 @@ function composeMessage(c: ReplyConfig, render: (template: string) => string): O
     return value === "" ? undefined : value;
   };
   const required = (template: string | undefined) => render(template ?? "").trim();
+  const media = () => (c.mediaId ? { mediaId: c.mediaId } : { url: required(c.mediaUrl) });
   switch (c.kind) {
     case "text":
       return { type: "text", text: required(c.text), ...(c.previewUrl ? { previewUrl: true } : {}) };
     case "image":
     case "video":
-      return { type: c.kind, url: required(c.mediaUrl), caption: optional(c.text) };
+      return { type: c.kind, ...media(), caption: optional(c.text) };
     case "audio":
-      return { type: "audio", url: required(c.mediaUrl) };
+      return { type: "audio", ...media() };
     case "document":
-      return { type: "document", url: required(c.mediaUrl), caption: optional(c.text), filename: optional(c.filename) };
+      return { type: "document", ...media(), caption: optional(c.text), filename: optional(c.filename) };
     case "buttons":
       return {
         type: "buttons",
@@ -180,6 +194,8 @@ function composeMessage(c: ReplyConfig, render: (template: string) => string): O
           rows: section.rows.map((row) => ({ id: row.id, title: required(row.title), description: optional(row.description) })),
         })),
       };
+    case "reaction":
+      return { type: "reaction", messageId: required(c.reactTo || "{{message.id}}"), emoji: c.emoji ?? "" };
     case "location":
       return { type: "location", latitude: c.latitude ?? 0, longitude: c.longitude ?? 0, name: optional(c.locationName), address: optional(c.address) };
     case "template": {

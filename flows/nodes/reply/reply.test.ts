@@ -82,6 +82,18 @@ describe("reply node", () => {
     ]);
   });
 
+  test("media by uploaded id instead of a link", async () => {
+    expect((await run({ kind: "image", mediaId: "1234567890", text: "Your invoice" })).sent).toEqual([{ type: "image", mediaId: "1234567890", caption: "Your invoice" }]);
+    expect(errorsOf({ kind: "document" })).toEqual(["mediaUrl: give the public link of the document to send, or an uploaded media id"]);
+  });
+
+  test("a reaction goes on the message being answered", async () => {
+    const result = await run({ kind: "reaction", emoji: "👍" });
+    expect(result.sent).toEqual([{ type: "reaction", messageId: expect.any(String), emoji: "👍" }]);
+    expect((result.sent[0] as { messageId: string }).messageId).not.toBe("");
+    expect(errorsOf({ kind: "reaction" })).toEqual(["emoji: choose the emoji to react with"]);
+  });
+
   test("a template's header and button parameters are filled from the conversation", async () => {
     const sent = await run({
       kind: "template",
@@ -179,7 +191,7 @@ describe("reply node: WhatsApp's limits are canvas diagnostics naming the field"
 
   test("what each kind needs", () => {
     expect(errorsOf({ text: "" })).toEqual(["text: write the message to send"]);
-    expect(errorsOf({ kind: "image" })).toEqual(["mediaUrl: give the public link of the image to send"]);
+    expect(errorsOf({ kind: "image" })).toEqual(["mediaUrl: give the public link of the image to send, or an uploaded media id"]);
     expect(errorsOf({ kind: "image", mediaUrl: "menu.pdf" })).toEqual(["mediaUrl: a public http(s) link WhatsApp can download, such as https://example.com/menu.pdf"]);
     expect(errorsOf({ kind: "audio", mediaUrl: "https://a.example/x.ogg", text: "Listen" })).toEqual([
       "text: WhatsApp sends audio without a caption: leave the text empty or send it as its own message.",

@@ -26,6 +26,7 @@ export function toTwilioForm(from: string, to: string, message: OutboundMessage)
     case "video":
     case "audio":
     case "document":
+      if (!message.url) return { refused: "Twilio sends media by link only: an id uploaded to Meta means nothing to it." };
       form.set("MediaUrl", message.url);
       if ("caption" in message && message.caption) form.set("Body", message.caption);
       break;
@@ -41,6 +42,8 @@ export function toTwilioForm(from: string, to: string, message: OutboundMessage)
       break;
     case "template":
       return { refused: "Twilio sends WhatsApp templates by their Content SID, which Parley's template messages do not carry yet: use a WhatsApp Cloud API number for templates." };
+    case "reaction":
+      return { refused: "Twilio's Messages API does not send WhatsApp reactions." };
   }
   return form;
 }

@@ -21,6 +21,11 @@ export function graphApiVersion(): string {
 const sendResponseSchema = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
 const graphErrorSchema = z.object({ error: z.unknown() });
 
+/** A medium by its uploaded id, else by link. */
+function mediaSource(message: { url?: string; mediaId?: string }): { id: string } | { link: string } {
+  return message.mediaId ? { id: message.mediaId } : { link: message.url ?? "" };
+}
+
 /** A template's parameters as Graph API components (fact 14): header, body, then each button by index. */
 function templateComponents(message: Extract<OutboundMessage, { type: "template" }>): { components?: Record<string, unknown>[] } {
   const components: Record<string, unknown>[] = [];
@@ -46,11 +51,11 @@ export function toWireMessage(to: string, message: OutboundMessage): Record<stri
       return { ...base, type: "text", text: { body: message.text, preview_url: message.previewUrl ?? false } };
     case "image":
     case "video":
-      return { ...base, type: message.type, [message.type]: { link: message.url, ...present({ caption: message.caption }) } };
+      return { ...base, type: message.type, [message.type]: { ...mediaSource(message), ...present({ caption: message.caption }) } };
     case "audio":
-      return { ...base, type: "audio", audio: { link: message.url } };
+      return { ...base, type: "audio", audio: mediaSource(message) };
     case "document":
-      return { ...base, type: "document", document: { link: message.url, ...present({ caption: message.caption, filename: message.filename }) } };
+      return { ...base, type: "document", document: { ...mediaSource(message), ...present({ caption: message.caption, filename: message.filename }) } };
     case "buttons":
       return {
         ...base,
@@ -89,6 +94,8 @@ export function toWireMessage(to: string, message: OutboundMessage): Record<stri
         type: "template",
         template: { name: message.name, language: { code: message.language }, ...templateComponents(message) },
       };
+    case "reaction":
+      return { ...base, type: "reaction", reaction: { message_id: message.wamid ?? "", emoji: message.emoji } };
   }
 }
 

@@ -124,6 +124,19 @@ describe("toWireMessage: Meta's Graph API body for each kind (whatsapp.md facts 
     });
   });
 
+  test("media by uploaded id, and reactions on the contact's message", () => {
+    expect(wire({ type: "document", mediaId: "1234567890", filename: "invoice.pdf" })).toStrictEqual({
+      ...envelope,
+      type: "document",
+      document: { id: "1234567890", filename: "invoice.pdf" },
+    });
+    expect(wire({ type: "reaction", messageId: "cm-parley-id", wamid: "wamid.HBgL", emoji: "👍" })).toStrictEqual({
+      ...envelope,
+      type: "reaction",
+      reaction: { message_id: "wamid.HBgL", emoji: "👍" },
+    });
+  });
+
   test("templates: a media header, then the body, then each button's parameter by its index", () => {
     const message = {
       type: "template" as const,
