@@ -42,3 +42,23 @@ test("a photo from a contact shows in the inbox, and its address needs a session
   expect(refused.status()).toBe(401);
   await anonymous.close();
 });
+
+test("a photo attached on the simulated phone shows in the inbox", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Simulator" }).click();
+  await page.getByLabel("Customer name").fill("Quim");
+  await page.getByLabel("Customer number").fill("15550008888");
+  await page.getByTestId("chat-input").fill("my meter reading");
+  await page.getByTestId("chat-attach").setInputFiles({ name: "meter.png", mimeType: "image/png", buffer: PIXEL });
+  await expect(page.getByTestId("chat-message-customer").filter({ hasText: "my meter reading" })).toContainText("🖼 Image");
+
+  await page.getByRole("link", { name: "Inbox" }).click();
+  await page.getByTestId("inbox-search").fill("my meter reading");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByTestId("inbox-conversation").filter({ hasText: "Quim" }).click();
+  const photo = page.getByTestId("inbox-media-image");
+  await expect.poll(() => photo.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth), { timeout: 20_000 }).toBe(1);
+});

@@ -1,11 +1,13 @@
 "use client";
 // One WhatsApp-like chat bubble, shared by the simulator page and the canvas's test panel.
 import { formatTime } from "@/components/ui/format";
+import type { CustomerMessage } from "@/server/simulator/phone";
 import { viewMessage, type ChatButton } from "./message-view";
 
 /** What the customer's phone shows for a message it is sending. */
-export function pendingBody(message: { kind: "text"; text: string } | { kind: ChatButton["kind"]; id: string; title: string }) {
+export function pendingBody(message: CustomerMessage) {
   if (message.kind === "text") return { type: "text", text: { body: message.text } };
+  if (message.kind === "media") return { type: "document", document: { filename: message.fileName, caption: message.caption } };
   if (message.kind === "template") return { type: "button", button: { payload: message.id, text: message.title } };
   const reply = { id: message.id, title: message.title };
   return { type: "interactive", interactive: message.kind === "list" ? { type: "list_reply", list_reply: reply } : { type: "button_reply", button_reply: reply } };

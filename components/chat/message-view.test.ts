@@ -17,7 +17,9 @@ describe("simulator bubbles for each outbound kind", () => {
       text: null,
       link: { url: "https://cdn.example.com/i.pdf", label: "📄 invoice.pdf" },
     });
-    expect(viewMessage({ type: "image", image: { link: "javascript:alert(1)" } })).toEqual({ text: null, buttons: [], note: "image message" });
+    expect(viewMessage({ type: "image", image: { link: "javascript:alert(1)" } })).toEqual({ text: null, buttons: [], note: "🖼 Image" });
+    // What a customer sends comes by media id: named, with its caption.
+    expect(viewMessage({ type: "document", document: { id: "123", filename: "plan.pdf", caption: "Here" } })).toEqual({ text: "Here", buttons: [], note: "📄 plan.pdf" });
   });
 
   test("buttons and list rows are tappable; a list names its button", () => {

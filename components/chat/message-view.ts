@@ -98,7 +98,9 @@ export function viewMessage(body: unknown): ChatView {
   if (url && label && /^https?:\/\//i.test(url)) {
     return { text: str(media.caption), buttons: [], link: { url, label: filename ? `📄 ${filename}` : label } };
   }
-  return { text: str(media.caption), buttons: [], note: type ? `${type} message` : "message" };
+  // Media by id (what a customer sends): the phone names it rather than fetching it.
+  const named = label ? (filename ? `📄 ${filename}` : label) : null;
+  return { text: str(media.caption), buttons: [], note: named ?? (type ? `${type} message` : "message") };
 }
 
 const MEDIA_LABELS: Record<string, string> = { image: "🖼 Image", video: "🎬 Video", audio: "🔊 Audio", document: "📄 Document" };

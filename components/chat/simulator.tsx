@@ -1,5 +1,6 @@
 "use client";
 import type { CustomerMessage } from "@/server/simulator/phone";
+import { MAX_SIMULATED_MEDIA_BYTES } from "@/server/simulator/limits";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
@@ -25,6 +26,7 @@ export function Simulator() {
   const [name, setName] = useState("Ana");
   const [waId, setWaId] = useState("15550001111");
   const [draft, setDraft] = useState("");
+  const [attachError, setAttachError] = useState<string | null>(null);
   const [confirmClear, setConfirmClear] = useState(false);
   const [waitingSince, setWaitingSince] = useState<number | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
@@ -83,6 +85,17 @@ export function Simulator() {
   function sendMessage(message: Outgoing) {
     if (!channel || !ready) return;
     send.mutate({ channelId: channel.id, customer: { waId, name: name.trim() }, message });
+  }
+
+  /** Sends a file as the customer, with what is typed as its caption. */
+  async function attach(file: File) {
+    setAttachError(null);
+    if (file.size > MAX_SIMULATED_MEDIA_BYTES) return setAttachError(`${file.name} is over the simulator's ${MAX_SIMULATED_MEDIA_BYTES / 1024 / 1024} MB.`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    sendMessage({ kind: "media", fileName: file.name, mimeType: file.type || "application/octet-stream", dataBase64: btoa(binary), caption: draft.trim() || undefined });
+    setDraft("");
   }
 
   function submit(event?: FormEvent) {
@@ -198,6 +211,11 @@ export function Simulator() {
           ) : null}
           {typing && !send.isPending ? <TypingBubble /> : null}
         </div>
+        {attachError ? (
+          <div role="alert" className="border-t border-red-200 bg-red-50 px-3 py-2 text-xs text-red-800">
+            {attachError}
+          </div>
+        ) : null}
         {send.isError ? (
           <div role="alert" className="border-t border-red-200 bg-red-50 px-3 py-2 text-xs text-red-800" data-testid="chat-error">
             Not sent: {errorMessage(send.error)}
@@ -225,6 +243,25 @@ export function Simulator() {
             }}
             className="max-h-32 min-h-10 flex-1 resize-none rounded-lg border-0 bg-white px-3 py-2 text-sm shadow-xs focus:outline-2 focus:outline-[#008069]/40"
           />
+          <label
+            className={`flex size-10 shrink-0 cursor-pointer items-center justify-center rounded-full text-slate-600 hover:bg-slate-200 focus-within:outline-2 focus-within:outline-[#008069] ${!ready || send.isPending ? "pointer-events-none opacity-50" : ""}`}
+            title="Send a photo, video, voice note or document (what you typed becomes its caption)"
+          >
+            <span className="sr-only">Attach a file</span>
+            <span aria-hidden>📎</span>
+            <input
+              type="file"
+              data-testid="chat-attach"
+              className="sr-only"
+              accept="image/jpeg,image/png,video/mp4,audio/ogg,audio/mpeg,audio/mp4,application/pdf,text/plain,.docx,.xlsx"
+              disabled={!ready || send.isPending}
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                event.target.value = "";
+                if (file) void attach(file);
+              }}
+            />
+          </label>
           <button
             type="submit"
             data-testid="chat-send"

@@ -61,7 +61,7 @@ export function TestPanel({
       onSuccess: ({ matched }, input) => {
         if (!matched) {
           setWaitingSince(null);
-          setUnmatched(input.message.kind === "text" ? input.message.text : input.message.title);
+          setUnmatched(input.message.kind === "text" ? input.message.text : input.message.kind === "media" ? input.message.fileName : input.message.title);
         } else setUnmatched(null);
         void state.refetch();
       },

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { phoneNumberSchema } from "@/flows/message";
 import { db } from "@/server/db/client";
+import { slices } from "@/server/db/slices";
 import { mayReachProactively, mayStartRuns } from "@/server/channels/contact-rules";
 
 export const tagSchema = z
@@ -55,22 +56,18 @@ export interface AudienceMember {
 
 /** The audience's contacts with, for each, why it would be skipped (read only: nothing is created). */
 export async function resolveAudience(workspaceId: string, channel: ChannelRules, audience: Audience): Promise<AudienceMember[]> {
-  const contacts = await db().contact.findMany({
-    where:
-      audience.kind === "tags"
-        ? { workspaceId, tags: { hasSome: audience.tags } }
-        : { workspaceId, waId: { in: [...new Set(audience.numbers)] } },
-    select: {
-      id: true,
-      waId: true,
-      bsuid: true,
-      optedOutAt: true,
-      optedInAt: true,
-      conversations: { where: { channelId: channel.id }, select: { lastInboundAt: true } },
-    },
-    orderBy: { createdAt: "asc" },
-    take: MAX_RECIPIENTS + 1,
-  });
+  const select = {
+    id: true,
+    waId: true,
+    bsuid: true,
+    optedOutAt: true,
+    optedInAt: true,
+    conversations: { where: { channelId: channel.id }, select: { lastInboundAt: true } },
+  } as const;
+  const contacts =
+    audience.kind === "tags"
+      ? await db().contact.findMany({ where: { workspaceId, tags: { hasSome: audience.tags } }, select, orderBy: { createdAt: "asc" }, take: MAX_RECIPIENTS + 1 })
+      : (await Promise.all(slices([...new Set(audience.numbers)]).map((numbers) => db().contact.findMany({ where: { workspaceId, waId: { in: numbers } }, select })))).flat();
   const members: AudienceMember[] = contacts.map((contact) => ({
     contactId: contact.id,
     waId: contact.waId,

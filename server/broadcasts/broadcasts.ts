@@ -5,6 +5,7 @@
 // and reading taken from the messages' own statuses.
 import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
+import { slices } from "@/server/db/slices";
 import { sendEvents } from "@/server/inngest/client";
 import { audienceSchema, resolveAudience, summariseAudience, MAX_RECIPIENTS, type Audience, type AudienceSummary } from "./audience";
 import { bodyParametersSchema } from "./parameters";
@@ -71,10 +72,11 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
   const created = await db().$transaction(
     async (tx) => {
       const newNumbers = members.filter((member) => member.contactId === null).map((member) => member.waId!);
-      await tx.contact.createMany({ data: newNumbers.map((waId) => ({ workspaceId, waId })), skipDuplicates: true });
-      const newIds = new Map(
-        (await tx.contact.findMany({ where: { workspaceId, waId: { in: newNumbers } }, select: { id: true, waId: true } })).map((contact) => [contact.waId, contact.id]),
-      );
+      const newIds = new Map<string | null, string>();
+      for (const numbers of slices(newNumbers)) {
+        await tx.contact.createMany({ data: numbers.map((waId) => ({ workspaceId, waId })), skipDuplicates: true });
+        for (const contact of await tx.contact.findMany({ where: { workspaceId, waId: { in: numbers } }, select: { id: true, waId: true } })) newIds.set(contact.waId, contact.id);
+      }
       const record = await tx.broadcast.create({
         data: {
           workspaceId,
@@ -88,14 +90,16 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
         },
         select: { id: true },
       });
-      await tx.broadcastRecipient.createMany({
-        data: members.map((member) => ({
-          broadcastId: record.id,
-          contactId: member.contactId ?? newIds.get(member.waId)!,
-          ...(member.skipReason ? { status: "skipped" as const, reason: member.skipReason } : {}),
-        })),
-        skipDuplicates: true,
-      });
+      for (const slice of slices(members)) {
+        await tx.broadcastRecipient.createMany({
+          data: slice.map((member) => ({
+            broadcastId: record.id,
+            contactId: member.contactId ?? newIds.get(member.waId)!,
+            ...(member.skipReason ? { status: "skipped" as const, reason: member.skipReason } : {}),
+          })),
+          skipDuplicates: true,
+        });
+      }
       await tx.auditLog.create({
         data: {
           workspaceId,

@@ -144,15 +144,27 @@ export async function sendTestMessage(tester: Tester & { message: CustomerMessag
     const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound" } });
     const preview = {
       id: "preview",
-      type: tester.message.kind === "text" ? "text" : tester.message.kind === "template" ? "button" : "interactive",
-      text: tester.message.kind === "text" ? tester.message.text : tester.message.title,
-      replyId: tester.message.kind === "text" ? null : tester.message.id,
+      ...previewOf(tester.message),
       receivedAt: new Date().toISOString(),
     };
     matched = triggerSpecificity(await loadFlowGraph(version.id), preview, { firstMessage: earlier === 0 }) !== null;
   }
   await sendAsCustomer({ channelId: channel.id, workspaceId: tester.workspaceId, customer: { waId, name: conversation.contact.name ?? "Tester" }, message: tester.message });
   return { matched };
+}
+
+/** The message as a trigger reads it, before it is stored. */
+function previewOf(message: CustomerMessage): { type: string; text: string | null; replyId: string | null } {
+  switch (message.kind) {
+    case "text":
+      return { type: "text", text: message.text, replyId: null };
+    case "media":
+      return { type: message.mimeType.startsWith("image/") ? "image" : "document", text: message.caption ?? null, replyId: null };
+    case "template":
+      return { type: "button", text: message.title, replyId: message.id };
+    default:
+      return { type: "interactive", text: message.title, replyId: message.id };
+  }
 }
 
 /** What the test panel shows: the chat, and the latest run with the nodes it went through and its variables. */

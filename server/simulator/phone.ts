@@ -2,7 +2,7 @@
 // at the two ends of Parley's real path. The phone posts Meta-shaped, correctly signed
 // webhooks to the app's own ingress; the simulator channel's Graph URL points at this
 // app, whose fake Graph endpoint records what the bot sends so the phone can show it.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
 import { signBody } from "@/server/channels/whatsapp/signature";
@@ -11,6 +11,8 @@ import { CUSTOMER_SERVICE_WINDOW_MS } from "@/flows/message";
 import { log } from "@/server/observability/log";
 import { checkGraphSend, graphErrorBody, type GraphRefusal } from "./graph-rules";
 import { renderTemplate, SIMULATOR_TEMPLATES, templateRefusal } from "./templates";
+import { mediaStore } from "@/server/media/storage";
+import { MAX_SIMULATED_MEDIA_BYTES } from "./limits";
 
 export const SIMULATOR_GRAPH_PATH = "/api/simulator/graph";
 
@@ -28,6 +30,14 @@ export const customerMessageSchema = z.union([
   z.object({ kind: z.literal("list"), id: z.string().min(1).max(200), title: z.string().min(1).max(24) }),
   /** A template's quick reply button: WhatsApp sends its text as the payload unless the send set one. */
   z.object({ kind: z.literal("template"), id: z.string().min(1).max(256), title: z.string().min(1).max(25) }),
+  /** A photo, video, voice note or document, base64-encoded: WhatsApp delivers it as a media id to download. */
+  z.object({
+    kind: z.literal("media"),
+    fileName: z.string().trim().min(1).max(240),
+    mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "a MIME type such as image/jpeg"),
+    dataBase64: z.string().min(1).max(Math.ceil((MAX_SIMULATED_MEDIA_BYTES * 4) / 3) + 4, `files up to ${MAX_SIMULATED_MEDIA_BYTES / 1024 / 1024} MB`),
+    caption: z.string().trim().max(1024).optional(),
+  }),
 ]);
 export type CustomerMessage = z.infer<typeof customerMessageSchema>;
 
@@ -40,7 +50,7 @@ export async function sendAsCustomer(input: {
   const channel = await db().channel.findFirst({ where: { id: input.channelId, workspaceId: input.workspaceId } });
   if (!channel || !isSimulatorChannel(channel)) throw new Error("The simulator only talks to simulator channels.");
   const wamid = newWamid();
-  const message = customerWireMessage(input.message);
+  const message = input.message.kind === "media" ? await storeCustomerMedia(input.message) : customerWireMessage(input.message);
   await db().simulatorMessage.create({
     data: { phoneNumberId: channel.phoneNumberId, waId: input.customer.waId, direction: "customer", wamid, body: message as Prisma.InputJsonValue },
   });
@@ -51,8 +61,22 @@ export async function sendAsCustomer(input: {
   return { wamid };
 }
 
+type CustomerMedia = Extract<CustomerMessage, { kind: "media" }>;
+
+/** Keeps the customer's file where the fake Graph API serves it from, and names it by a media id as WhatsApp does. */
+async function storeCustomerMedia(media: CustomerMedia): Promise<Record<string, unknown>> {
+  const bytes = Buffer.from(media.dataBase64, "base64");
+  if (bytes.length === 0 || bytes.length > MAX_SIMULATED_MEDIA_BYTES) throw new Error(`The simulator takes files up to ${MAX_SIMULATED_MEDIA_BYTES / 1024 / 1024} MB.`);
+  const id = String(BigInt(`0x${randomBytes(7).toString("hex")}`));
+  await mediaStore().put(`simulator/${id}`, bytes, media.mimeType);
+  const type = /^image\/(jpeg|png)$/.test(media.mimeType) ? "image" : media.mimeType.startsWith("audio/") ? "audio" : media.mimeType.startsWith("video/") ? "video" : "document";
+  const described = { id, mime_type: media.mimeType, sha256: createHash("sha256").update(bytes).digest("hex") };
+  const caption = type === "audio" || !media.caption ? {} : { caption: media.caption };
+  return { type, [type]: { ...described, ...caption, ...(type === "document" ? { filename: media.fileName } : {}) } };
+}
+
 /** The message as WhatsApp puts it in a webhook. */
-function customerWireMessage(message: CustomerMessage): Record<string, unknown> {
+function customerWireMessage(message: Exclude<CustomerMessage, CustomerMedia>): Record<string, unknown> {
   switch (message.kind) {
     case "text":
       return { type: "text", text: { body: message.text } };
@@ -172,6 +196,30 @@ export async function receiveGraphSend(phoneNumberId: string, authorization: str
     status: 200,
     body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] },
   };
+}
+
+/**
+ * The fake Graph API's GET /{version}/{id}: a simulator number (the settings page's token
+ * test), or a medium a simulated customer sent — its download link, type, size and SHA-256,
+ * and at that link (`?download=1`) its bytes, both with the number's token as on Meta's.
+ */
+export async function answerGraphGet(id: string, authorization: string | null, download: boolean): Promise<GraphAnswer | { status: 200; bytes: Buffer; mimeType: string }> {
+  const channels = await db().channel.findMany({ where: { graphBaseUrl: { endsWith: SIMULATOR_GRAPH_PATH } } });
+  const channel = channels.find((candidate) => authorization === `Bearer ${decryptSecret(candidate.accessTokenCipher)}`);
+  if (!channel) return refused({ status: 401, code: 190, message: "Invalid OAuth access token - Cannot parse access token" });
+  if (id === channel.phoneNumberId) {
+    return { status: 200, body: { id, display_phone_number: channel.displayPhoneNumber ?? "", verified_name: "Parley Simulator", quality_rating: "GREEN" } };
+  }
+  const [sent] = await db().$queryRaw<{ media: { mime_type?: string; sha256?: string } | null }[]>`
+    SELECT body -> (body ->> 'type') AS media FROM "SimulatorMessage"
+    WHERE "phoneNumberId" = ${channel.phoneNumberId} AND direction = 'customer' AND body -> (body ->> 'type') ->> 'id' = ${id} LIMIT 1`;
+  const bytes = sent?.media ? await mediaStore().get(`simulator/${id.replace(/\D/g, "")}`) : null;
+  if (!bytes) return refused({ status: 400, code: 100, message: `Unsupported get request. Object with ID '${id}' does not exist.` });
+  const mimeType = sent!.media!.mime_type ?? "application/octet-stream";
+  if (download) return { status: 200, bytes: Buffer.from(bytes), mimeType };
+  const url = new URL(`${SIMULATOR_GRAPH_PATH}/v23.0/${id}`, internalUrl());
+  url.searchParams.set("download", "1");
+  return { status: 200, body: { messaging_product: "whatsapp", url: url.toString(), mime_type: mimeType, sha256: sent!.media!.sha256, file_size: bytes.byteLength, id } };
 }
 
 /** The fake Graph API's GET /{version}/{waba_id}/message_templates for the simulator number's account. */

@@ -169,6 +169,19 @@ describe("pacing, retries and cancelling", () => {
     expect(await db().contact.count({ where: { workspaceId, waId: { in: ["34688100001", "34688100002", "34688100003"] } } })).toBe(3);
   });
 
+  test("a list of 40,000 numbers (more than one statement can bind) is previewed and written whole", { timeout: 120_000 }, async () => {
+    const numbers = Array.from({ length: 40_000 }, (_, i) => `3469${String(i).padStart(7, "0")}`);
+    const preview = await admin.broadcasts.preview({ channelId, audience: { kind: "numbers", numbers } });
+    expect(preview).toMatchObject({ total: 40_000, reachable: 40_000, tooMany: false });
+    // Paced to a crawl, and cancelled at once: this is about writing it, not sending it.
+    await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 1 } });
+    const { id } = await admin.broadcasts.create({ name: "Big list", channelId, template: { name: "spring_offer", language: "en_US" }, bodyParameters: ["{{contact.name|there}}", "5%"], audience: { kind: "numbers", numbers } });
+    await admin.broadcasts.cancel({ id });
+    await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 80 } });
+    expect(await db().broadcastRecipient.count({ where: { broadcastId: id } })).toBe(40_000);
+    expect(await db().contact.count({ where: { workspaceId, waId: { startsWith: "3469" } } })).toBe(40_000);
+  });
+
   test("cancelling stops the sends: every recipient is either sent or cancelled, and nothing goes out after", async () => {
     await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 4 } });
     for (let i = 0; i < 30; i++) await contact(`3468820${String(i).padStart(4, "0")}`, ["bulk"], { name: `Bulk ${i}` });

@@ -154,3 +154,39 @@ describe("templates on the simulator number", () => {
     expect(await send({ name: "order_shipped", language: { code: "en_US" }, components: [header, body, button] })).toMatchObject({ status: 200 });
   });
 });
+
+describe("media on the simulated phone", () => {
+  test("a photo the customer sends reaches Parley as a media id, is downloaded from the fake Graph API and kept byte for byte", async () => {
+    const photo = Buffer.from("\x89PNG\r\n\x1a\n simulated photo bytes", "binary");
+    const waId = "15550002201";
+    await editor.simulator.send({
+      channelId: channel.id,
+      customer: { waId, name: "Sim" },
+      message: { kind: "media", fileName: "receipt.png", mimeType: "image/png", dataBase64: photo.toString("base64"), caption: "my receipt" },
+    });
+    const stored = await eventually(
+      async () => (await db().message.findFirst({ where: { direction: "inbound", type: "image", conversation: { contact: { waId } } }, include: { media: true } })) ?? undefined,
+      10_000,
+      "the photo stored",
+    );
+    expect(stored.text).toBe("my receipt");
+    const media = await eventually(async () => {
+      const row = await db().mediaFile.findUnique({ where: { messageId: stored.id } });
+      return row?.status === "stored" ? row : undefined;
+    }, 10_000, "the photo downloaded");
+    const { readMedia } = await import("@/server/media/files");
+    expect(Buffer.from((await readMedia(stored.id)).bytes)).toEqual(photo);
+    expect(media.mimeType).toBe("image/png");
+  });
+
+  test("a file over the simulator's limit is refused with the limit", async () => {
+    const tooBig = Buffer.alloc(5 * 1024 * 1024 + 1).toString("base64");
+    await expect(
+      editor.simulator.send({ channelId: channel.id, customer: { waId: "15550002202", name: "Sim" }, message: { kind: "media", fileName: "big.pdf", mimeType: "application/pdf", dataBase64: tooBig } }),
+    ).rejects.toThrow(/5 MB/);
+  });
+
+  test("the settings page's token test works on the simulator number", async () => {
+    expect(await editor.channels.testToken({ id: channel.id })).toMatchObject({ ok: true });
+  });
+});

@@ -2,6 +2,9 @@
 // (webhook, Inngest serve, simulator Graph), the real embedded executor on the test
 // database, and a fake Graph API. Only Next's HTTP layer is replaced (tests/support/http.ts).
 import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { freePort } from "@/server/db/embedded";
 import { signBody } from "@/server/channels/whatsapp/signature";
 import type { FlowGraph } from "@/flows/schema";
@@ -47,6 +50,8 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     INNGEST_SIGNING_KEY: signingKey,
     INNGEST_EVENT_KEY: eventKey,
     INNGEST_BASE_URL: `http://127.0.0.1:${executorPort}`,
+    // Media goes to a folder of the test's own, never the checkout's .data.
+    MEDIA_DIR: process.env.MEDIA_DIR ?? (await mkdtemp(path.join(tmpdir(), "parley-test-media-"))),
   });
   delete process.env.INNGEST_DEV;
 
@@ -60,6 +65,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
   ]);
   const simulatorTemplates = await import("@/app/api/simulator/graph/[version]/[phoneNumberId]/message_templates/route");
   const mediaRoute = await import("@/app/api/media/[messageId]/route");
+  const simulatorGraphObject = await import("@/app/api/simulator/graph/[version]/[phoneNumberId]/route");
   const [metricsRoute, eventsRoute, twilioWebhook, { registerExecutorMetrics }, { attachEmbeddedExecutor, inProcessTransport }] = await Promise.all([
     import("@/app/api/metrics/route"),
     import("@/app/api/events/route"),
@@ -77,6 +83,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     { pattern: /^\/api\/events$/, methods: { POST: eventsRoute.POST } },
     { pattern: /^\/api\/inngest$/, methods: { GET: inngestRoute.GET, POST: inngestRoute.POST, PUT: inngestRoute.PUT } },
     { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/messages$/, methods: { POST: simulatorGraph.POST as Route["methods"]["POST"] } },
+    { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)$/, methods: { GET: simulatorGraphObject.GET as Route["methods"]["GET"] } },
     { pattern: /^\/api\/simulator\/graph\/(?<version>[^/]+)\/(?<phoneNumberId>[^/]+)\/message_templates$/, methods: { GET: simulatorTemplates.GET as Route["methods"]["GET"] } },
   ];
 
