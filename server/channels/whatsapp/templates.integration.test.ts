@@ -44,6 +44,8 @@ test("every template of the number's WABA is listed, across pages, with its body
     category: "UTILITY",
     bodyText: "Hi {{1}}, order {{2}} is on its way. Track it: {{3}}",
     bodyParameters: 3,
+    header: null,
+    buttons: [],
   });
   expect(templates.find((t) => t.name === "appointment_reminder")).toMatchObject({ status: "PENDING", bodyParameters: 2 });
 });
