@@ -45,7 +45,7 @@ test("every template of the number's WABA is listed, across pages, with its body
     bodyText: "Hi {{1}}, order {{2}} is on its way. Track it: {{3}}",
     bodyParameters: 3,
     header: null,
-    buttons: [],
+    buttons: [{ index: 0, subType: "quick_reply", text: "Stop", required: false }],
   });
   expect(templates.find((t) => t.name === "appointment_reminder")).toMatchObject({ status: "PENDING", bodyParameters: 2 });
 });
