@@ -30,7 +30,7 @@ export function BroadcastDetail({ id, canCancel }: { id: string; canCancel: bool
     refetchInterval: (query) => {
       const data = query.state.data;
       const recent = data?.finishedAt && Date.now() - new Date(data.finishedAt).getTime() < 10 * 60_000;
-      return data?.status === "sending" ? 1500 : recent ? 5000 : false;
+      return data?.status === "sending" ? 1500 : data?.status === "scheduled" ? 10_000 : recent ? 5000 : false;
     },
   });
   const cancel = useMutation(
@@ -58,7 +58,7 @@ export function BroadcastDetail({ id, canCancel }: { id: string; canCancel: bool
           </div>
           <p className="mt-1 text-sm text-slate-500">
             Template <span className="font-mono">{broadcast.template.name}</span> ({broadcast.template.language}) from {broadcast.channel} to {audience}
-            {broadcast.audience.optedInOnly ? " who opted in" : ""}. Started {formatRelative(broadcast.createdAt)}
+            {broadcast.audience.optedInOnly ? " who opted in" : ""}. {broadcast.scheduledFor ? `Scheduled for ${formatDateTime(broadcast.scheduledFor)}, written` : "Started"} {formatRelative(broadcast.createdAt)}
             {broadcast.createdBy ? ` by ${broadcast.createdBy}` : ""}
             {broadcast.finishedAt ? `; ${broadcast.status === "cancelled" ? "cancelled" : "finished"} ${formatDateTime(broadcast.finishedAt)}` : ""}.
           </p>
@@ -68,7 +68,7 @@ export function BroadcastDetail({ id, canCancel }: { id: string; canCancel: bool
             </p>
           ) : null}
         </div>
-        {canCancel && broadcast.status === "sending" ? (
+        {canCancel && (broadcast.status === "sending" || broadcast.status === "scheduled") ? (
           <Button variant="danger" onClick={() => setConfirming(true)} disabled={cancel.isPending}>
             {cancel.isPending ? "Cancelling…" : "Cancel the rest"}
           </Button>

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { errorMessage } from "@/components/trpc/errors";
-import { formatRelative } from "@/components/ui/format";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { EmptyState, ErrorNote } from "@/components/ui/notice";
 import { TableSkeleton } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -14,7 +14,7 @@ export function BroadcastList({ canSend }: { canSend: boolean }) {
   const broadcasts = useQuery({
     ...trpc.broadcasts.list.queryOptions(),
     // Poll only while one is under way.
-    refetchInterval: (query) => (query.state.data?.some((broadcast) => broadcast.status === "sending") ? 1500 : false),
+    refetchInterval: (query) => (query.state.data?.some((broadcast) => broadcast.status === "sending") ? 1500 : query.state.data?.some((broadcast) => broadcast.status === "scheduled") ? 10_000 : false),
   });
   if (broadcasts.isPending) return <TableSkeleton label="Loading broadcasts" />;
   if (broadcasts.isError) return <ErrorNote>Could not load the broadcasts: {errorMessage(broadcasts.error)}</ErrorNote>;
@@ -45,7 +45,8 @@ export function BroadcastList({ canSend }: { canSend: boolean }) {
                 <StatusBadge status={broadcast.status} testId="broadcast-status" />
               </div>
               <div className="mt-0.5 truncate text-xs text-slate-500">
-                {broadcast.template} · {broadcast.channel} · {recipientTotal(broadcast.counts).toLocaleString()} recipients · {formatRelative(broadcast.createdAt)}
+                {broadcast.template} · {broadcast.channel} · {recipientTotal(broadcast.counts).toLocaleString()} recipients ·{" "}
+                {broadcast.status === "scheduled" && broadcast.scheduledFor ? `sends ${formatDateTime(broadcast.scheduledFor)}` : formatRelative(broadcast.createdAt)}
               </div>
             </div>
             <RecipientBar counts={broadcast.counts} legend={false} />

@@ -10,6 +10,7 @@ import { errorMessage } from "@/components/trpc/errors";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorNote } from "@/components/ui/notice";
+import { formatDateTime } from "@/components/ui/format";
 import { Spinner } from "@/components/ui/spinner";
 
 type AudienceKind = "tags" | "numbers";
@@ -45,6 +46,9 @@ export function NewBroadcastForm() {
   const [numbersText, setNumbersText] = useState("");
   const [optedInOnly, setOptedInOnly] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [when, setWhen] = useState<"now" | "later">("now");
+  /** A local date and time, as the datetime-local field holds it. */
+  const [laterAt, setLaterAt] = useState("");
 
   const channels = useQuery(trpc.channels.list.queryOptions());
   const cloudChannels = (channels.data ?? []).filter((channel) => channel.provider === "whatsapp_cloud");
@@ -73,7 +77,9 @@ export function NewBroadcastForm() {
     }),
   );
 
-  const ready = name.trim() !== "" && template !== undefined && parameters.every((parameter) => parameter.trim() !== "") && (preview.data?.reachable ?? 0) > 0;
+  const scheduledFor = when === "later" && laterAt ? new Date(laterAt) : undefined;
+  const scheduleValid = when === "now" || (scheduledFor !== undefined && scheduledFor.getTime() > Date.now());
+  const ready = name.trim() !== "" && template !== undefined && parameters.every((parameter) => parameter.trim() !== "") && (preview.data?.reachable ?? 0) > 0 && scheduleValid;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (ready) setConfirming(true);
@@ -203,6 +209,29 @@ export function NewBroadcastForm() {
               Only contacts who opted in (wrote START)
             </label>
           </fieldset>
+          <fieldset className="space-y-2 text-sm">
+            <legend className="font-medium text-slate-700">When</legend>
+            <div className="flex flex-wrap items-center gap-4" role="radiogroup">
+              <label className="flex items-center gap-1.5">
+                <input type="radio" name="when" checked={when === "now"} onChange={() => setWhen("now")} />
+                Now
+              </label>
+              <label className="flex items-center gap-1.5">
+                <input type="radio" name="when" checked={when === "later"} onChange={() => setWhen("later")} />
+                Later, at
+              </label>
+              <input
+                type="datetime-local"
+                className="field py-1"
+                aria-label="Send at"
+                value={laterAt}
+                disabled={when !== "later"}
+                onChange={(event) => setLaterAt(event.target.value)}
+              />
+            </div>
+            {when === "later" && !scheduleValid ? <p className="text-xs text-amber-800">Choose a time in the future (within 30 days).</p> : null}
+            {when === "later" ? <p className="text-xs text-slate-500">Who is skipped is decided again when it sends: a contact who says STOP before then gets nothing.</p> : null}
+          </fieldset>
         </div>
 
         <aside className="space-y-4">
@@ -240,14 +269,14 @@ export function NewBroadcastForm() {
           ) : null}
           {create.isError ? <ErrorNote>{errorMessage(create.error)}</ErrorNote> : null}
           <Button type="submit" variant="primary" className="w-full" disabled={!ready || create.isPending}>
-            {create.isPending ? "Starting…" : preview.data?.reachable ? `Send to ${contacts(preview.data.reachable)}…` : "Send…"}
+            {create.isPending ? "Starting…" : `${when === "later" ? "Schedule for" : "Send to"} ${contacts(preview.data?.reachable ?? 0)}…`}
           </Button>
         </aside>
       </form>
       <ConfirmDialog
         open={confirming}
-        title={`Send “${template?.name ?? ""}” to ${contacts(preview.data?.reachable ?? 0)}?`}
-        confirmLabel="Send now"
+        title={`${scheduledFor ? "Schedule" : "Send"} “${template?.name ?? ""}” to ${contacts(preview.data?.reachable ?? 0)}?`}
+        confirmLabel={scheduledFor ? `Schedule for ${formatDateTime(scheduledFor)}` : "Send now"}
         onCancel={() => setConfirming(false)}
         onConfirm={() =>
           create.mutate({
@@ -256,11 +285,12 @@ export function NewBroadcastForm() {
             template: { name: template!.name, language: template!.language },
             bodyParameters: parameters,
             audience,
+            scheduledFor,
           })
         }
       >
-        WhatsApp bills each template message, and a sent message cannot be taken back. Sending starts at once, paced under the number&apos;s limits; you can cancel the
-        rest while it runs.
+        WhatsApp bills each template message, and a sent message cannot be taken back. Sending {scheduledFor ? `starts at ${formatDateTime(scheduledFor)}` : "starts at once"},
+        paced under the number&apos;s limits; you can cancel the rest until it is done.
       </ConfirmDialog>
     </>
   );

@@ -1,6 +1,7 @@
 const STYLES: Record<string, string> = {
   running: "bg-blue-100 text-blue-800 ring-blue-200",
   sending: "bg-blue-100 text-blue-800 ring-blue-200",
+  scheduled: "bg-violet-100 text-violet-800 ring-violet-200",
   waiting: "bg-amber-100 text-amber-800 ring-amber-200",
   completed: "bg-emerald-100 text-emerald-800 ring-emerald-200",
   failed: "bg-red-100 text-red-800 ring-red-200",

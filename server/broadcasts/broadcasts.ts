@@ -27,7 +27,11 @@ export const broadcastInputSchema = z.object({
   template: z.object({ name: z.string().min(1), language: z.string().min(1) }),
   bodyParameters: bodyParametersSchema,
   audience: audienceSchema,
+  /** Send later: when to start (within 30 days); absent sends now. */
+  scheduledFor: z.date().optional(),
 });
+
+const MAX_SCHEDULE_DAYS = 30;
 export type BroadcastInput = z.output<typeof broadcastInputSchema>;
 
 async function channelOf(workspaceId: string, channelId: string) {
@@ -62,6 +66,11 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
     throw new BroadcastError("BAD_REQUEST", `Template “${template.name}” takes ${template.bodyParameters} parameter(s); ${broadcast.bodyParameters.length} given.`);
   }
 
+  const now = Date.now();
+  if (broadcast.scheduledFor && (broadcast.scheduledFor.getTime() <= now || broadcast.scheduledFor.getTime() > now + MAX_SCHEDULE_DAYS * 86_400_000)) {
+    throw new BroadcastError("BAD_REQUEST", `Schedule it between now and ${MAX_SCHEDULE_DAYS} days from now.`);
+  }
+
   const members = await resolveAudience(workspaceId, channel, broadcast.audience);
   const summary = summariseAudience(members);
   if (summary.tooMany) throw new BroadcastError("BAD_REQUEST", `A broadcast reaches at most ${MAX_RECIPIENTS.toLocaleString("en")} contacts: narrow the audience or split it.`);
@@ -86,6 +95,7 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
           templateLanguage: template.language,
           bodyParameters: broadcast.bodyParameters,
           audience: broadcast.audience as Prisma.InputJsonValue,
+          ...(broadcast.scheduledFor ? { status: "scheduled" as const, scheduledFor: broadcast.scheduledFor } : {}),
           createdById: input.userId,
         },
         select: { id: true },
@@ -106,20 +116,24 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
           userId: input.userId,
           action: "broadcast.create",
           target: record.id,
-          details: { name: broadcast.name, template: template.name, channelId: channel.id, recipients: summary.total, reachable: summary.reachable },
+          details: { name: broadcast.name, template: template.name, channelId: channel.id, recipients: summary.total, reachable: summary.reachable, scheduledFor: broadcast.scheduledFor?.toISOString() ?? null },
         },
       });
       return record;
     },
     { timeout: 60_000 },
   );
-  await sendEvents({ name: BROADCAST_SEND_EVENT, id: `broadcast:${created.id}`, data: { broadcastId: created.id, channelId: channel.id } });
+  await sendEvents({
+    name: BROADCAST_SEND_EVENT,
+    id: `broadcast:${created.id}`,
+    data: { broadcastId: created.id, channelId: channel.id, ...(broadcast.scheduledFor ? { scheduledFor: broadcast.scheduledFor.toISOString() } : {}) },
+  });
   return created;
 }
 
 export async function cancelBroadcast(input: { workspaceId: string; userId: string; id: string }): Promise<void> {
   await db().$transaction(async (tx) => {
-    const cancelled = await tx.broadcast.updateMany({ where: { id: input.id, workspaceId: input.workspaceId, status: "sending" }, data: { status: "cancelled", finishedAt: new Date() } });
+    const cancelled = await tx.broadcast.updateMany({ where: { id: input.id, workspaceId: input.workspaceId, status: { in: ["scheduled", "sending"] } }, data: { status: "cancelled", finishedAt: new Date() } });
     if (cancelled.count === 0) {
       const exists = await tx.broadcast.count({ where: { id: input.id, workspaceId: input.workspaceId } });
       throw exists ? new BroadcastError("CONFLICT", "This broadcast has already finished.") : new BroadcastError("NOT_FOUND", "No such broadcast in your workspace.");
@@ -164,6 +178,7 @@ export async function listBroadcasts(input: { workspaceId: string }) {
     template: `${broadcast.templateName} (${broadcast.templateLanguage})`,
     channel: broadcast.channel.name,
     createdAt: broadcast.createdAt,
+    scheduledFor: broadcast.scheduledFor,
     finishedAt: broadcast.finishedAt,
     counts: counts.get(broadcast.id)!,
   }));
@@ -212,6 +227,7 @@ export async function broadcastDetail(input: { workspaceId: string } & z.output<
     bodyParameters: broadcast.bodyParameters,
     audience: audienceSchema.parse(broadcast.audience),
     createdAt: broadcast.createdAt,
+    scheduledFor: broadcast.scheduledFor,
     finishedAt: broadcast.finishedAt,
     createdBy: createdBy?.name ?? createdBy?.email ?? null,
     counts,

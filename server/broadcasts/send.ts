@@ -20,7 +20,7 @@ export const BROADCAST_CANCEL_EVENT = "parley/broadcast.cancel";
 export const BATCH_SIZE = 50;
 const RETRIES = 8;
 
-const broadcastEventSchema = z.object({ broadcastId: z.string(), channelId: z.string() });
+const broadcastEventSchema = z.object({ broadcastId: z.string(), channelId: z.string(), scheduledFor: z.string().optional() });
 
 export function broadcastFunction() {
   return inngest().createFunction(
@@ -32,9 +32,19 @@ export function broadcastFunction() {
       // One broadcast at a time per number: a second one queues rather than halving the first one's pace.
       concurrency: [{ key: "event.data.channelId", limit: 1 }],
       retries: RETRIES,
+      // Out of retries (the database gone for good, say): those not reached yet are marked so, not left queued.
+      onFailure: async ({ event, error }) => {
+        const failed = broadcastEventSchema.safeParse(event.data.event.data);
+        if (failed.success) await abandonBroadcast(failed.data.broadcastId, error.message);
+      },
     },
     async ({ event, step, attempt }) => {
-      const { broadcastId } = broadcastEventSchema.parse(event.data);
+      const { broadcastId, scheduledFor } = broadcastEventSchema.parse(event.data);
+      if (scheduledFor) {
+        await step.sleepUntil("scheduled", scheduledFor);
+        // Cancelled while it waited: nothing to begin.
+        if (!(await step.run("begin", () => beginScheduledBroadcast(broadcastId)))) return;
+      }
       for (let batch = 0; ; batch++) {
         const { remaining } = await step.run(`send:${batch}`, () => sendNextRecipients(broadcastId, { lastAttempt: attempt >= RETRIES }));
         if (remaining === 0) break;
@@ -94,9 +104,21 @@ export async function sendNextRecipients(broadcastId: string, options: { lastAtt
 }
 
 async function settle(recipientId: string, outcome: { status: "sent" | "skipped" | "failed"; reason?: string; messageId?: string }): Promise<void> {
-  // A cancel that got there first stands, unless the message went out anyway: then what happened is recorded.
-  const settleable = outcome.status === "sent" ? ["queued", "cancelled"] as const : ["queued"] as const;
+  // A cancel (or the function giving up) that got there first stands, unless the message went out anyway: then what happened is recorded.
+  const settleable = outcome.status === "sent" ? (["queued", "cancelled", "failed"] as const) : (["queued"] as const);
   await db().broadcastRecipient.updateMany({ where: { id: recipientId, status: { in: [...settleable] } }, data: { reason: null, ...outcome } });
+}
+
+/** A scheduled broadcast's time has come: it starts sending, unless it was cancelled. */
+export async function beginScheduledBroadcast(broadcastId: string): Promise<boolean> {
+  await db().broadcast.updateMany({ where: { id: broadcastId, status: "scheduled" }, data: { status: "sending" } });
+  return (await db().broadcast.count({ where: { id: broadcastId, status: "sending" } })) === 1;
+}
+
+/** Ends a broadcast that cannot go on: its queued recipients fail with the reason. */
+export async function abandonBroadcast(broadcastId: string, reason: string): Promise<void> {
+  await db().broadcastRecipient.updateMany({ where: { broadcastId, status: "queued" }, data: { status: "failed", reason: `The broadcast stopped: ${reason}` } });
+  await finishBroadcast(broadcastId);
 }
 
 export async function finishBroadcast(broadcastId: string): Promise<void> {

@@ -129,6 +129,42 @@ describe("a broadcast to a tag", () => {
   });
 });
 
+describe("scheduled broadcasts", () => {
+  const spring = { template: { name: "spring_offer", language: "en_US" }, bodyParameters: ["{{contact.name|there}}", "9%"] };
+
+  test("wait for their time without holding up the number, then send; cancelled, they send nothing", async () => {
+    await contact("34688400001", ["later"], { name: "Later" });
+    await contact("34688400002", ["far"], { name: "Far" });
+    await contact("34688400003", ["now"], { name: "Now" });
+    const soon = await admin.broadcasts.create({ name: "Soon", channelId, ...spring, audience: { kind: "tags", tags: ["later"] }, scheduledFor: new Date(Date.now() + 3_000) });
+    const far = await admin.broadcasts.create({ name: "Far", channelId, ...spring, audience: { kind: "tags", tags: ["far"] }, scheduledFor: new Date(Date.now() + 3_600_000) });
+    expect((await admin.broadcasts.get({ id: soon.id })).status).toBe("scheduled");
+
+    // Another broadcast on the number goes out at once: the sleeping ones do not take its turn.
+    const now = await admin.broadcasts.create({ name: "Now", channelId, ...spring, audience: { kind: "tags", tags: ["now"] } });
+    expect((await finished(now.id)).status).toBe("completed");
+    expect(templateSendsTo("34688400003")).toHaveLength(1);
+    expect(templateSendsTo("34688400001")).toEqual([]);
+
+    const sent = await eventually(async () => {
+      const detail = await admin.broadcasts.get({ id: soon.id });
+      return detail.status === "completed" ? detail : undefined;
+    }, 20_000, "the scheduled broadcast to send");
+    expect(sent.counts).toMatchObject({ sent: 1, queued: 0 });
+    expect(templateSendsTo("34688400001")).toHaveLength(1);
+
+    await admin.broadcasts.cancel({ id: far.id });
+    expect((await admin.broadcasts.get({ id: far.id })).counts).toMatchObject({ cancelled: 1, queued: 0 });
+    expect(templateSendsTo("34688400002")).toEqual([]);
+  });
+
+  test("a time in the past, or more than 30 days ahead, is refused", async () => {
+    const audience = { kind: "tags" as const, tags: ["vip"] };
+    await expect(admin.broadcasts.create({ name: "Past", channelId, ...spring, audience, scheduledFor: new Date(Date.now() - 60_000) })).rejects.toThrow("Schedule it between now and 30 days from now.");
+    await expect(admin.broadcasts.create({ name: "Far", channelId, ...spring, audience, scheduledFor: new Date(Date.now() + 31 * 86_400_000) })).rejects.toThrow("Schedule it between now and 30 days from now.");
+  });
+});
+
 describe("refusals before anything is sent", () => {
   const base = { name: "x", channelId, bodyParameters: ["a", "b"], audience: { kind: "tags" as const, tags: ["vip"] } };
 
@@ -180,6 +216,20 @@ describe("pacing, retries and cancelling", () => {
     await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 80 } });
     expect(await db().broadcastRecipient.count({ where: { broadcastId: id } })).toBe(40_000);
     expect(await db().contact.count({ where: { workspaceId, waId: { startsWith: "3469" } } })).toBe(40_000);
+  });
+
+  test("a broadcast whose function gives up marks those not reached yet as failed, with why", async () => {
+    await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 1 } });
+    for (let i = 0; i < 5; i++) await contact(`3468830000${i}`, ["given-up"], { name: `Given up ${i}` });
+    const { id } = await admin.broadcasts.create({ name: "Given up", channelId, template: { name: "spring_offer", language: "en_US" }, bodyParameters: ["{{contact.name}}", "1%"], audience: { kind: "tags", tags: ["given-up"] } });
+    const { abandonBroadcast } = await import("@/server/broadcasts/send");
+    await abandonBroadcast(id, "PostgreSQL went away");
+    await db().channel.update({ where: { id: channelId }, data: { messagesPerSecond: 80 } });
+    const detail = await admin.broadcasts.get({ id, state: "failed" });
+    expect(detail.status).toBe("completed");
+    expect(detail.counts.queued).toBe(0);
+    expect(detail.recipients.length).toBeGreaterThan(0);
+    expect(detail.recipients.every((recipient) => recipient.reason === "The broadcast stopped: PostgreSQL went away")).toBe(true);
   });
 
   test("cancelling stops the sends: every recipient is either sent or cancelled, and nothing goes out after", async () => {
