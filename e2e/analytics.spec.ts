@@ -1,13 +1,10 @@
 // Analytics in the browser: after a conversation with the demo flow in the simulator, the
 // flow's page counts it, charts it per day and lists its version with its figures.
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN as ADMIN } from "./env";
+import { signIn } from "./session";
 
 test("a conversation in the simulator shows up in the demo flow's analytics", async ({ page }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await page.getByRole("link", { name: "Simulator" }).click();
 
   await page.getByLabel("Customer number").fill("15550004444");

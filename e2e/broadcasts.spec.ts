@@ -2,16 +2,13 @@
 // broadcast of an approved template to that tag, see who will receive it, confirm, watch it
 // deliver, and find it filled in on the simulated phone with its quick reply button.
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN as ADMIN } from "./env";
+import { signIn } from "./session";
 
 const CUSTOMER = "15550007777";
 
 test("tag a contact, broadcast a template to the tag, and see it delivered on the phone", async ({ page }) => {
   await test.step("a customer writes in the simulator", async () => {
-    await page.goto("/login");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page);
     await page.getByRole("link", { name: "Simulator" }).click();
     await page.getByLabel("Customer name").fill("Iris");
     await page.getByLabel("Customer number").fill(CUSTOMER);

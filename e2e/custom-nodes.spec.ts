@@ -3,15 +3,13 @@
 // ones, the inspector draws their forms and names the secret they need, and Settings → Node
 // secrets stores it without ever showing it again.
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN as ADMIN, E2E_NODE_PACKAGES } from "./env";
+import { E2E_NODE_PACKAGES } from "./env";
+import { signIn } from "./session";
 
 const TOKEN = "shpat_e2e_token_9876";
 
 test("the example package's nodes are in the palette, configurable, and their secret is stored in settings", async ({ page }) => {
-  await page.goto("/flows");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
 
   await test.step("a blank flow's palette lists the package's node types", async () => {
     await page.getByRole("button", { name: "New flow" }).click();

@@ -6,7 +6,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
 import { startFakeOpenAi, type FakeOpenAi } from "../tests/support/fake-openai";
-import { E2E_ADMIN, E2E_CHANNEL } from "./env";
+import { E2E_CHANNEL } from "./env";
+import { signIn } from "./session";
 import { signedPost, textWebhookBody } from "./whatsapp";
 
 let graph: FakeGraph;
@@ -65,11 +66,7 @@ const textsTo = (waId: string) =>
 
 test("find a conversation, read the AI's prompt and answer, take over, hand back, retry a failed run", async ({ page, request }) => {
   await test.step("sign in, connect the model and publish a billing flow on the WhatsApp number", async () => {
-    await page.goto("/login");
-    await page.getByLabel("Email").fill(E2E_ADMIN.email);
-    await page.getByLabel("Password").fill(E2E_ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/flows$/);
+    await signIn(page);
     await trpc(page, "models.saveProvider", { name: "Fake OpenAI", baseUrl: model.url, models: ["gpt-4o-mini"], apiKey: "sk-e2e" });
     const { id } = await trpc<{ id: string }>(page, "flows.import", { name: "Billing help", text: JSON.stringify(billingFlow) });
     const channels = await trpc<{ id: string; phoneNumberId: string }[]>(page, "channels.list", undefined, "query");

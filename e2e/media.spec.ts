@@ -3,7 +3,8 @@
 // admin's session; without a session the same address is refused.
 import { expect, test } from "@playwright/test";
 import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
-import { E2E_ADMIN, E2E_CHANNEL } from "./env";
+import { E2E_CHANNEL } from "./env";
+import { signIn } from "./session";
 import { messageWebhookBody, signedPost } from "./whatsapp";
 
 // A real 1×1 PNG, so the browser decodes it.
@@ -22,10 +23,7 @@ test("a photo from a contact shows in the inbox, and its address needs a session
   const body = messageWebhookBody("34677100001", { type: "image", image: { id: "E2E-PHOTO-1", mime_type: "image/png", caption: "the broken part" } }, { name: "Pia" });
   expect((await request.post("/api/webhooks/whatsapp", signedPost(body))).status()).toBe(200);
 
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await page.getByRole("link", { name: "Inbox" }).click();
   await page.getByTestId("inbox-search").fill("the broken part");
   await page.getByRole("button", { name: "Search" }).click();
@@ -44,10 +42,7 @@ test("a photo from a contact shows in the inbox, and its address needs a session
 });
 
 test("a photo attached on the simulated phone shows in the inbox", async ({ page }) => {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await page.getByRole("link", { name: "Simulator" }).click();
   await page.getByLabel("Customer name").fill("Quim");
   await page.getByLabel("Customer number").fill("15550008888");

@@ -1,19 +1,12 @@
 // Settings as an admin uses them: invite a colleague who joins through the link with the
 // role they were given, and create then revoke an API key (shown once, revoked after a
 // confirmation).
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { E2E_ADMIN as ADMIN } from "./env";
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/flows$/);
-}
+import { signIn } from "./session";
 
 test("an admin invites an editor, who joins through the link", async ({ page, browser }) => {
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signIn(page, ADMIN);
   await page.getByRole("link", { name: "Settings" }).click();
   await expect(page.getByRole("link", { name: "Members" })).toHaveAttribute("aria-current", "page");
   await page.getByLabel("Invite by email").fill("eddie@example.com");
@@ -44,7 +37,7 @@ test("an admin invites an editor, who joins through the link", async ({ page, br
 });
 
 test("an admin creates an API key, sees it once, and revokes it", async ({ page }) => {
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signIn(page, ADMIN);
   await page.goto("/settings/api-keys");
   await expect(page.getByText("No API keys yet")).toBeVisible();
   await page.getByLabel("New key for").fill("Shop backend");

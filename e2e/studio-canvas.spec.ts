@@ -6,7 +6,8 @@
 // output folder. Run alone with `npx playwright test e2e/studio-canvas.spec.ts`.
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { startFakeGraph, type FakeGraph } from "../tests/support/fake-graph";
-import { E2E_ADMIN as ADMIN, E2E_CHANNEL } from "./env";
+import { E2E_CHANNEL } from "./env";
+import { signIn } from "./session";
 import { signedPost, textWebhookBody } from "./whatsapp";
 
 let graph: FakeGraph;
@@ -14,14 +15,6 @@ test.beforeAll(async () => {
   graph = await startFakeGraph({ token: E2E_CHANNEL.accessToken, port: E2E_CHANNEL.graphPort });
 });
 test.afterAll(() => graph.close());
-
-async function signIn(page: Page) {
-  await page.goto("/flows");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/flows$/);
-}
 
 const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="flow-node"][data-node-id="${id}"]`);

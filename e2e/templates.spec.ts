@@ -1,13 +1,10 @@
 // A flow made from a template in the browser, published and answered in the simulator,
 // without a restart: "New flow" → "Numbered menu" → Publish → chat.
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN as ADMIN } from "./env";
+import { signIn } from "./session";
 
 test("create a flow from the menu template, publish it and use it in the simulator", async ({ page }) => {
-  await page.goto("/flows");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
 
   await page.getByRole("button", { name: "New flow" }).click();
   const dialog = page.getByRole("dialog");
@@ -38,10 +35,7 @@ test("create a flow from the menu template, publish it and use it in the simulat
 });
 
 test("a flow exported from the canvas imports back as a new flow with the same nodes", async ({ page }) => {
-  await page.goto("/flows");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
 
   await page.getByRole("button", { name: "New flow" }).click();
   let dialog = page.getByRole("dialog");
