@@ -41,6 +41,9 @@ export function NewBroadcastForm() {
   const [channelId, setChannelId] = useState("");
   const [templateKey, setTemplateKey] = useState("");
   const [parameters, setParameters] = useState<string[]>([]);
+  const [headerParameter, setHeaderParameter] = useState("");
+  /** Button parameters by the button's position. */
+  const [buttonValues, setButtonValues] = useState<Record<number, string>>({});
   const [kind, setKind] = useState<AudienceKind>("tags");
   const [tags, setTags] = useState<string[]>([]);
   const [numbersText, setNumbersText] = useState("");
@@ -79,7 +82,12 @@ export function NewBroadcastForm() {
 
   const scheduledFor = when === "later" && laterAt ? new Date(laterAt) : undefined;
   const scheduleValid = when === "now" || (scheduledFor !== undefined && scheduledFor.getTime() > Date.now());
-  const ready = name.trim() !== "" && template !== undefined && parameters.every((parameter) => parameter.trim() !== "") && (preview.data?.reachable ?? 0) > 0 && scheduleValid;
+  const templateFilled =
+    template !== undefined &&
+    parameters.every((parameter) => parameter.trim() !== "") &&
+    (!template.header || headerParameter.trim() !== "") &&
+    template.buttons.every((button) => !button.required || (buttonValues[button.index] ?? "").trim() !== "");
+  const ready = name.trim() !== "" && templateFilled && (preview.data?.reachable ?? 0) > 0 && scheduleValid;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (ready) setConfirming(true);
@@ -130,6 +138,8 @@ export function NewBroadcastForm() {
                 const next = approved.find((candidate) => `${candidate.name}/${candidate.language}` === event.target.value);
                 setTemplateKey(event.target.value);
                 setParameters(Array.from({ length: next?.bodyParameters ?? 0 }, (_, i) => parameters[i] ?? ""));
+                setHeaderParameter("");
+                setButtonValues({});
               }}
             >
               <option value="">{templates.isPending ? "Loading templates…" : approved.length === 0 ? "This number has no templates" : "Choose a template…"}</option>
@@ -155,7 +165,35 @@ export function NewBroadcastForm() {
                     />
                   </label>
                 ))}
-                {parameters.length > 0 ? (
+                {template.header ? (
+                  <label className="flex items-center gap-2">
+                    <span className="w-12 shrink-0 text-xs text-slate-500">Header</span>
+                    <input
+                      className="field flex-1"
+                      aria-label="Header parameter"
+                      value={headerParameter}
+                      onChange={(event) => setHeaderParameter(event.target.value)}
+                      placeholder={template.header.format === "text" ? "the header's {{1}}" : `https://… link to the ${template.header.format}`}
+                      required
+                    />
+                  </label>
+                ) : null}
+                {template.buttons.map((button) => (
+                  <label key={button.index} className="flex items-center gap-2">
+                    <span className="w-12 shrink-0 truncate text-xs text-slate-500" title={button.text}>
+                      {button.text}
+                    </span>
+                    <input
+                      className="field flex-1"
+                      aria-label={button.subType === "url" ? `End of the “${button.text}” link` : `Payload of “${button.text}”`}
+                      value={buttonValues[button.index] ?? ""}
+                      onChange={(event) => setButtonValues({ ...buttonValues, [button.index]: event.target.value })}
+                      placeholder={button.subType === "url" ? "the link's ending, e.g. {{contact.phone}}" : "payload sent back when tapped (optional)"}
+                      required={button.required}
+                    />
+                  </label>
+                ))}
+                {parameters.length > 0 || template.header || template.buttons.length > 0 ? (
                   <p className="text-xs text-slate-500">
                     <code>{"{{contact.name}}"}</code> and <code>{"{{contact.phone}}"}</code> are filled per contact; after <code>|</code> comes the fallback for contacts whose name is unknown.
                   </p>
@@ -284,6 +322,10 @@ export function NewBroadcastForm() {
             channelId: chosenChannel,
             template: { name: template!.name, language: template!.language },
             bodyParameters: parameters,
+            headerParameter: template!.header ? headerParameter : undefined,
+            buttonParameters: Object.entries(buttonValues)
+              .filter(([, value]) => value.trim() !== "")
+              .map(([index, value]) => ({ index: Number(index), value })),
             audience,
             scheduledFor,
           })

@@ -8,7 +8,8 @@ import { db, Prisma } from "@/server/db/client";
 import { slices } from "@/server/db/slices";
 import { sendEvents } from "@/server/inngest/client";
 import { audienceSchema, resolveAudience, summariseAudience, MAX_RECIPIENTS, type Audience, type AudienceSummary } from "./audience";
-import { bodyParametersSchema } from "./parameters";
+import { bodyParametersSchema, parameterSchema } from "./parameters";
+import { templateParameters } from "@/server/channels/whatsapp/templates";
 import { BROADCAST_CANCEL_EVENT, BROADCAST_SEND_EVENT } from "./send";
 
 export class BroadcastError extends Error {
@@ -26,6 +27,10 @@ export const broadcastInputSchema = z.object({
   channelId: z.string().min(1),
   template: z.object({ name: z.string().min(1), language: z.string().min(1) }),
   bodyParameters: bodyParametersSchema,
+  /** The header's {{1}} text or media link, when the template's header takes one. */
+  headerParameter: parameterSchema.optional(),
+  /** By button position: a link button's URL ending, or a quick reply's payload. */
+  buttonParameters: z.array(z.object({ index: z.number().int().min(0).max(9), value: parameterSchema })).max(10).default([]),
   audience: audienceSchema,
   /** Send later: when to start (within 30 days); absent sends now. */
   scheduledFor: z.date().optional(),
@@ -66,6 +71,8 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
     throw new BroadcastError("BAD_REQUEST", `Template “${template.name}” takes ${template.bodyParameters} parameter(s); ${broadcast.bodyParameters.length} given.`);
   }
 
+  const { header, buttons } = templateHeaderAndButtons(template, broadcast);
+
   const now = Date.now();
   if (broadcast.scheduledFor && (broadcast.scheduledFor.getTime() <= now || broadcast.scheduledFor.getTime() > now + MAX_SCHEDULE_DAYS * 86_400_000)) {
     throw new BroadcastError("BAD_REQUEST", `Schedule it between now and ${MAX_SCHEDULE_DAYS} days from now.`);
@@ -94,6 +101,8 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
           templateName: template.name,
           templateLanguage: template.language,
           bodyParameters: broadcast.bodyParameters,
+          ...(header ? { header } : {}),
+          ...(buttons.length > 0 ? { buttonParameters: buttons } : {}),
           audience: broadcast.audience as Prisma.InputJsonValue,
           ...(broadcast.scheduledFor ? { status: "scheduled" as const, scheduledFor: broadcast.scheduledFor } : {}),
           createdById: input.userId,
@@ -129,6 +138,29 @@ export async function createBroadcast(input: { workspaceId: string; userId: stri
     data: { broadcastId: created.id, channelId: channel.id, ...(broadcast.scheduledFor ? { scheduledFor: broadcast.scheduledFor.toISOString() } : {}) },
   });
   return created;
+}
+
+/** Checks the header and button parameters against what the template takes; returns them as stored. */
+function templateHeaderAndButtons(template: { name: string; components: Prisma.JsonValue }, broadcast: BroadcastInput) {
+  const shape = templateParameters(template.components);
+  const refuse = (message: string) => new BroadcastError("BAD_REQUEST", `Template “${template.name}” ${message}`);
+  let header: { format: "text" | "image" | "video" | "document"; value: string } | null = null;
+  if (shape.header) {
+    const { format } = shape.header;
+    if (!broadcast.headerParameter) throw refuse(format === "text" ? "has a header with {{1}}: give its text." : `has a media header (${format}): give the public https link to the ${format}.`);
+    if (format !== "text" && !/^https?:\/\/[^\s/]+\.\S*$/i.test(broadcast.headerParameter)) throw refuse(`has a media header (${format}): its parameter must be a public https link.`);
+    header = { format, value: broadcast.headerParameter };
+  } else if (broadcast.headerParameter) {
+    throw refuse("has no header that takes a parameter.");
+  }
+  const buttons = broadcast.buttonParameters.map((given) => {
+    const button = shape.buttons.find((candidate) => candidate.index === given.index);
+    if (!button) throw refuse(`has no button ${given.index + 1} that takes a parameter.`);
+    return { index: given.index, subType: button.subType, value: given.value };
+  });
+  const missing = shape.buttons.find((button) => button.required && !buttons.some((given) => given.index === button.index));
+  if (missing) throw refuse(`has a link button “${missing.text}” whose link ends with {{1}}: give that ending.`);
+  return { header, buttons };
 }
 
 export async function cancelBroadcast(input: { workspaceId: string; userId: string; id: string }): Promise<void> {

@@ -6,18 +6,19 @@ import { z } from "zod";
 const PLACEHOLDER = /\{\{\s*([\w.]+)\s*(?:\|([^}]*))?\}\}/g;
 const FIELDS = ["contact.name", "contact.phone"] as const;
 
-export const bodyParametersSchema = z
-  .array(z.string().trim().min(1, "template parameters cannot be empty").max(1000, "a parameter holds at most 1,000 characters"))
-  .max(100)
-  .superRefine((parameters, context) => {
-    parameters.forEach((parameter, index) => {
-      for (const [, field] of parameter.matchAll(PLACEHOLDER)) {
-        if (!(FIELDS as readonly string[]).includes(field!)) {
-          context.addIssue({ code: "custom", path: [index], message: `{{${field}}} is not known: use {{contact.name}} or {{contact.phone}}` });
-        }
-      }
-    });
+/** One parameter as written: text with `{{contact.…}}` placeholders, which must be known ones. */
+export const parameterSchema = z
+  .string()
+  .trim()
+  .min(1, "template parameters cannot be empty")
+  .max(2000, "a parameter holds at most 2,000 characters")
+  .superRefine((parameter, context) => {
+    for (const [, field] of parameter.matchAll(PLACEHOLDER)) {
+      if (!(FIELDS as readonly string[]).includes(field!)) context.addIssue({ code: "custom", message: `{{${field}}} is not known: use {{contact.name}} or {{contact.phone}}` });
+    }
   });
+
+export const bodyParametersSchema = z.array(parameterSchema).max(100);
 
 export type Personalised = { ok: true; parameters: string[] } | { ok: false; reason: string };
 

@@ -12,6 +12,7 @@ import { inngest } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
 import { skipReason } from "./audience";
 import { personalise } from "./parameters";
+import type { OutboundMessage } from "@/flows/message";
 
 export const BROADCAST_SEND_EVENT = "parley/broadcast.send";
 export const BROADCAST_CANCEL_EVENT = "parley/broadcast.cancel";
@@ -80,16 +81,16 @@ export async function sendNextRecipients(broadcastId: string, options: { lastAtt
     );
     // Checked again at the send: the contact may have said STOP since the broadcast was written.
     const skipped = skipReason(broadcast.channel, contact, conversation.lastInboundAt, audience.optedInOnly ?? false);
-    const personalised = personalise(broadcast.bodyParameters, contact);
-    if (skipped || !personalised.ok) {
-      await settle(recipient.id, skipped ? { status: "skipped", reason: skipped } : { status: "failed", reason: (personalised as { reason: string }).reason });
+    const message = templateFor(broadcast, contact);
+    if (skipped || "reason" in message) {
+      await settle(recipient.id, skipped ? { status: "skipped", reason: skipped } : { status: "failed", reason: (message as { reason: string }).reason });
       continue;
     }
     try {
       const sent = await sendMessage({
         conversationId: conversation.id,
         idempotencyKey: `broadcast:${recipient.id}`,
-        message: { type: "template", name: broadcast.templateName, language: broadcast.templateLanguage, bodyParameters: personalised.parameters },
+        message,
       });
       await settle(recipient.id, { status: "sent", messageId: sent.messageId });
     } catch (error) {
@@ -101,6 +102,31 @@ export async function sendNextRecipients(broadcastId: string, options: { lastAtt
     }
   }
   return { remaining: await db().broadcastRecipient.count({ where: { broadcastId, status: "queued" } }) };
+}
+
+const storedHeaderSchema = z.object({ format: z.enum(["text", "image", "video", "document"]), value: z.string() }).nullable();
+const storedButtonsSchema = z.array(z.object({ index: z.number(), subType: z.enum(["url", "quick_reply"]), value: z.string() })).nullable();
+
+/** The broadcast's template for one contact, every parameter personalised; or why it cannot be. */
+function templateFor(
+  broadcast: { templateName: string; templateLanguage: string; bodyParameters: string[]; header: unknown; buttonParameters: unknown },
+  contact: { name: string | null; waId: string | null },
+): OutboundMessage | { reason: string } {
+  const header = storedHeaderSchema.parse(broadcast.header ?? null);
+  const buttons = storedButtonsSchema.parse(broadcast.buttonParameters ?? null) ?? [];
+  const body = personalise(broadcast.bodyParameters, contact);
+  const extras = personalise([...(header ? [header.value] : []), ...buttons.map((button) => button.value)], contact);
+  if (!body.ok) return { reason: body.reason };
+  if (!extras.ok) return { reason: extras.reason.replace(/^parameter \{\{\d+\}\}/, "a header or button parameter") };
+  const [headerValue, ...buttonValues] = header ? extras.parameters : [undefined, ...extras.parameters];
+  return {
+    type: "template",
+    name: broadcast.templateName,
+    language: broadcast.templateLanguage,
+    bodyParameters: body.parameters,
+    ...(header ? { header: header.format === "text" ? { type: "text" as const, text: headerValue! } : { type: header.format, url: headerValue! } } : {}),
+    ...(buttons.length > 0 ? { buttons: buttons.map((button, i) => ({ index: button.index, subType: button.subType, value: buttonValues[i]! })) } : {}),
+  };
 }
 
 async function settle(recipientId: string, outcome: { status: "sent" | "skipped" | "failed"; reason?: string; messageId?: string }): Promise<void> {

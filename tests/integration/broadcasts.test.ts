@@ -20,7 +20,18 @@ beforeAll(async () => {
   const channel = await db().channel.update({ where: { phoneNumberId: CHANNEL.phoneNumberId }, data: { wabaId: WABA } });
   channelId = channel.id;
   workspaceId = channel.workspaceId;
-  parley.graph.templates.set(WABA, [template("spring_offer", "APPROVED", "Hello {{1}}! This week only: {{2}} off."), template("loyalty_points", "PENDING", "{{1}} points")]);
+  const shipped = {
+    name: "order_shipped",
+    language: "en_US",
+    status: "APPROVED",
+    category: "UTILITY",
+    components: [
+      { type: "HEADER", format: "IMAGE" },
+      { type: "BODY", text: "Hi {{1}}, your order is on its way." },
+      { type: "BUTTONS", buttons: [{ type: "URL", text: "Track it", url: "https://shop.example/track/{{1}}" }] },
+    ],
+  };
+  parley.graph.templates.set(WABA, [template("spring_offer", "APPROVED", "Hello {{1}}! This week only: {{2}} off."), template("loyalty_points", "PENDING", "{{1}} points"), shipped]);
   await admin.channels.refreshTemplates({ channelId });
 });
 
@@ -126,6 +137,40 @@ describe("a broadcast to a tag", () => {
     expect(detail.counts).toMatchObject({ sent: 2, skipped: 1 });
     expect(templateSendsTo(last.contact.waId!)).toEqual([]);
     expect(detail.recipients.find((recipient) => recipient.waId === last.contact.waId)).toMatchObject({ state: "skipped", reason: "opted out (STOP)" });
+  });
+});
+
+describe("templates with a media header and a link button", () => {
+  const shipped = { template: { name: "order_shipped", language: "en_US" }, bodyParameters: ["{{contact.name|there}}"], audience: { kind: "tags" as const, tags: ["shipped"] } };
+
+  test("the header's media and the button's link ending go out with each send, personalised", async () => {
+    await contact("34688500001", ["shipped"], { name: "Olga" });
+    const { id } = await admin.broadcasts.create({
+      name: "Shipped",
+      channelId,
+      ...shipped,
+      headerParameter: "https://cdn.example.com/parcels/box.jpg",
+      buttonParameters: [{ index: 0, value: "olga-{{contact.phone}}" }],
+    });
+    expect((await finished(id)).counts).toMatchObject({ sent: 1, failed: 0 });
+    const [sent] = templateSendsTo("34688500001");
+    expect((sent!.body.template as { components: unknown[] }).components).toEqual([
+      { type: "header", parameters: [{ type: "image", image: { link: "https://cdn.example.com/parcels/box.jpg" } }] },
+      { type: "body", parameters: [{ type: "text", text: "Olga" }] },
+      { type: "button", sub_type: "url", index: "0", parameters: [{ type: "text", text: "olga-+34688500001" }] },
+    ]);
+  });
+
+  test("a missing header or link ending is refused before anything is sent, saying what is missing", async () => {
+    await expect(admin.broadcasts.create({ name: "x", channelId, ...shipped, buttonParameters: [{ index: 0, value: "a" }] })).rejects.toThrow(
+      "Template “order_shipped” has a media header (image): give the public https link to the image.",
+    );
+    await expect(admin.broadcasts.create({ name: "x", channelId, ...shipped, headerParameter: "https://cdn.example.com/a.jpg" })).rejects.toThrow(
+      "Template “order_shipped” has a link button “Track it” whose link ends with {{1}}: give that ending.",
+    );
+    await expect(admin.broadcasts.create({ name: "x", channelId, ...shipped, headerParameter: "a picture", buttonParameters: [{ index: 0, value: "a" }] })).rejects.toThrow(
+      "its parameter must be a public https link",
+    );
   });
 });
 

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Broadcast" ADD COLUMN     "buttonParameters" JSONB,
+ADD COLUMN     "header" JSONB;
+
