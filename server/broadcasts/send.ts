@@ -1,8 +1,8 @@
 // Sending a broadcast: a durable function takes the queued recipients a batch per step and
 // sends each its template through sendMessage, so every send is paced under the number's
 // throughput and the contact's pair rate, retried on "slow down", and keyed by the
-// recipient: a step run again after a crash sends nobody twice. Cancelling stops it between
-// batches (cancelOn) and marks who was still queued.
+// recipient: a step run again after a crash sends nobody twice. Cancelling marks who is
+// still queued, which every send checks first, and ends the function (cancelOn).
 import { z } from "zod";
 import { db } from "@/server/db/client";
 import { withUniqueRetry } from "@/server/db/unique-retry";
@@ -10,7 +10,7 @@ import { sendMessage } from "@/server/channels/send";
 import { ChannelSendError } from "@/server/channels/send-error";
 import { inngest } from "@/server/inngest/client";
 import { log } from "@/server/observability/log";
-import { skipReason } from "./audience";
+import { audienceSchema, skipReason } from "./audience";
 import { personalise } from "./parameters";
 import type { OutboundMessage } from "@/flows/message";
 
@@ -18,7 +18,7 @@ export const BROADCAST_SEND_EVENT = "parley/broadcast.send";
 export const BROADCAST_CANCEL_EVENT = "parley/broadcast.cancel";
 
 /** Recipients sent per step: a cancel takes effect within one batch (under a second at 80 messages/s). */
-export const BATCH_SIZE = 50;
+const BATCH_SIZE = 50;
 const RETRIES = 8;
 
 const broadcastEventSchema = z.object({ broadcastId: z.string(), channelId: z.string(), scheduledFor: z.string().optional() });
@@ -56,16 +56,16 @@ export function broadcastFunction() {
 }
 
 /** Sends the next batch of queued recipients; returns how many are still queued. */
-export async function sendNextRecipients(broadcastId: string, options: { lastAttempt?: boolean; batchSize?: number } = {}): Promise<{ remaining: number }> {
+export async function sendNextRecipients(broadcastId: string, options: { lastAttempt?: boolean } = {}): Promise<{ remaining: number }> {
   const broadcast = await db().broadcast.findUnique({ where: { id: broadcastId }, include: { channel: true } });
   if (!broadcast || broadcast.status !== "sending") return { remaining: 0 };
   const recipients = await db().broadcastRecipient.findMany({
     where: { broadcastId, status: "queued" },
     orderBy: { id: "asc" },
-    take: options.batchSize ?? BATCH_SIZE,
+    take: BATCH_SIZE,
     include: { contact: true },
   });
-  const audience = broadcast.audience as { optedInOnly?: boolean };
+  const { optedInOnly } = audienceSchema.parse(broadcast.audience);
   for (const recipient of recipients) {
     // A cancel between batches is seen here, before each send, not after the batch.
     const current = await db().broadcastRecipient.findUnique({ where: { id: recipient.id }, select: { status: true } });
@@ -80,7 +80,7 @@ export async function sendNextRecipients(broadcastId: string, options: { lastAtt
       }),
     );
     // Checked again at the send: the contact may have said STOP since the broadcast was written.
-    const skipped = skipReason(broadcast.channel, contact, conversation.lastInboundAt, audience.optedInOnly ?? false);
+    const skipped = skipReason(broadcast.channel, contact, conversation.lastInboundAt, optedInOnly);
     const message = templateFor(broadcast, contact);
     if (skipped || "reason" in message) {
       await settle(recipient.id, skipped ? { status: "skipped", reason: skipped } : { status: "failed", reason: (message as { reason: string }).reason });
