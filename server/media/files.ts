@@ -63,8 +63,10 @@ export async function ensureMediaStored(messageId: string): Promise<StoredMedia>
     return { messageId, workspaceId, mimeType, storageKey, filename: media.filename };
   } catch (error) {
     if (error instanceof MediaDownloadError || error instanceof MediaStoreError) {
+      // Recorded unless another download (the inbox's, the function's) stored it meanwhile.
       const failed = { status: "failed" as const, error: error.message };
-      await db().mediaFile.upsert({ where: { messageId }, create: { messageId, workspaceId, attempts: 1, ...failed }, update: { attempts: { increment: 1 }, ...failed } });
+      const updated = await db().mediaFile.updateMany({ where: { messageId, status: { not: "stored" } }, data: { attempts: { increment: 1 }, ...failed } });
+      if (updated.count === 0) await db().mediaFile.createMany({ data: [{ messageId, workspaceId, attempts: 1, ...failed }], skipDuplicates: true });
     }
     throw error;
   }
