@@ -172,7 +172,7 @@ export async function conversationDetail(workspaceId: string, conversationId: st
       waitingNodeId: run.waitingNodeId,
     })),
     olderMessages: total - newestFirst.length,
-    messages: newestFirst.reverse().map((message) => {
+    messages: (await withTemplateTexts(conversation.channelId, newestFirst.reverse())).map((message) => {
       const error = message.error ? statusErrorSchema.safeParse(message.error) : null;
       return {
         id: message.id,
@@ -190,6 +190,24 @@ export async function conversationDetail(workspaceId: string, conversationId: st
     }),
   };
 }
+const templatePayloadSchema = z.object({ type: z.literal("template"), name: z.string(), language: z.string(), bodyParameters: z.array(z.string()) });
+
+/** Template messages as the contact read them: the number's cached template body with its parameters filled in. */
+async function withTemplateTexts<M extends { direction: string; type: string; text: string | null; payload: unknown }>(channelId: string, messages: M[]): Promise<M[]> {
+  const sent = messages.map((message) => (message.direction === "outbound" && message.type === "template" ? templatePayloadSchema.safeParse(message.payload) : null));
+  const names = [...new Set(sent.flatMap((parsed) => (parsed?.success ? [parsed.data.name] : [])))];
+  if (names.length === 0) return messages;
+  const templates = await db().messageTemplate.findMany({ where: { channelId, name: { in: names } }, select: { name: true, language: true, bodyText: true } });
+  return messages.map((message, i) => {
+    const parsed = sent[i];
+    if (!parsed?.success) return message;
+    const { name, language, bodyParameters } = parsed.data;
+    const body = templates.find((template) => template.name === name && template.language === language)?.bodyText;
+    if (!body) return message;
+    return { ...message, text: body.replace(/\{\{\s*(\d+)\s*\}\}/g, (placeholder, index: string) => bodyParameters[Number(index) - 1] ?? placeholder) };
+  });
+}
+
 const mediaPayloadSchema = z.object({ details: z.object({ media: inboundMediaSchema }) });
 
 /** What the inbox shows of a medium the contact sent: where to open it and whether Parley has it yet. */

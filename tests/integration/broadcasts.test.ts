@@ -99,8 +99,10 @@ describe("a broadcast to a tag", () => {
     expect(detail.counts).toMatchObject({ sent: 2, skipped: 2, queued: 0, failed: 0 });
     expect(detail.recipients.find((recipient) => recipient.waId === "34688000003")).toMatchObject({ state: "skipped", reason: "opted out (STOP)" });
     expect(await db().auditLog.count({ where: { action: "broadcast.create", target: broadcastId } })).toBe(1);
-    // The messages are in the contacts' conversations, as any other sent message.
-    expect(await db().message.count({ where: { type: "template", conversation: { channelId, contact: { waId: "34688000001" } } } })).toBe(1);
+    // The messages are in the contacts' conversations, as any other sent message, and the inbox shows what the contact read.
+    const conversation = await db().conversation.findFirstOrThrow({ where: { channelId, contact: { waId: "34688000001" } } });
+    const transcript = await admin.conversations.get({ conversationId: conversation.id });
+    expect(transcript.messages.map((message) => [message.type, message.text])).toEqual([["template", "Hello Ana! This week only: 20% off."]]);
   });
 
   test("delivery, reading and failures come back per recipient from the status webhooks", async () => {
