@@ -114,6 +114,11 @@ export function ConversationView({ conversationId, canAct, canTag }: { conversat
                     {message.text !== null || !message.media ? (
                       <div className="whitespace-pre-wrap break-words">{message.text ?? <span className="italic text-slate-500">[{message.type}]</span>}</div>
                     ) : null}
+                    {message.unsupported ? (
+                      <div className="mt-0.5 text-xs text-slate-500" data-testid="message-unsupported">
+                        Parley cannot show this message: {message.unsupported}
+                      </div>
+                    ) : null}
                     {message.status === "failed" ? <DeliveryFailure error={message.error} /> : null}
                     <div className="mt-0.5 flex items-center justify-end gap-2 text-[10px] text-slate-500">
                       {message.runId && !inbound ? (

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { db, type Prisma } from "@/server/db/client";
 import { deliveryErrorSchema } from "@/server/channels/delivery-errors";
-import { CUSTOMER_SERVICE_WINDOW_MS, inboundMediaSchema } from "@/flows/message";
+import { CUSTOMER_SERVICE_WINDOW_MS, inboundDetailsSchema, inboundMediaSchema } from "@/flows/message";
 import { mediaPath } from "@/server/media/links";
 
 export const CONVERSATION_STATES = ["bot_active", "waiting", "handed_off", "closed"] as const;
@@ -186,6 +186,7 @@ export async function conversationDetail(workspaceId: string, conversationId: st
         sentBy: message.sentByUserId ? (nameOf.get(message.sentByUserId) ?? "a former member") : null,
         at: message.sentAt ?? message.createdAt,
         media: mediaOf(message),
+        unsupported: unsupportedReason(message),
       };
     }),
   };
@@ -216,6 +217,14 @@ function mediaOf(message: { id: string; direction: string; payload: unknown; med
   if (!parsed?.success) return null;
   const { mimeType, filename } = parsed.data.details.media;
   return { url: mediaPath(message.id), mimeType, filename, state: message.media?.status ?? "pending", error: message.media?.error ?? null };
+}
+
+const unsupportedPayloadSchema = z.object({ details: z.object({ unsupported: inboundDetailsSchema.shape.unsupported.unwrap() }) });
+
+/** Why Parley could not read a message the contact sent (a poll, a type WhatsApp does not pass on), so the inbox says more than its type. */
+function unsupportedReason(message: { direction: string; payload: unknown }): string | null {
+  const parsed = message.direction === "inbound" ? unsupportedPayloadSchema.safeParse(message.payload) : null;
+  return parsed?.success ? parsed.data.details.unsupported.reason : null;
 }
 
 export type ConversationDetail = NonNullable<Awaited<ReturnType<typeof conversationDetail>>>;

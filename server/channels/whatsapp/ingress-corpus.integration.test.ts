@@ -4,6 +4,7 @@
 import { beforeAll, expect, test } from "vitest";
 import { db } from "@/server/db/client";
 import { toInboundMessage } from "@/server/conversations/inbox";
+import { conversationDetail } from "@/server/conversations/review";
 import { webhookCorpus } from "../../../tests/support/whatsapp-corpus";
 import { CHANNEL, useParley } from "../../../tests/support/parley";
 
@@ -57,4 +58,11 @@ test("a contact who changes number, as WhatsApp's system message says, stays one
   const contacts = await db().contact.findMany({ where: { waId: { in: ["34600000817", "34600000917"] } }, include: { conversations: { include: { messages: true } } } });
   expect(contacts.map((c) => c.waId)).toEqual(["34600000917"]);
   expect(contacts[0]!.conversations[0]!.messages.map((m) => m.type)).toContain("system");
+});
+
+test("a message Parley cannot read is in the inbox with why, not as a bare type", async () => {
+  const contact = await db().contact.findFirstOrThrow({ where: { waId: "34600000818" }, include: { conversations: true } });
+  const conversation = contact.conversations[0]!;
+  const detail = await conversationDetail(conversation.workspaceId, conversation.id);
+  expect(detail?.messages).toContainEqual(expect.objectContaining({ type: "unsupported", text: null, unsupported: "Message type is currently not supported." }));
 });
