@@ -1,6 +1,7 @@
 // A stand-in for Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
 // form-encoded with Basic credentials, answers 201 { sid, status: "queued" } and records the
-// form; GET /2010-04-01/Accounts/{AccountSid}.json answers the account, and a media path its file. Tests sign and post
+// form; GET /2010-04-01/Accounts/{AccountSid}.json answers the account, and a media path its file; POST
+// /v2/Indicators/Typing.json (the Messaging API's typing indicator) is recorded. Tests sign and post
 // Twilio's webhooks themselves (twilioWebhook).
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
@@ -17,6 +18,8 @@ export interface FakeTwilio {
   url: string;
   /** Messages Twilio accepted, in order. */
   messages: TwilioRequest[];
+  /** The message SIDs typing indicators were sent for, in order. */
+  typingIndicators: string[];
   /** Media contacts sent, by path (/2010-04-01/Accounts/{sid}/Messages/{MM…}/Media/{ME…}): GET answers the bytes. */
   media: Map<string, { bytes: Buffer; mimeType: string }>;
   /** Refuses the next `times` sends with Twilio's error object. */
@@ -28,6 +31,7 @@ export async function startFakeTwilio(options: { accountSid: string; authToken: 
   const messages: TwilioRequest[] = [];
   const refusals: { status: number; code: number; message?: string }[] = [];
   const media: FakeTwilio["media"] = new Map();
+  const typingIndicators: string[] = [];
   const expected = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -37,6 +41,12 @@ export async function startFakeTwilio(options: { accountSid: string; authToken: 
     if (req.headers.authorization !== expected) return reply(401, { code: 20003, message: "Authenticate", more_info: "https://www.twilio.com/docs/errors/20003", status: 401 });
     if (req.method === "GET" && path === `/2010-04-01/Accounts/${options.accountSid}.json`) {
       return reply(200, { sid: options.accountSid, friendly_name: "Parley test account", status: "active" });
+    }
+    if (req.method === "POST" && path === "/v2/Indicators/Typing.json") {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+      if (form.get("channel") !== "whatsapp" || !/^(SM|MM)/.test(form.get("messageId") ?? "")) return reply(400, { code: 20001, message: "Invalid messageId or channel", status: 400 });
+      typingIndicators.push(form.get("messageId")!);
+      return reply(200, { success: true });
     }
     const file = req.method === "GET" ? media.get(path) : undefined;
     if (file) return res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) }).end(file.bytes);
@@ -52,6 +62,7 @@ export async function startFakeTwilio(options: { accountSid: string; authToken: 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     messages,
+    typingIndicators,
     media,
     refuseNext: (refusal, times = 1) => {
       for (let i = 0; i < times; i++) refusals.push(refusal);

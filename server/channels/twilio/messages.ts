@@ -10,9 +10,19 @@ import { ChannelSendError } from "../send-error";
 import { twilioError } from "./errors";
 
 export const DEFAULT_TWILIO_URL = "https://api.twilio.com";
+/** Where Twilio serves typing indicators: its Messaging API, another host than the Messages API. */
+export const DEFAULT_TWILIO_MESSAGING_URL = "https://messaging.twilio.com";
+
+/** The number's API URL, else TWILIO_API_URL: set for a test server or a proxy, it stands for both of Twilio's hosts. */
+const configuredUrl = (channel: { graphBaseUrl: string | null }) => channel.graphBaseUrl ?? process.env.TWILIO_API_URL;
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "");
 
 export function twilioBaseUrl(channel: { graphBaseUrl: string | null }): string {
-  return (channel.graphBaseUrl ?? process.env.TWILIO_API_URL ?? DEFAULT_TWILIO_URL).replace(/\/+$/, "");
+  return withoutTrailingSlash(configuredUrl(channel) ?? DEFAULT_TWILIO_URL);
+}
+
+export function twilioMessagingUrl(channel: { graphBaseUrl: string | null }): string {
+  return withoutTrailingSlash(configuredUrl(channel) ?? DEFAULT_TWILIO_MESSAGING_URL);
 }
 
 /** The form fields of one message, or why Twilio cannot carry it. */
@@ -84,6 +94,21 @@ export async function sendThroughTwilio(channel: ProviderChannel, to: string, me
   const error = twilioError(refusal.success ? (refusal.data.code ?? null) : null, refusal.success ? (refusal.data.message ?? null) : `HTTP ${response.status}`);
   const retryAfter = Number(response.headers.get("retry-after"));
   return { ok: false, status: response.status, error, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null };
+}
+
+/**
+ * Twilio's typing indicator (public beta): marks the contact's message read and shows
+ * "typing…" until the answer arrives or 25 seconds pass, as Meta's read receipt does.
+ */
+export async function markReadThroughTwilio(channel: ProviderChannel, messageSid: string): Promise<void> {
+  const url = `${twilioMessagingUrl(channel)}/v2/Indicators/Typing.json`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: basicAuth(channel), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ messageId: messageSid, channel: "whatsapp" }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new ChannelSendError(`Twilio refused the typing indicator: ${response.status} ${(await response.text()).slice(0, 200)}`, false);
 }
 
 export function basicAuth(channel: ProviderChannel): string {

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { fetchMedia, MediaDownloadError } from "../media";
 import type { ChannelProvider } from "../provider";
-import { basicAuth, sendThroughTwilio, twilioBaseUrl } from "./messages";
+import { basicAuth, markReadThroughTwilio, sendThroughTwilio, twilioBaseUrl } from "./messages";
 import { isValidTwilioSignature } from "./signature";
 import { parseTwilioWebhook } from "./webhook";
 
@@ -28,6 +28,7 @@ export const twilioProvider: ChannelProvider = {
   // Empty TwiML: Parley answers through the Messages API, not in the webhook's response.
   acknowledge: () => ({ status: 200, body: "<Response/>", contentType: "text/xml" }),
   send: sendThroughTwilio,
+  markRead: markReadThroughTwilio,
   // The "media id" is Twilio's media link: read with the account's credentials, which go to Twilio's own API only.
   async downloadMedia(channel, link) {
     if (!link.startsWith(`${twilioBaseUrl(channel)}/`)) throw new MediaDownloadError(`The media link ${link} is not on Twilio's API (${twilioBaseUrl(channel)}).`, false);

@@ -73,9 +73,12 @@ test("a signed incoming message starts the flow; the question goes out through t
   expect(await response.text()).toBe("<Response/>");
   await eventually(() => sentTo(contact).length === 1, 15_000, "the question");
   expect(sentTo(contact)[0]!.form).toMatchObject({ From: `whatsapp:+${SENDER}`, To: `whatsapp:+${contact}`, Body: "Which size?\n\n1. Small\n2. Medium\n3. Large" });
+  // The contact's message was marked read with "typing…" through Twilio's typing indicator before the answer.
+  expect(twilio.typingIndicators).toEqual([`SMin${sids}`]);
   await incoming(contact, "2");
   await eventually(() => sentTo(contact).length === 2, 15_000, "the answer");
   expect(sentTo(contact)[1]!.form.Body).toBe("Medium it is.");
+  expect(twilio.typingIndicators).toEqual([`SMin${sids - 1}`, `SMin${sids}`]);
   const stored = await db().message.findMany({ where: { channelId, direction: "outbound" }, orderBy: { seq: "asc" } });
   expect(stored.map((m) => m.wamid)).toEqual(sentTo(contact).map((m) => m.sid));
 });
