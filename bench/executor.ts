@@ -1,10 +1,14 @@
 // Benchmark of the embedded executor (npm run bench:executor). Not a test: it prints a table.
 //
+// Wired as `npm start` wires it: Parley's own Inngest client and the SDK's Next.js serve
+// handler, called in process by the executor (inProcessTransport), and the SDK's calls to the
+// executor (checkpoints, sent events) answered in process (attachEmbeddedExecutor).
+//
 // - Throughput: RUNS one-step runs (one step.run each), sent in batches; runs per second from
 //   the first send to the last completion.
 // - Step overhead: sequential runs of a STEPS-step function, one at a time; the gap between the
 //   starts of consecutive step bodies minus the body's own time is what the executor (plus the
-//   SDK and the HTTP hop) adds per step.
+//   SDK) adds per step.
 // - Peak RSS of this process (app + SDK + executor, as in `npm start`; PostgreSQL is a separate
 //   process and not counted), sampled every 20 ms.
 // - Baseline: the same function body called directly, measured in the same process and run.
@@ -16,12 +20,14 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { Inngest } from "inngest";
-import { serve } from "inngest/node";
+import { serve } from "inngest/next";
+import type { NextRequest } from "next/server";
 import { createDb } from "@/server/db/client";
 import { startExecutor } from "@/server/executor";
-import { benchDatabase, percentile, report } from "./support";
 import { callFunction } from "@/server/executor/sdk";
+import { attachEmbeddedExecutor, inngest, inProcessTransport, serveInProcess } from "@/server/inngest/client";
+import { serveRoutes } from "@/tests/support/http";
+import { benchDatabase, percentile, report } from "./support";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const BATCH = 50;
@@ -54,22 +60,21 @@ async function main() {
       probe.close(() => resolve(port));
     });
   });
-  const noop = () => {};
-  const inngest = new Inngest({
-    id: "bench",
-    isDev: false,
-    signingKey,
-    eventKey,
-    baseUrl: `http://127.0.0.1:${executorPort}`,
-    logger: { info: noop, warn: noop, error: noop, debug: noop },
+  Object.assign(process.env, {
+    INNGEST_SIGNING_KEY: signingKey,
+    INNGEST_EVENT_KEY: eventKey,
+    INNGEST_BASE_URL: `http://127.0.0.1:${executorPort}`,
+    PARLEY_LOG_LEVEL: "warn",
   });
+  delete process.env.INNGEST_DEV;
+  const client = inngest();
   const stepStarts = new Map<string, number[]>();
   const bodyTimes: number[] = [];
   const functions = [
-    inngest.createFunction({ id: "one-step", triggers: [{ event: "bench/one" }] }, async ({ event, step }) =>
+    client.createFunction({ id: "one-step", triggers: [{ event: "bench/one" }] }, async ({ event, step }) =>
       step.run("work", () => body(Number(event.data.n))),
     ),
-    inngest.createFunction({ id: "many-steps", triggers: [{ event: "bench/many" }] }, async ({ event, step, runId }) => {
+    client.createFunction({ id: "many-steps", triggers: [{ event: "bench/many" }] }, async ({ event, step, runId }) => {
       for (let i = 0; i < STEPS; i++) {
         await step.run(`s${i}`, () => {
           const at = performance.now();
@@ -84,32 +89,30 @@ async function main() {
       return "done";
     }),
   ];
-  const handler = serve({ client: inngest, functions });
-  const app = createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
-  const appPort = (app.address() as AddressInfo).port;
-  const executor = await startExecutor({
-    db,
-    serveUrl: `http://127.0.0.1:${appPort}/api/inngest`,
-    signingKey,
-    eventKey,
-    port: executorPort,
-  });
+  // As app/api/inngest/route.ts: the Next adapter, registered for in-process calls; the
+  // socket serves only the sync.
+  const nextHandler = serve({ client, functions });
+  const handle = (request: Request) => nextHandler(request as NextRequest, undefined);
+  serveInProcess(handle);
+  const app = await serveRoutes([{ pattern: /^\/api\/inngest$/, methods: { GET: handle, POST: handle, PUT: handle } }]);
+  const serveUrl = `${app.url}/api/inngest`;
+  const executor = await startExecutor({ db, serveUrl, signingKey, eventKey, port: executorPort, transport: inProcessTransport });
+  attachEmbeddedExecutor(executor);
   await executor.sync();
 
   // Warm-up (JIT, connection pools).
-  await inngest.send(Array.from({ length: 20 }, (_, n) => ({ name: "bench/one", data: { n } })));
+  await client.send(Array.from({ length: 20 }, (_, n) => ({ name: "bench/one", data: { n } })));
   await executor.idle();
 
   // Throughput.
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < RUNS; i += BATCH) {
-    await inngest.send(Array.from({ length: Math.min(BATCH, RUNS - i) }, (_, k) => ({ name: "bench/one", data: { n: i + k } })));
+    await client.send(Array.from({ length: Math.min(BATCH, RUNS - i) }, (_, k) => ({ name: "bench/one", data: { n: i + k } })));
   }
   let completed = 0;
   for (;;) {
-    completed = await db.executorRun.count({ where: { functionId: "bench-one-step", status: "completed" } });
+    completed = await db.executorRun.count({ where: { functionId: "parley-one-step", status: "completed" } });
     if (completed >= RUNS + 20 || performance.now() - t0 > DEADLINE_MS) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -121,7 +124,7 @@ async function main() {
 
   // Per-step overhead, one run at a time.
   for (let r = 0; r < SEQUENTIAL_RUNS; r++) {
-    await inngest.send({ name: "bench/many", data: { n: r } });
+    await client.send({ name: "bench/many", data: { n: r } });
     await executor.idle();
   }
   const gaps: number[] = [];
@@ -130,8 +133,9 @@ async function main() {
   const overheads = gaps.map((gap) => gap - medianBody).sort((a, b) => a - b);
 
   // The serve handler alone: one signed discovery request of the one-step function, called
-  // directly (no executor, no database); the SDK runs the step inline and answers. This is the
-  // floor the SDK itself sets for one run.
+  // in process as the executor calls it, but without the executor or the database (no
+  // checkpoint: the SDK runs the step inline and answers with it). The floor the SDK itself
+  // sets for one run.
   const sdkTimes: number[] = [];
   const sdkCpu0 = process.cpuUsage();
   const SDK_CALLS = 100;
@@ -139,7 +143,7 @@ async function main() {
     const at = performance.now();
     await callFunction(
       {
-        url: `http://127.0.0.1:${appPort}/api/inngest?fnId=bench-one-step&stepId=step`,
+        url: `${serveUrl}?fnId=parley-one-step&stepId=step`,
         stepId: "step",
         runId: `bench-direct-${n}`,
         event: { id: `e${n}`, name: "bench/one", data: { n }, user: {}, ts: Date.now() },
@@ -152,6 +156,7 @@ async function main() {
       },
       signingKey,
       AbortSignal.timeout(10_000),
+      inProcessTransport,
     );
     sdkTimes.push(performance.now() - at);
   }
@@ -171,8 +176,7 @@ async function main() {
   const baselinePerSecond = RUNS / (baselineMs / 1000);
 
   await executor.stop();
-  await new Promise<void>((resolve) => app.close(() => resolve()));
-  app.closeAllConnections();
+  await app.close();
   await db.$disconnect();
   await store.cleanup();
 

@@ -40,7 +40,7 @@ export async function startIngestApp(databaseUrl: string): Promise<IngestApp> {
   await seed(db(), { internalUrl: "http://127.0.0.1:1", envChannel: { phoneNumberId: PHONE_NUMBER_ID, accessToken: "t", appSecret: APP_SECRET, verifyToken: "v" } });
   const executor = await startExecutor({ db: db(), serveUrl: "http://127.0.0.1:1/api/inngest", signingKey, eventKey, capacity: 0 });
   process.env.INNGEST_BASE_URL = executor.url;
-  attachEmbeddedExecutor((events) => executor.send(events));
+  attachEmbeddedExecutor(executor);
   const app = await serveRoutes([{ pattern: /^\/api\/webhooks\/whatsapp$/, methods: { POST: webhook.POST } }], 0, { keepAlive: true });
   return {
     url: app.url,

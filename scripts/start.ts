@@ -113,7 +113,7 @@ async function main() {
     const { registerExecutorMetrics } = await import("@/server/observability/metrics");
     registerExecutorMetrics(() => embedded.metrics());
     const { attachEmbeddedExecutor } = await import("@/server/inngest/client");
-    attachEmbeddedExecutor((events) => embedded.send(events));
+    attachEmbeddedExecutor(embedded);
     env.INNGEST_BASE_URL = embedded.url;
     env.INNGEST_SIGNING_KEY ??= generated.inngestSigningKey;
     env.INNGEST_EVENT_KEY ??= generated.inngestEventKey;

@@ -110,6 +110,18 @@ export function takesOnlyRawSql(registry: FunctionRegistry, events: { name: stri
   );
 }
 
+/** Whether no function is triggered or cancelled by these events: only open waits could take them. */
+export function onlyWaitsTake(registry: FunctionRegistry, events: { name: string }[]): boolean {
+  return events.every((event) => registry.listeningTo(event.name).length === 0 && registry.cancelling(event.name).length === 0);
+}
+
+/** Whether a wait (waitForEvent, a step.invoke's parent) is open for an event of one of these names. */
+export async function awaited(tx: Tx, names: string[], now: Date): Promise<boolean> {
+  const open = await tx.$queryRaw<unknown[]>`
+    SELECT 1 FROM "ExecutorWait" WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now} LIMIT 1`;
+  return open.length > 0;
+}
+
 export async function storeEvent(tx: Tx, internalId: string, event: RunEvent, now: Date): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "ExecutorEvent" ("internalId", id, name, data, "user", ts, "receivedAt")

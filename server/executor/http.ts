@@ -1,7 +1,8 @@
 // The executor's HTTP API, the subset of Inngest's that the SDK calls in a serve() setup —
 // POST /e/:eventKey (send events), POST /fn/register (out-of-band sync), the checkpoint
-// API — and the REST calls that read and cancel runs (runs-api.ts).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+// API — and the REST calls that read and cancel runs (runs-api.ts). Served on a socket, and
+// as a fetch for an SDK in the same process: a checkpoint then costs no HTTP round trip.
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { z } from "zod";
 import type { ApiRun } from "./runs-api";
 import { incomingEventsSchema, registerRequestSchema } from "./schemas";
@@ -27,8 +28,29 @@ export interface HttpHandlers {
   log(line: string): void;
 }
 
-export interface HttpServer {
+/** A request to the API, from either door: the socket (node:http) or an in-process fetch. */
+interface ApiRequest {
+  method: string;
+  path: string;
+  header(name: string): string | null;
+  /** The body parsed as JSON; 400 if malformed, 413 if over MAX_BODY_BYTES. */
+  json(): Promise<unknown>;
+}
+
+interface ApiReply {
+  status: number;
+  body: unknown;
+}
+
+export interface ExecutorApi {
+  /** The API on a socket. */
   server: Server;
+  /**
+   * The same API as a `fetch` for clients in this process (the app's SDK when the executor
+   * runs beside it): requests to `origin` are answered without a socket, the rest go to the
+   * global fetch.
+   */
+  fetchFor(origin: string): typeof fetch;
   /** Requests being handled now (for idle()). */
   inFlight(): number;
 }
@@ -42,44 +64,101 @@ class HttpError extends Error {
   }
 }
 
-export function createHttpServer(handlers: HttpHandlers): HttpServer {
+export function createExecutorApi(handlers: HttpHandlers): ExecutorApi {
   let inFlight = 0;
-  const server = createServer((req, res) => {
+  const answer = async (request: ApiRequest): Promise<ApiReply> => {
     inFlight++;
-    route(req, res, handlers)
-      .catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : 500;
-        if (status === 500) handlers.log(`executor: ${req.method} ${pathOf(req)} failed: ${messageOf(error)}`);
-        const message = error instanceof HttpError ? error.message : "Internal error";
-        const isEvents = pathOf(req).startsWith("/e/");
-        // The SDK reads `error` and `status` from the body of both APIs.
-        send(res, status, isEvents ? { ids: [], status, error: message } : { status, error: message, ok: false });
-      })
-      .finally(() => {
-        inFlight--;
-      });
+    try {
+      return await route(request, handlers);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (status === 500) handlers.log(`executor: ${request.method} ${request.path} failed: ${messageOf(error)}`);
+      const message = error instanceof HttpError ? error.message : "Internal error";
+      // The SDK reads `error` and `status` from the body of both APIs.
+      const body = request.path.startsWith("/e/") ? { ids: [], status, error: message } : { status, error: message, ok: false };
+      return { status, body };
+    } finally {
+      inFlight--;
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void answer(fromSocket(req)).then((reply) => {
+      if (res.headersSent) return;
+      const text = JSON.stringify(reply.body);
+      res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    });
   });
-  return { server, inFlight: () => inFlight };
+
+  const fetchFor = (origin: string): typeof fetch => {
+    const own = new URL(origin).origin;
+    return async (input, init) => {
+      const request = input instanceof Request ? input : null;
+      const url = new URL(request ? request.url : String(input));
+      if (url.origin !== own) return fetch(input, init);
+      const reply = await answer(fromFetch(url, request ?? init ?? {}));
+      return new Response(JSON.stringify(reply.body), { status: reply.status, headers: { "content-type": "application/json" } });
+    };
+  };
+
+  return { server, fetchFor, inFlight: () => inFlight };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {
-  const path = pathOf(req);
+function fromSocket(req: IncomingMessage): ApiRequest {
+  return {
+    method: req.method ?? "GET",
+    path: new URL(req.url ?? "/", "http://executor").pathname,
+    header: (name) => {
+      const value = req.headers[name];
+      return typeof value === "string" ? value : null;
+    },
+    async json() {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
+        chunks.push(buffer);
+      }
+      return parseJson(Buffer.concat(chunks).toString("utf8"));
+    },
+  };
+}
+
+/** A fetch call's request; the SDK sends a string body and plain headers. */
+function fromFetch(url: URL, init: RequestInit | Request): ApiRequest {
+  const headers = new Headers(init.headers);
+  return {
+    method: init.method ?? "GET",
+    path: url.pathname,
+    header: (name) => headers.get(name),
+    async json() {
+      const text = typeof init.body === "string" ? init.body : await new Response(init.body ?? null).text();
+      if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
+      return parseJson(text);
+    },
+  };
+}
+
+async function route(req: ApiRequest, handlers: HttpHandlers): Promise<ApiReply> {
+  const { path } = req;
   const eventMatch = /^\/e\/([^/]+)\/?$/.exec(path);
   if (eventMatch && req.method === "POST") {
     const key = decodeURIComponent(eventMatch[1] ?? "");
     if (!constantTimeEqual(key, handlers.eventKey)) throw new HttpError(401, "Event key not found");
-    const parsed = incomingEventsSchema.safeParse(await readJson(req));
+    const parsed = incomingEventsSchema.safeParse(await req.json());
     if (!parsed.success) throw new HttpError(400, `Invalid event: ${z.prettifyError(parsed.error)}`);
-    const seed = req.headers["x-inngest-event-id-seed"];
-    const ids = await handlers.sendEvents(parsed.data, typeof seed === "string" ? seed : null);
+    const seed = req.header("x-inngest-event-id-seed");
+    const ids = await handlers.sendEvents(parsed.data, seed);
     // The SDK requires `status: 200` in the body, not only as the HTTP status (protocol doc §2.3).
-    send(res, 200, { ids, status: 200 });
-    return;
+    return { status: 200, body: { ids, status: 200 } };
   }
   if (path === "/fn/register" && req.method === "POST") {
-    const auth = req.headers.authorization ?? "";
+    const auth = req.header("authorization") ?? "";
     if (!constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) throw new HttpError(401, "Unauthorized");
-    const parsed = registerRequestSchema.safeParse(await readJson(req));
+    const parsed = registerRequestSchema.safeParse(await req.json());
     if (!parsed.success) throw new HttpError(400, `Invalid registration: ${z.prettifyError(parsed.error)}`);
     try {
       await handlers.register(parsed.data.appName, parsed.data.functions);
@@ -87,73 +166,47 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
       throw new HttpError(400, messageOf(error));
     }
     // The SDK judges the reply by its JSON body (protocol doc §1.8).
-    send(res, 200, { ok: true, status: 200, modified: true });
-    return;
+    return { status: 200, body: { ok: true, status: 200, modified: true } };
   }
   const checkpointMatch = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
   if (checkpointMatch && req.method === "POST") {
-    const auth = req.headers.authorization ?? "";
+    const auth = req.header("authorization") ?? "";
     if (!constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) throw new HttpError(401, "Unauthorized");
-    const status = await handlers.checkpoint(decodeURIComponent(checkpointMatch[1] ?? ""), await readJson(req));
-    send(res, status, status === 200 ? { ok: true } : { error: status === 409 ? "stale dispatch" : "checkpoint refused" });
-    return;
+    const status = await handlers.checkpoint(decodeURIComponent(checkpointMatch[1] ?? ""), await req.json());
+    return { status, body: status === 200 ? { ok: true } : { error: status === 409 ? "stale dispatch" : "checkpoint refused" } };
   }
   const eventRunsMatch = /^\/v1\/events\/([^/]+)\/runs$/.exec(path);
   const runMatch = /^\/v1\/runs\/([^/]+)$/.exec(path);
   if ((eventRunsMatch && req.method === "GET") || (runMatch && (req.method === "GET" || req.method === "DELETE"))) {
-    const auth = req.headers.authorization ?? "";
+    const auth = req.header("authorization") ?? "";
     if (!constantTimeEqual(auth, `Bearer ${handlers.signingKey}`) && !constantTimeEqual(auth, `Bearer ${handlers.hashedSigningKey}`)) {
       throw new HttpError(401, "Unauthorized");
     }
     const metadata = { fetched_at: new Date().toISOString() };
     if (eventRunsMatch) {
-      send(res, 200, { data: await handlers.runsOfEvent(decodeURIComponent(eventRunsMatch[1] ?? "")), metadata });
-      return;
+      return { status: 200, body: { data: await handlers.runsOfEvent(decodeURIComponent(eventRunsMatch[1] ?? "")), metadata } };
     }
     const runId = decodeURIComponent(runMatch?.[1] ?? "");
     if (req.method === "DELETE") {
       if (!(await handlers.cancelRun(runId))) throw new HttpError(404, "No running run with this id");
-      send(res, 200, { data: await handlers.runById(runId), metadata });
-      return;
+      return { status: 200, body: { data: await handlers.runById(runId), metadata } };
     }
     const run = await handlers.runById(runId);
     if (!run) throw new HttpError(404, "Run not found");
-    send(res, 200, { data: run, metadata });
-    return;
+    return { status: 200, body: { data: run, metadata } };
   }
   if ((path === "/" || path === "/health") && req.method === "GET") {
-    send(res, 200, { ok: true, service: "parley-embedded-executor" });
-    return;
+    return { status: 200, body: { ok: true, service: "parley-embedded-executor" } };
   }
-  throw new HttpError(404, `No route for ${req.method ?? "?"} ${path}`);
+  throw new HttpError(404, `No route for ${req.method} ${path}`);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HttpError(400, `Malformed JSON: ${messageOf(error)}`);
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function pathOf(req: IncomingMessage): string {
-  return new URL(req.url ?? "/", "http://executor").pathname;
 }
 
 function messageOf(error: unknown): string {

@@ -23,7 +23,7 @@ export interface Harness {
   /** Starts a new executor on the same database and port (after stop()): a restart. */
   restart(): Promise<Executor>;
   /** Starts another executor on the same database (another port): two processes. */
-  startAnother(): Promise<Executor>;
+  startAnother(options?: Partial<ExecutorOptions>): Promise<Executor>;
   close(): Promise<void>;
 }
 
@@ -32,6 +32,11 @@ export interface HarnessOptions {
   appId?: string;
   executor?: Partial<ExecutorOptions>;
   database?: TestDatabase;
+  /**
+   * As under `npm start`: the SDK reaches the executor through its in-process fetch, not a
+   * socket (the serve handler itself is still called over HTTP).
+   */
+  inProcess?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -54,8 +59,10 @@ export async function startHarness(
   const signingKey = `signkey-test-${randomBytes(32).toString("hex")}`;
   const eventKey = `evt-${randomBytes(8).toString("hex")}`;
   const executorPort = await freePort();
+  let current: Executor | undefined;
   // Cloud mode set through options, not process.env, so test files stay independent.
   const inngest = new Inngest({
+    ...(options.inProcess ? { fetch: ((input, init) => (current?.fetch ?? fetch)(input, init)) satisfies typeof fetch } : {}),
     id: options.appId ?? "parley-test",
     isDev: false,
     signingKey,
@@ -75,12 +82,13 @@ export async function startHarness(
     ...options.executor,
   };
   const executors: Executor[] = [];
-  const launch = async (port: number) => {
-    const started = await startExecutor({ ...base, port });
+  const launch = async (port: number, overrides: Partial<ExecutorOptions> = {}) => {
+    const started = await startExecutor({ ...base, ...overrides, port });
     executors.push(started);
     return started;
   };
   const executor = await launch(executorPort);
+  current = executor;
   await executor.sync();
   return {
     database,
@@ -90,8 +98,8 @@ export async function startHarness(
     executorPort,
     signingKey,
     eventKey,
-    restart: () => launch(executorPort),
-    startAnother: async () => launch(await freePort()),
+    restart: async () => (current = await launch(executorPort)),
+    startAnother: async (overrides) => launch(await freePort(), overrides),
     async close() {
       for (const started of executors) await started.stop().catch(() => {});
       await new Promise<void>((resolve) => app.server.close(() => resolve()));

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
 import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
-import { cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, startRun, takesOnlyRawSql } from "./events";
+import { awaited, cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, onlyWaitsTake, startRun, takesOnlyRawSql } from "./events";
 import { rawOnly, rawTransaction } from "./raw-sql";
 import { sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
@@ -132,7 +132,7 @@ export class Worker {
   private lastPrune = 0;
   readonly metrics: Metrics;
   /** Runs whose discovery request is in flight, by id: where their checkpoints land. */
-  private readonly inCall = new Map<string, { token: string; run: RunState }>();
+  private readonly inCall = new Map<string, { token: string; run: RunState; checkpointed: boolean }>();
 
   constructor(private readonly options: WorkerOptions) {
     this.db = options.db;
@@ -161,11 +161,12 @@ export class Worker {
     const entry = this.inCall.get(runId);
     try {
       if (entry && entry.token === token) {
+        entry.checkpointed = true;
         for (const { id, value } of results) {
           this.record(entry.run, id, value);
           delete entry.run.pending[id];
         }
-        await this.write(this.db, entry.run, token, {});
+        await this.save(entry.run, token);
         return 200;
       }
       return await this.db.$transaction(async (tx) => {
@@ -569,7 +570,8 @@ export class Worker {
     const planned = stepId !== "step";
     const checkpoint = !planned && token !== undefined && this.options.checkpointing === true;
     const started = performance.now();
-    if (checkpoint) this.inCall.set(run.id, { token, run });
+    const entry = { token: token ?? "", run, checkpointed: false };
+    if (checkpoint) this.inCall.set(run.id, entry);
     const { outcome, requestVersion } = await callFunction(
       {
         url: fn.url,
@@ -590,7 +592,9 @@ export class Worker {
     ).finally(() => {
       if (checkpoint) this.inCall.delete(run.id);
     });
-    if (checkpoint) await this.mergeCheckpointed(run, token);
+    // The SDK sends every checkpoint of a request to one executor: none here means either no
+    // step ran or they went to another executor sharing the database, whose writes we merge.
+    if (checkpoint && !entry.checkpointed) await this.mergeCheckpointed(run, token);
     this.metrics.recordCall(performance.now() - started);
     if (requestVersion !== null) run.requestVersion = requestVersion;
     return outcome;
@@ -598,7 +602,7 @@ export class Worker {
 
   /** Steps checkpointed through another executor's HTTP API during the call (see checkpoint()). */
   private async mergeCheckpointed(run: RunState, token: string): Promise<void> {
-    const rows = await this.db.$queryRaw<{ steps: unknown; stack: unknown }[]>`
+    const rows = await sql(this.db).$queryRaw<{ steps: unknown; stack: unknown }>`
       SELECT steps, stack FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token}`;
     const row = rows[0];
     if (!row) throw new LeaseLost();
@@ -901,47 +905,70 @@ export class Worker {
     let wake = false;
     let wakeAt: number | null = null;
     const ending = final.status === "completed" || final.status === "failed";
-    const events = final.status === "completed" || final.status === "failed" ? lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final) : [];
-    // The common turn needs only raw SQL; lifecycle events a function with flow control listens to need Prisma.
-    const transaction = takesOnlyRawSql(this.options.registry, events) ? rawTransaction : (db: Db, body: (tx: Tx) => Promise<void>) => db.$transaction(body, TX_OPTIONS);
-    await transaction(this.db, async (tx) => {
-      if (!ending) {
-        // Lock the row before counting resolved waits: an event resolving a wait either
-        // committed before (and we see it below) or updates the row after us (and makes the
-        // run due again). A final write needs no such lock: it ignores waits, and its UPDATE
-        // checks the lease itself.
-        const owned = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
-        if (owned.length === 0) throw new LeaseLost();
-      }
-      if (final.status === "completed" || final.status === "failed") {
-        await this.write(tx, run, token, {
+    const events = ending ? lifecycleEvents({ ...run, functionId: fn?.id ?? run.functionId }, final) : [];
+    const endWrite: WriteExtra | null = ending
+      ? {
           release: true,
           status: final.status,
           endedAt: now,
           // A void function's output is stored as JSON null.
           ...(final.status === "completed" ? { output: final.output } : { error: final.error }),
-        });
-        // Open waits exist only behind pending wait/invoke items (a leftover would be inert anyway).
-        if (Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke")) {
-          await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
         }
+      : null;
+    if (endWrite && (await this.endUnobserved(run, token, events, endWrite, now))) {
+      this.ended(run, endWrite.status ?? "completed");
+      return;
+    }
+    // The common turn needs only raw SQL; lifecycle events a function with flow control listens to need Prisma.
+    const transaction = takesOnlyRawSql(this.options.registry, events) ? rawTransaction : (db: Db, body: (tx: Tx) => Promise<void>) => db.$transaction(body, TX_OPTIONS);
+    await transaction(this.db, async (tx) => {
+      if (endWrite) {
+        // A final write needs no row lock: it ignores waits, and its UPDATE checks the lease itself.
+        await this.write(tx, run, token, endWrite);
+        // Open waits exist only behind pending wait/invoke items (a leftover would be inert anyway).
+        if (hasOpenWaits(run)) await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
         wake = (await ingestEvents(tx, this.options.registry, events, now)).wake;
-        this.options.log(`executor: run ${run.id} (${run.functionId}) ${final.status}`);
-        if (final.status === "completed") this.metrics.runsCompleted++;
-        else this.metrics.runsFailed++;
-      } else {
-        const resolved = await tx.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM "ExecutorWait" WHERE "runId" = ${run.id} AND "resolvedAt" IS NOT NULL`;
-        const resolvedWaits = resolved[0]?.n ?? 0;
-        const dueAt = resolvedWaits > 0 ? now : final.dueAt;
-        await this.write(tx, run, token, { release: true, status: resolvedWaits > 0 ? "queued" : final.status, dueAt });
-        wake = dueAt.getTime() <= now.getTime();
-        wakeAt = dueAt.getTime();
+        return;
       }
+      // Lock the row before counting resolved waits: an event resolving a wait either
+      // committed before (and we see it below) or updates the row after us (and makes the
+      // run due again).
+      const owned = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "ExecutorRun" WHERE id = ${run.id} AND "lockedBy" = ${token} FOR UPDATE`;
+      if (owned.length === 0) throw new LeaseLost();
+      const blocked = final as Extract<Final, { dueAt: Date }>;
+      const resolved = await tx.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM "ExecutorWait" WHERE "runId" = ${run.id} AND "resolvedAt" IS NOT NULL`;
+      const resolvedWaits = resolved[0]?.n ?? 0;
+      const dueAt = resolvedWaits > 0 ? now : blocked.dueAt;
+      await this.write(tx, run, token, { release: true, status: resolvedWaits > 0 ? "queued" : blocked.status, dueAt });
+      wake = dueAt.getTime() <= now.getTime();
+      wakeAt = dueAt.getTime();
     });
+    if (endWrite) this.ended(run, endWrite.status ?? "completed");
     if (wake) this.wake();
     else if (wakeAt !== null) this.wakeAt(wakeAt);
+  }
+
+  /**
+   * The usual end of a run, in two statements instead of a transaction: when no function is
+   * triggered or cancelled by its lifecycle events and no wait is open for them (no step.invoke
+   * parent, no waitForEvent), they would change nothing and are not stored, so the final write
+   * is all there is. A wait for them is created before the run they await can end (a parent's
+   * wait commits with its child's creation), so none can slip in between the two statements.
+   */
+  private async endUnobserved(run: RunState, token: string, events: { name: string }[], endWrite: WriteExtra, now: Date): Promise<boolean> {
+    if (hasOpenWaits(run) || !onlyWaitsTake(this.options.registry, events)) return false;
+    const raw = rawOnly(sql(this.db));
+    if (await awaited(raw, events.map((event) => event.name), now)) return false;
+    await this.write(raw, run, token, endWrite);
+    return true;
+  }
+
+  private ended(run: RunState, status: NonNullable<WriteExtra["status"]>): void {
+    this.options.log(`executor: run ${run.id} (${run.functionId}) ${status}`);
+    if (status === "completed") this.metrics.runsCompleted++;
+    else this.metrics.runsFailed++;
   }
 
   /** Due before the next poll (a short backoff or sleep): wake exactly then instead. */
@@ -953,6 +980,11 @@ export class Worker {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether the run waits on events (waitForEvent, step.invoke): its ExecutorWait rows are open. */
+function hasOpenWaits(run: RunState): boolean {
+  return Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke");
 }
 
 function toState(row: RunRow): RunState {

@@ -7,8 +7,13 @@ import { log } from "@/server/observability/log";
 const holder = globalThis as unknown as { parleyInngest?: Inngest };
 
 export function inngest(): Inngest {
-  // Function logs (ctx.logger) go to Parley's structured, redacting logger.
-  holder.parleyInngest ??= new Inngest({ id: "parley", logger: log().child({ component: "functions" }) });
+  holder.parleyInngest ??= new Inngest({
+    id: "parley",
+    // Function logs (ctx.logger) go to Parley's structured, redacting logger.
+    logger: log().child({ component: "functions" }),
+    // Beside the embedded executor, the SDK's calls to it (checkpoints, sent events) stay in process.
+    fetch: (input, init) => (embedded.parleyExecutor?.fetch ?? fetch)(input, init),
+  });
   return holder.parleyInngest;
 }
 
@@ -27,24 +32,28 @@ interface EventToSend {
   name: string;
   data: object;
 }
-type InProcessIntake = (events: { id?: string; name: string; data: Record<string, unknown> }[]) => Promise<unknown>;
-const intake = globalThis as unknown as { parleyEventIntake?: InProcessIntake };
+/** What of the embedded executor the app uses when both run in one process. */
+export interface EmbeddedExecutor {
+  send(events: { id?: string; name: string; data: Record<string, unknown> }[]): Promise<unknown>;
+  fetch: typeof fetch;
+}
+const embedded = globalThis as unknown as { parleyExecutor?: EmbeddedExecutor };
 
 /**
  * Called by `npm start` (and tests, benchmarks) once the embedded executor runs in this
  * process: events then go straight into it, with the same deduplication, flow control and
- * cancelOn as a POST to its /e/ endpoint, without the HTTP round trip. Kept on globalThis
- * because Next's route handlers load their own copy of this module.
+ * cancelOn as a POST to its /e/ endpoint, and the SDK reaches its API without a socket. Kept
+ * on globalThis because Next's route handlers load their own copy of this module.
  */
-export function attachEmbeddedExecutor(send: InProcessIntake): void {
-  intake.parleyEventIntake = send;
+export function attachEmbeddedExecutor(executor: EmbeddedExecutor): void {
+  embedded.parleyExecutor = executor;
 }
 
 /** Sends events outside a function run: into the embedded executor when it runs here, else through the SDK. */
 export async function sendEvents(events: EventToSend | EventToSend[]): Promise<void> {
   const list = Array.isArray(events) ? events : [events];
   // The SDK sends JSON: in process, the data goes through JSON too, so both paths see the same values.
-  if (intake.parleyEventIntake) await intake.parleyEventIntake(JSON.parse(JSON.stringify(list)));
+  if (embedded.parleyExecutor) await embedded.parleyExecutor.send(JSON.parse(JSON.stringify(list)));
   else await inngest().send(list as Parameters<Inngest["send"]>[0]);
 }
 

@@ -103,7 +103,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
     });
     await executor.sync();
     registerExecutorMetrics(() => executor.metrics());
-    attachEmbeddedExecutor((events) => executor.send(events));
+    attachEmbeddedExecutor(executor);
   };
   const stop = async () => {
     await executor.stop();
