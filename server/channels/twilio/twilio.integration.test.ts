@@ -83,6 +83,18 @@ test("a signed incoming message starts the flow; the question goes out through t
   expect(stored.map((m) => m.wamid)).toEqual(sentTo(contact).map((m) => m.sid));
 });
 
+test("Twilio's rate limits (a 429 from its API, the sender's 63018) are waited out: the question goes out once", async () => {
+  const contact = "34611000002";
+  twilio.refuseNext({ status: 429, code: 20429, message: "Too Many Requests" });
+  twilio.refuseNext({ status: 429, code: 63018, message: `Account ${ACCOUNT_SID} exceeded the 1 rps rate limit` });
+  await incoming(contact, "size");
+  await eventually(() => sentTo(contact).length === 1, 20_000, "the question after two refusals");
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(sentTo(contact)).toHaveLength(1);
+  const question = await eventually(async () => (await db().message.findFirst({ where: { channelId, direction: "outbound", wamid: sentTo(contact)[0]!.sid } })) ?? undefined, 5_000, "the stored question");
+  expect(question).toMatchObject({ status: "sent", error: null });
+});
+
 test("status callbacks move the sent message forward; an undelivered one fails with its meaning", async () => {
   const contact = "34611000001";
   const [question, answer] = sentTo(contact);
