@@ -1,6 +1,7 @@
 // The webhook ingress, for every provider (whatsapp.md facts 2–10): the provider reads and
 // verifies the POST, then every message is stored once (unique provider message id),
-// statuses are applied (never starting anything), the delivery is logged for the number's
+// statuses are applied (never starting a flow; a failure for a passing reason schedules the
+// message's redelivery, ./redelivery.ts), the delivery is logged for the number's
 // settings page, and each message goes to the conversation router as an Inngest event
 // whose id is the message id. Storing comes before answering 200, so nothing delivered is lost.
 import { withUniqueRetry } from "@/server/db/unique-retry";
@@ -13,6 +14,7 @@ import { log } from "@/server/observability/log";
 import { count } from "@/server/observability/metrics";
 import { decryptSecret } from "@/server/security/secrets";
 import { WebhookPayloadError, type ChannelProvider, type ParsedInbound, type ParsedWebhook, type WebhookRequest } from "./provider";
+import { redeliveryAfter, type Redelivery } from "./redelivery";
 import { recordStatus } from "./statuses";
 import { logWebhookDelivery } from "./webhook-log";
 
@@ -93,7 +95,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
   }
 
   const byNumber = new Map(channels.map((channel) => [channel.phoneNumberId, channel]));
-  const events: { id: string; name: string; data: MessageReceivedData }[] = [];
+  const events: { id: string; name: string; data: MessageReceivedData | Redelivery }[] = [];
   const refused: { wamid: string; reason: string }[] = [];
   for (const message of parsed.messages) {
     const channel = byNumber.get(message.phoneNumberId);
@@ -114,7 +116,10 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
     if (message.details.media) events.push({ id: `media:${message.wamid}`, name: MEDIA_RECEIVED_EVENT, data: stored });
   }
   for (const status of parsed.statuses) {
-    if (byNumber.has(status.phoneNumberId)) await recordStatus(status);
+    if (!byNumber.has(status.phoneNumberId)) continue;
+    await recordStatus(status);
+    const redelivery = await redeliveryAfter(status);
+    if (redelivery) events.push(redelivery);
   }
   const reported = parsed.errors.filter(({ phoneNumberId }) => byNumber.has(phoneNumberId)).map(({ error }) => error);
   for (const error of reported) log().warn({ provider: provider.id, error }, "the provider reported an error for the number");
@@ -133,7 +138,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
       return logged(json(503, { error: problem }), { signatureOk: true, problem });
     }
   }
-  const answer = provider.acknowledge({ messages: events.length, statuses: parsed.statuses.length, refused });
+  const answer = provider.acknowledge({ messages: events.filter((event) => event.name === MESSAGE_RECEIVED_EVENT).length, statuses: parsed.statuses.length, refused });
   return logged(answer, { signatureOk: true, problem: problems.length > 0 ? problems.join("; ").slice(0, 2000) : null });
 }
 

@@ -60,6 +60,9 @@ export type SendResult =
   | { messageId: string; wamid: string; windowClosed?: undefined }
   | { messageId: string; wamid?: undefined; windowClosed: { lastInboundAt: string | null } };
 
+/** A conversation as a send reads it: the number it goes through and the contact it reaches. */
+export type SendingConversation = Prisma.ConversationGetPayload<{ include: { channel: true; contact: true } }>;
+
 export async function sendMessage(
   input: {
     conversationId: string;
@@ -72,14 +75,10 @@ export async function sendMessage(
   },
   options: { clock?: Clock } = {},
 ): Promise<SendResult> {
-  const clock = options.clock ?? systemClock;
   const conversation = await db().conversation.findUniqueOrThrow({
     where: { id: input.conversationId },
     include: { channel: true, contact: true },
   });
-  const to = conversation.contact.waId ?? conversation.contact.bsuid;
-  if (!to) throw new ChannelSendError(`Contact ${conversation.contact.id} has neither a wa_id nor a user id.`, false);
-
   const record = await db().message.upsert({
     where: { idempotencyKey: input.idempotencyKey },
     create: {
@@ -98,25 +97,41 @@ export async function sendMessage(
     update: {},
   });
   if (record.wamid) return { messageId: record.id, wamid: record.wamid };
+  return deliverStoredMessage(record.id, conversation, input.message, options);
+}
 
+/**
+ * Sends a message whose row is written (`recordId`): consent and the 24-hour window are
+ * checked, the send is paced and retried, and the provider's message id is written after
+ * it. Shared by a first send and a redelivery (./redelivery.ts).
+ */
+export async function deliverStoredMessage(
+  recordId: string,
+  conversation: SendingConversation,
+  message: OutboundMessage,
+  options: { clock?: Clock } = {},
+): Promise<SendResult> {
+  const clock = options.clock ?? systemClock;
+  const to = conversation.contact.waId ?? conversation.contact.bsuid;
+  if (!to) throw new ChannelSendError(`Contact ${conversation.contact.id} has neither a wa_id nor a user id.`, false);
   const { lastInboundAt } = conversation;
   // Templates are how a business writes first: not to a contact who said STOP and has not written since.
-  if (!isFreeForm(input.message) && !mayReachProactively(conversation.contact, lastInboundAt)) {
+  if (!isFreeForm(message) && !mayReachProactively(conversation.contact, lastInboundAt)) {
     const refusal: DeliveryError = { code: null, kind: "recipient", meaning: OPTED_OUT_MEANING, title: "Not sent: the contact opted out", details: null, retriable: false };
-    await db().message.update({ where: { id: record.id }, data: { status: "failed", error: refusal as Prisma.InputJsonValue } });
+    await db().message.update({ where: { id: recordId }, data: { status: "failed", error: refusal as Prisma.InputJsonValue } });
     count.messageFailed(null);
     throw new ChannelSendError(OPTED_OUT_MEANING, false);
   }
-  if (isFreeForm(input.message) && (!lastInboundAt || clock.now() - lastInboundAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS)) {
+  if (isFreeForm(message) && (!lastInboundAt || clock.now() - lastInboundAt.getTime() >= CUSTOMER_SERVICE_WINDOW_MS)) {
     await db().message.update({
-      where: { id: record.id },
+      where: { id: recordId },
       data: { status: "failed", error: windowClosedRefusal(lastInboundAt) as Prisma.InputJsonValue },
     });
     count.messageFailed(null);
-    return { messageId: record.id, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
+    return { messageId: recordId, windowClosed: { lastInboundAt: lastInboundAt?.toISOString() ?? null } };
   }
 
-  const outgoing = input.message.type === "reaction" ? { ...input.message, wamid: await reactionTarget(record.id, conversation.id, input.message.messageId) } : input.message;
+  const outgoing = message.type === "reaction" ? { ...message, wamid: await reactionTarget(recordId, conversation.id, message.messageId) } : message;
   const provider = providerFor(conversation.channel.provider);
   for (let attempt = 0; ; attempt++) {
     await paceSend({ channelId: conversation.channelId, conversationId: conversation.id, messagesPerSecond: conversation.channel.messagesPerSecond }, clock);
@@ -124,11 +139,11 @@ export async function sendMessage(
     if (result.ok) {
       const wamid = result.messageId;
       const now = new Date(clock.now());
-      await db().message.update({ where: { id: record.id }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+      await db().message.update({ where: { id: recordId }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
       count.messageSent(provider.id);
       await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
-      await applyEarlyStatuses(record.id, wamid);
-      return { messageId: record.id, wamid };
+      await applyEarlyStatuses(recordId, wamid);
+      return { messageId: recordId, wamid };
     }
     const { error, status } = result;
     // "Slow down" comes as a 429, a 5xx or a throughput code: the provider did not take the message.
@@ -140,7 +155,7 @@ export async function sendMessage(
     // A permanent refusal fails the message; one still worth retrying stays pending for the executor's retry.
     if (!retriable) count.messageFailed(error.code);
     await db().message.update({
-      where: { id: record.id },
+      where: { id: recordId },
       data: { error: { ...error, retriable } as Prisma.InputJsonValue, ...(retriable ? {} : { status: "failed" as const }) },
     });
     throw new ChannelSendError(
