@@ -13,7 +13,7 @@
 //   process and not counted), sampled every 20 ms.
 // - Baseline: the same function body called directly, measured in the same process and run.
 //
-// Bounded: RUNS (default 300) and a 30 s deadline for the throughput phase.
+// Bounded: RUNS (default 1,000) and a 30 s deadline for the throughput phase.
 // Database: BENCH_DATABASE_URL (a server URL; a fresh database is created on it and dropped),
 // else an embedded PostgreSQL in a temp folder.
 import { randomBytes } from "node:crypto";
@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { serve } from "inngest/next";
 import type { NextRequest } from "next/server";
+import { snapshotEnvironment } from "@/server/boot/environment";
 import { createDb } from "@/server/db/client";
 import { startExecutor } from "@/server/executor";
 import { callFunction } from "@/server/executor/sdk";
@@ -29,7 +30,7 @@ import { attachEmbeddedExecutor, inngest, inProcessTransport, serveInProcess } f
 import { serveRoutes } from "@/tests/support/http";
 import { benchDatabase, percentile, report } from "./support";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const BATCH = 50;
 const STEPS = 20;
 const SEQUENTIAL_RUNS = 10;
@@ -60,6 +61,7 @@ async function main() {
       probe.close(() => resolve(port));
     });
   });
+  snapshotEnvironment(); // as `npm start` does
   Object.assign(process.env, {
     INNGEST_SIGNING_KEY: signingKey,
     INNGEST_EVENT_KEY: eventKey,

@@ -16,6 +16,8 @@ const root = process.cwd();
 const log = (line: string) => console.log(`[parley] ${line}`);
 
 async function main() {
+  const { snapshotEnvironment } = await import("@/server/boot/environment");
+  snapshotEnvironment();
   const { hydratePostgresSymlinks, generatePrismaClient } = await import("./postinstall.mjs");
   hydratePostgresSymlinks();
   if (!existsSync(path.join(root, "server/db/generated/client.ts"))) generatePrismaClient();

@@ -40,6 +40,11 @@ export async function ingestEvents(
   let wake = false;
   // Lifecycle events of runs cancelled here are appended and ingested in the same pass.
   const queue: { raw: IncomingEvent; external: boolean }[] = incoming.map((raw) => ({ raw, external: true }));
+  // A batch asks once which of its names open waits expect, instead of once per event. Waits
+  // are only resolved while it is taken, never created, so the answer stays a superset.
+  const batchNames = new Set(incoming.map((raw) => raw.name));
+  const awaitedInBatch = incoming.length > 1 ? await awaitedNames(tx, [...batchNames], now) : null;
+  const mayBeAwaited = (name: string) => !awaitedInBatch || !batchNames.has(name) || awaitedInBatch.has(name);
   for (let index = 0; index < queue.length; index++) {
     const { raw, external } = queue[index] as { raw: IncomingEvent; external: boolean };
     const givenId = raw.id ?? (external ? seededId(options.seed, index) : null) ?? undefined;
@@ -52,20 +57,14 @@ export async function ingestEvents(
       ...(raw.v ? { v: raw.v } : {}),
     };
     if (external) ids.push(event.id);
-    if (givenId) {
-      // Serialise concurrent deliveries of the same id, then check the window.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parley-executor-event:${givenId}`}))`;
-      const seen = await tx.$queryRaw<unknown[]>`
-        SELECT 1 FROM "ExecutorEvent" WHERE id = ${givenId} AND "receivedAt" > ${new Date(now.getTime() - DEDUP_WINDOW_MS)} LIMIT 1`;
-      if (seen.length > 0) continue;
-    }
+    if (givenId && !(await firstSighting(tx, givenId, now))) continue;
     const internalId = ulid(now.getTime());
     const triggered = registry.matching(event);
     const cancelling = registry.cancelling(event.name);
     if (!external && triggered.length === 0 && cancelling.length === 0) {
       // A lifecycle event (inngest/function.finished…) that no function listens to is only
       // offered to open waits (step.invoke, waitForEvent); stored only when one took it.
-      if (await resolveWaits(tx, event, now)) {
+      if (mayBeAwaited(event.name) && (await resolveWaits(tx, event, now))) {
         wake = true;
         await storeEvent(tx, internalId, event, now);
       }
@@ -92,7 +91,7 @@ export async function ingestEvents(
         for (const raw of emitted) queue.push({ raw, external: false });
       }
     }
-    if (await resolveWaits(tx, event, now)) wake = true;
+    if (mayBeAwaited(event.name) && (await resolveWaits(tx, event, now))) wake = true;
   }
   return { ids, wake, cancelled };
 }
@@ -115,11 +114,32 @@ export function onlyWaitsTake(registry: FunctionRegistry, events: { name: string
   return events.every((event) => registry.listeningTo(event.name).length === 0 && registry.cancelling(event.name).length === 0);
 }
 
-/** Whether a wait (waitForEvent, a step.invoke's parent) is open for an event of one of these names. */
-export async function awaited(tx: Tx, names: string[], now: Date): Promise<boolean> {
-  const open = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM "ExecutorWait" WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now} LIMIT 1`;
-  return open.length > 0;
+/**
+ * Whether this is the first sighting of event id `id` within the dedup window: it is recorded
+ * (or renewed, when last seen before the window) by the same statement. A concurrent delivery
+ * of the same id waits on the key, then finds it taken: exactly one of them gets true.
+ */
+export async function firstSighting(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const recorded = await tx.$queryRaw<unknown[]>`
+    INSERT INTO "ExecutorEventId" (id, "receivedAt") VALUES (${id}, ${now})
+    ON CONFLICT (id) DO UPDATE SET "receivedAt" = EXCLUDED."receivedAt"
+    WHERE "ExecutorEventId"."receivedAt" <= ${new Date(now.getTime() - DEDUP_WINDOW_MS)}
+    RETURNING id`;
+  return recorded.length > 0;
+}
+
+/** The condition "a wait (waitForEvent, a step.invoke's parent) is open for an event of one of these names". */
+export function openWaitFor(names: string[], now: Date): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "ExecutorWait"
+    WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now})`;
+}
+
+/** Which of these event names open waits expect. */
+async function awaitedNames(tx: Tx, names: string[], now: Date): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<{ eventName: string }[]>`
+    SELECT DISTINCT "eventName" FROM "ExecutorWait"
+    WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now}`;
+  return new Set(rows.map((row) => row.eventName));
 }
 
 export async function storeEvent(tx: Tx, internalId: string, event: RunEvent, now: Date): Promise<void> {

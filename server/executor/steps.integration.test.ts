@@ -133,6 +133,18 @@ describe("event API", () => {
     expect(runs).toHaveLength(1);
     expect(counts.get("a:dedup")).toBe(1);
   });
+
+  it("takes one of several deliveries of an id arriving at once, and the id again once 24 hours have passed", async () => {
+    const deliveries = Array.from({ length: 6 }, () => h.inngest.send({ name: "test/sequence", id: "dedup-2", data: { n: "burst" } }));
+    await Promise.all(deliveries);
+    await h.executor.idle();
+    const burst = () => runsOf("sequence").then((runs) => runs.filter((r) => (r.event as { data: { n: string } }).data.n === "burst"));
+    expect(await burst()).toHaveLength(1);
+    await h.database.db.executorEventId.update({ where: { id: "dedup-2" }, data: { receivedAt: new Date(Date.now() - 25 * 3_600_000) } });
+    await h.inngest.send({ name: "test/sequence", id: "dedup-2", data: { n: "burst" } });
+    await h.executor.idle();
+    expect(await burst()).toHaveLength(2);
+  });
 });
 
 describe("registration", () => {

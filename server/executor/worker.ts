@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
 import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
-import { awaited, cancelRun, DEDUP_WINDOW_MS, ingestEvents, lifecycleEvents, onlyWaitsTake, startRun, takesOnlyRawSql } from "./events";
+import { cancelRun, DEDUP_WINDOW_MS, firstSighting, ingestEvents, lifecycleEvents, onlyWaitsTake, openWaitFor, startRun, takesOnlyRawSql } from "./events";
 import { rawOnly, rawTransaction } from "./raw-sql";
 import { sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
@@ -114,6 +114,8 @@ interface WriteExtra {
   error?: Json;
   /** Drop the lease (end of a turn). */
   release?: boolean;
+  /** Write only if this holds too; then a write that does not happen returns false instead of throwing LeaseLost. */
+  only?: Prisma.Sql;
 }
 
 export class Worker {
@@ -386,10 +388,7 @@ export class Worker {
         for (let fired = 0; tick instanceof Date && tick <= now && fired < MAX_TICKS_PER_PASS; fired++) {
           if (fn && now.getTime() - tick.getTime() <= CATCH_UP_MS) {
             const id = `cron-${fn.id}-${tick.getTime()}`;
-            const seen = await tx.executorEvent.count({
-              where: { id, receivedAt: { gt: new Date(now.getTime() - DEDUP_WINDOW_MS) } },
-            });
-            if (seen === 0) {
+            if (await firstSighting(tx, id, now)) {
               const event: RunEvent = { id, name: "inngest/scheduled.timer", data: { cron: row.cron }, user: {}, ts: tick.getTime() };
               const internalId = ulid(now.getTime());
               await tx.executorEvent.create({
@@ -432,10 +431,13 @@ export class Worker {
       const keys = await this.db.$executeRaw`
         DELETE FROM "ExecutorKey" WHERE id IN (
           SELECT id FROM "ExecutorKey" WHERE "expiresAt" < ${new Date(now)} LIMIT ${PRUNE_BATCH})`;
+      const eventIds = await this.db.$executeRaw`
+        DELETE FROM "ExecutorEventId" WHERE id IN (
+          SELECT id FROM "ExecutorEventId" WHERE "receivedAt" < ${new Date(now - DEDUP_WINDOW_MS)} LIMIT ${PRUNE_BATCH})`;
       deleted.runs += runs;
       deleted.events += events;
-      deleted.keys += keys;
-      if (runs < PRUNE_BATCH && events < PRUNE_BATCH && keys < PRUNE_BATCH) break;
+      deleted.keys += keys + eventIds;
+      if (runs < PRUNE_BATCH && events < PRUNE_BATCH && keys < PRUNE_BATCH && eventIds < PRUNE_BATCH) break;
     }
     this.metrics.pruned.runs += deleted.runs;
     this.metrics.pruned.events += deleted.events;
@@ -846,7 +848,7 @@ export class Worker {
     }
   }
 
-  private async write(tx: Tx | Db, run: RunState, token: string, extra: WriteExtra): Promise<void> {
+  private async write(tx: Tx | Db, run: RunState, token: string, extra: WriteExtra): Promise<boolean> {
     // Raw SQL: on the hot path Prisma's query builder costs several ms of CPU per statement
     // (docs/executor.md, Performance); a raw statement a fraction of that.
     const sets = [
@@ -865,8 +867,12 @@ export class Worker {
     if ("output" in extra) sets.push(Prisma.sql`output = ${JSON.stringify(extra.output ?? null)}::jsonb`);
     if ("error" in extra) sets.push(Prisma.sql`error = ${JSON.stringify(extra.error ?? null)}::jsonb`);
     const updated = await tx.$executeRaw`
-      UPDATE "ExecutorRun" SET ${Prisma.join(sets, ", ")} WHERE id = ${run.id} AND "lockedBy" = ${token}`;
-    if (updated !== 1) throw new LeaseLost();
+      UPDATE "ExecutorRun" SET ${Prisma.join(sets, ", ")}
+      WHERE id = ${run.id} AND "lockedBy" = ${token} AND ${extra.only ?? Prisma.sql`TRUE`}`;
+    if (updated !== 1) {
+      if (extra.only) return false;
+      throw new LeaseLost();
+    }
     if (run.newWaits.length > 0) {
       await tx.executorWait.createMany({
         data: run.newWaits.map((w) => ({ id: ulid(), runId: run.id, ...w })),
@@ -894,6 +900,7 @@ export class Worker {
       this.invoked = true;
     }
     run.newInvokes = [];
+    return true;
   }
 
   /** Set when a save started a child run (step.invoke): wake after the commit. */
@@ -951,18 +958,16 @@ export class Worker {
   }
 
   /**
-   * The usual end of a run, in two statements instead of a transaction: when no function is
+   * The usual end of a run, without a transaction: when no function is
    * triggered or cancelled by its lifecycle events and no wait is open for them (no step.invoke
    * parent, no waitForEvent), they would change nothing and are not stored, so the final write
-   * is all there is. A wait for them is created before the run they await can end (a parent's
-   * wait commits with its child's creation), so none can slip in between the two statements.
+   * is all there is: one statement, the final write on the condition that no such wait is
+   * open. False when one is (or the lease is gone): the caller takes the transaction path.
    */
   private async endUnobserved(run: RunState, token: string, events: { name: string }[], endWrite: WriteExtra, now: Date): Promise<boolean> {
     if (hasOpenWaits(run) || !onlyWaitsTake(this.options.registry, events)) return false;
-    const raw = rawOnly(sql(this.db));
-    if (await awaited(raw, events.map((event) => event.name), now)) return false;
-    await this.write(raw, run, token, endWrite);
-    return true;
+    const unobserved = Prisma.sql`NOT ${openWaitFor(events.map((event) => event.name), now)}`;
+    return this.write(rawOnly(sql(this.db)), run, token, { ...endWrite, only: unobserved });
   }
 
   private ended(run: RunState, status: NonNullable<WriteExtra["status"]>): void {
