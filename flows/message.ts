@@ -63,7 +63,14 @@ export const inboundReferralSchema = z.object({
 });
 
 /** A notice from WhatsApp itself, such as the contact changing their number. */
-export const inboundSystemSchema = z.object({ kind: z.string().nullable(), body: z.string().nullable(), newWaId: z.string().nullable() });
+/** WhatsApp's notice; on a change of number or of business-scoped user id (`user_changed_number`, `user_changed_user_id`), the contact's new one. */
+export const inboundSystemSchema = z.object({
+  kind: z.string().nullable(),
+  body: z.string().nullable(),
+  newWaId: z.string().nullable(),
+  // Messages stored before user id changes were read have none.
+  newUserId: z.string().nullable().default(null),
+});
 
 /**
  * What a message holds beyond its text, as the flow language reads it (`{{message.media.id}}`,

@@ -215,22 +215,28 @@ async function storeInbound(channel: { id: string; workspaceId: string }, messag
       SELECT m.id, m."conversationId", conversation."contactId", false FROM "Message" m, conversation WHERE m.wamid = ${message.wamid}`;
     const row = rows.find((candidate) => candidate.created) ?? rows[0];
     if (!row) continue;
-    if (row.created) await followNumberChange(channel.workspaceId, row.contactId, message);
+    if (row.created) await followIdentityChange(channel.workspaceId, row.contactId, message);
     return { messageId: row.id, conversationId: row.conversationId };
   }
   throw new Error(`Message ${message.wamid} could not be stored: its contact kept changing under it.`);
 }
 
 /**
- * WhatsApp says the contact changed their number (a "user_changed_number" system message):
- * the contact keeps their conversations under the new number, unless another contact of the
- * workspace already has it.
+ * WhatsApp says the contact changed their number or their business-scoped user id (a
+ * "user_changed_number" or "user_changed_user_id" system message): the contact keeps their
+ * conversations under the new one, unless another contact of the workspace already has it.
  */
-async function followNumberChange(workspaceId: string, contactId: string, message: ParsedInbound) {
-  const newWaId = message.details.system?.kind === "user_changed_number" ? message.details.system.newWaId : null;
-  if (!newWaId) return;
+async function followIdentityChange(workspaceId: string, contactId: string, message: ParsedInbound) {
+  const system = message.details.system;
+  const newWaId = system?.kind === "user_changed_number" ? system.newWaId : null;
+  const newUserId = system?.kind === "user_changed_number" || system?.kind === "user_changed_user_id" ? system.newUserId : null;
+  if (newWaId) await moveContactTo(workspaceId, contactId, { waId: newWaId });
+  if (newUserId) await moveContactTo(workspaceId, contactId, { bsuid: newUserId });
+}
+
+async function moveContactTo(workspaceId: string, contactId: string, identity: { waId: string } | { bsuid: string }) {
   await withUniqueRetry(async () => {
-    const taken = await db().contact.findFirst({ where: { workspaceId, waId: newWaId }, select: { id: true } });
-    if (!taken) await db().contact.update({ where: { id: contactId }, data: { waId: newWaId } });
+    const taken = await db().contact.findFirst({ where: { workspaceId, ...identity }, select: { id: true } });
+    if (!taken) await db().contact.update({ where: { id: contactId }, data: identity });
   });
 }

@@ -60,6 +60,12 @@ test("a contact who changes number, as WhatsApp's system message says, stays one
   expect(contacts[0]!.conversations[0]!.messages.map((m) => m.type)).toContain("system");
 });
 
+test("a contact whose business-scoped user id changes, as WhatsApp's system message says, stays one contact under the new id", async () => {
+  const contacts = await db().contact.findMany({ where: { bsuid: { in: ["BR.1502576394655843", "BR.2602576394655844"] } }, include: { conversations: { include: { messages: { where: { direction: "inbound" }, orderBy: { seq: "asc" } } } } } });
+  expect(contacts.map((c) => c.bsuid)).toEqual(["BR.2602576394655844"]);
+  expect(contacts[0]!.conversations[0]!.messages.map((m) => m.text)).toEqual(["oi", "User pedro changed from BR.1502576394655843 to BR.2602576394655844", "ainda aqui"]);
+});
+
 test("a message Parley cannot read is in the inbox with why, not as a bare type", async () => {
   const contact = await db().contact.findFirstOrThrow({ where: { waId: "34600000818" }, include: { conversations: true } });
   const conversation = contact.conversations[0]!;

@@ -225,7 +225,8 @@ function normaliseContent(message: RawMessage): Normalised {
     }
     case "system": {
       const body = text(message, "system", "body");
-      return { ...none, text: body, details: { system: { kind: text(message, "system", "type"), body, newWaId: text(message, "system", "wa_id") ?? text(message, "system", "new_wa_id") } } };
+      const system = { kind: text(message, "system", "type"), body, newWaId: text(message, "system", "wa_id") ?? text(message, "system", "new_wa_id"), newUserId: text(message, "system", "user_id") };
+      return { ...none, text: body, details: { system } };
     }
     case "unsupported": {
       const errors = field(message, "errors");
