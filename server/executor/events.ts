@@ -4,7 +4,7 @@
 // events, such as inngest/function.failed, use the same path).
 import { Prisma } from "@/server/db/client";
 import { evaluateKey, matches } from "./expressions";
-import { seededId, ulid } from "./ids";
+import { ulid } from "./ids";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 import type { IncomingEvent, Json, RunEvent } from "./schemas";
 
@@ -23,31 +23,32 @@ export interface IngestResult {
   cancelled: string[];
 }
 
-export interface IngestOptions {
-  /** The SDK's x-inngest-event-id-seed header: ids of events sent without one derive from it. */
-  seed?: string | null;
-}
-
 export async function ingestEvents(
   tx: Tx,
   registry: FunctionRegistry,
   incoming: IncomingEvent[],
   now = new Date(),
-  options: IngestOptions = {},
 ): Promise<IngestResult> {
   const ids: string[] = [];
   const cancelled: string[] = [];
   let wake = false;
   // Lifecycle events of runs cancelled here are appended and ingested in the same pass.
-  const queue: { raw: IncomingEvent; external: boolean }[] = incoming.map((raw) => ({ raw, external: true }));
-  // A batch asks once which of its names open waits expect, instead of once per event. Waits
-  // are only resolved while it is taken, never created, so the answer stays a superset.
+  const queue: { raw: IncomingEvent; external: boolean; givenId: string | null }[] = incoming.map((raw) => ({
+    raw,
+    external: true,
+    givenId: raw.id ?? null,
+  }));
+  // The whole batch's ids are deduplicated by one statement, and its names asked once which
+  // open waits expect them (waits are only resolved while a batch is taken, never created,
+  // so that answer stays a superset).
+  const fresh = await firstSightings(tx, queue.flatMap((item) => (item.givenId ? [item.givenId] : [])), now);
   const batchNames = new Set(incoming.map((raw) => raw.name));
   const awaitedInBatch = incoming.length > 1 ? await awaitedNames(tx, [...batchNames], now) : null;
   const mayBeAwaited = (name: string) => !awaitedInBatch || !batchNames.has(name) || awaitedInBatch.has(name);
+  // Events and plain runs are written together at the end, or before any statement that must see them.
+  const writes = new BatchWrites();
   for (let index = 0; index < queue.length; index++) {
-    const { raw, external } = queue[index] as { raw: IncomingEvent; external: boolean };
-    const givenId = raw.id ?? (external ? seededId(options.seed, index) : null) ?? undefined;
+    const { raw, external, givenId } = queue[index] as (typeof queue)[number];
     const event: RunEvent = {
       id: givenId ?? ulid(now.getTime()),
       name: raw.name,
@@ -57,7 +58,8 @@ export async function ingestEvents(
       ...(raw.v ? { v: raw.v } : {}),
     };
     if (external) ids.push(event.id);
-    if (givenId && !(await firstSighting(tx, givenId, now))) continue;
+    // A second event with the same id in this batch is a duplicate too.
+    if (givenId && !fresh.delete(givenId)) continue;
     const internalId = ulid(now.getTime());
     const triggered = registry.matching(event);
     const cancelling = registry.cancelling(event.name);
@@ -66,14 +68,22 @@ export async function ingestEvents(
       // offered to open waits (step.invoke, waitForEvent); stored only when one took it.
       if (mayBeAwaited(event.name) && (await resolveWaits(tx, event, now))) {
         wake = true;
-        await storeEvent(tx, internalId, event, now);
+        writes.events.push({ internalId, event });
       }
       continue;
     }
-    await storeEvent(tx, internalId, event, now);
+    writes.events.push({ internalId, event });
     for (const fn of triggered) {
-      if (await startRun(tx, fn, event, internalId, now)) wake = true;
+      if (hasFlowControl(fn)) {
+        // Its checks read keys and runs that earlier events of the batch may have made.
+        await writes.flush(tx, now);
+        if (await startRun(tx, fn, event, internalId, now)) wake = true;
+      } else {
+        writes.runs.push(newRun(fn, event, internalId, now));
+        wake = true;
+      }
     }
+    if (cancelling.length > 0) await writes.flush(tx, now);
     for (const { fn, rules } of cancelling) {
       const runs = await tx.executorRun.findMany({
         where: { functionId: fn.id, status: { in: [...ACTIVE_STATUSES] }, eventId: { not: internalId } },
@@ -88,12 +98,26 @@ export async function ingestEvents(
         if (!hit) continue;
         const emitted = await cancelRun(tx, run.id, { name: "FunctionCancelled", message: `Cancelled by event ${event.name} (${event.id})` }, now);
         if (emitted.length) cancelled.push(run.id);
-        for (const raw of emitted) queue.push({ raw, external: false });
+        for (const raw of emitted) queue.push({ raw, external: false, givenId: raw.id ?? null });
       }
     }
     if (mayBeAwaited(event.name) && (await resolveWaits(tx, event, now))) wake = true;
   }
+  await writes.flush(tx, now);
   return { ids, wake, cancelled };
+}
+
+/** Rows of a batch written with one statement per table: the events, then the runs they start. */
+class BatchWrites {
+  events: { internalId: string; event: RunEvent }[] = [];
+  runs: NewRun[] = [];
+
+  async flush(tx: Tx, now: Date): Promise<void> {
+    if (this.events.length > 0) await storeEvents(tx, this.events, now);
+    if (this.runs.length > 0) await insertRuns(tx, this.runs);
+    this.events = [];
+    this.runs = [];
+  }
 }
 
 /**
@@ -115,17 +139,19 @@ export function onlyWaitsTake(registry: FunctionRegistry, events: { name: string
 }
 
 /**
- * Whether this is the first sighting of event id `id` within the dedup window: it is recorded
- * (or renewed, when last seen before the window) by the same statement. A concurrent delivery
- * of the same id waits on the key, then finds it taken: exactly one of them gets true.
+ * The ids among `ids` seen for the first time within the dedup window: each is recorded (or
+ * renewed, when last seen before the window) by the same statement. A concurrent delivery of
+ * the same id waits on its key, then finds it taken: exactly one of them gets it back.
  */
-export async function firstSighting(tx: Tx, id: string, now: Date): Promise<boolean> {
-  const recorded = await tx.$queryRaw<unknown[]>`
-    INSERT INTO "ExecutorEventId" (id, "receivedAt") VALUES (${id}, ${now})
+export async function firstSightings(tx: Tx, ids: string[], now: Date): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const recorded = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "ExecutorEventId" (id, "receivedAt") SELECT id, ${now} FROM unnest(${unique}::text[]) AS id
     ON CONFLICT (id) DO UPDATE SET "receivedAt" = EXCLUDED."receivedAt"
     WHERE "ExecutorEventId"."receivedAt" <= ${new Date(now.getTime() - DEDUP_WINDOW_MS)}
     RETURNING id`;
-  return recorded.length > 0;
+  return new Set(recorded.map((row) => row.id));
 }
 
 /** The condition "a wait (waitForEvent, a step.invoke's parent) is open for an event of one of these names". */
@@ -142,11 +168,15 @@ async function awaitedNames(tx: Tx, names: string[], now: Date): Promise<Set<str
   return new Set(rows.map((row) => row.eventName));
 }
 
-export async function storeEvent(tx: Tx, internalId: string, event: RunEvent, now: Date): Promise<void> {
+/** Stores events, one statement for all of them. */
+export async function storeEvents(tx: Tx, events: { internalId: string; event: RunEvent }[], now: Date): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "ExecutorEvent" ("internalId", id, name, data, "user", ts, "receivedAt")
-    VALUES (${internalId}, ${event.id}, ${event.name}, ${JSON.stringify(event.data)}::jsonb,
-      ${JSON.stringify(event.user)}::jsonb, ${BigInt(event.ts)}, ${now})`;
+    SELECT e."internalId", e.id, e.name, e.data, e."user", e.ts, ${now}
+    FROM unnest(${events.map((e) => e.internalId)}::text[], ${events.map((e) => e.event.id)}::text[],
+      ${events.map((e) => e.event.name)}::text[], ${events.map((e) => JSON.stringify(e.event.data))}::jsonb[],
+      ${events.map((e) => JSON.stringify(e.event.user))}::jsonb[], ${events.map((e) => String(e.event.ts))}::bigint[])
+      AS e("internalId", id, name, data, "user", ts)`;
 }
 
 /** A key expression's value, scoped to the function; a key that cannot be evaluated shares one bucket. */
@@ -178,7 +208,6 @@ export async function startRun(
   now: Date,
   options: StartOptions = {},
 ): Promise<string | null> {
-  const id = ulid(now.getTime());
   const keys: { kind: string; key: string; at: Date; expiresAt: Date }[] = [];
   let dueAt = now;
   let debounce: { key: string; until: Date | null } | null = null;
@@ -241,6 +270,43 @@ export async function startRun(
     keys.push({ kind: "throttle", key, at: dueAt, expiresAt: new Date(dueAt.getTime() + fn.throttle.periodMs) });
   }
 
+  const run = newRun(fn, event, eventId, now, { dueAt, debounce, correlationId: options.correlationId ?? null });
+  await insertRuns(tx, [run]);
+  if (keys.length) await tx.executorKey.createMany({ data: keys.map((k) => ({ ...k, runId: run.id })) });
+  return run.id;
+}
+
+/** Whether starting a run of `fn` goes through flow control that reads and writes keys or runs. */
+function hasFlowControl(fn: RegisteredFunction): boolean {
+  return Boolean(fn.idempotency || fn.rateLimit || fn.debounce || fn.throttle);
+}
+
+/** A run about to be created, as its row. */
+interface NewRun {
+  id: string;
+  functionId: string;
+  eventId: string;
+  event: RunEvent;
+  maxAttempts: number;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+  dueAt: Date;
+  createdAt: Date;
+  debounceKey: string | null;
+  debounceUntil: Date | null;
+  startBy: Date | null;
+  finishAfterMs: number | null;
+  correlationId: string | null;
+}
+
+/** The row of a new run of `fn` for `event`: its concurrency key evaluated, its deadlines set. */
+function newRun(
+  fn: RegisteredFunction,
+  event: RunEvent,
+  eventId: string,
+  now: Date,
+  start: { dueAt?: Date; debounce?: { key: string; until: Date | null } | null; correlationId?: string | null } = {},
+): NewRun {
   let concurrencyKey: string | null = null;
   let concurrencyLimit: number | null = null;
   if (fn.concurrency) {
@@ -251,15 +317,40 @@ export async function startRun(
     concurrencyKey = `${scope === "fn" ? `fn:${fn.id}` : scope}:${value}`;
     concurrencyLimit = limit;
   }
-  const startBy = fn.timeouts?.startMs !== undefined ? new Date(now.getTime() + fn.timeouts.startMs) : null;
+  return {
+    id: ulid(now.getTime()),
+    functionId: fn.id,
+    eventId,
+    event,
+    maxAttempts: fn.maxAttempts,
+    concurrencyKey,
+    concurrencyLimit,
+    dueAt: start.dueAt ?? now,
+    createdAt: now,
+    debounceKey: start.debounce?.key ?? null,
+    debounceUntil: start.debounce?.until ?? null,
+    startBy: fn.timeouts?.startMs !== undefined ? new Date(now.getTime() + fn.timeouts.startMs) : null,
+    finishAfterMs: fn.timeouts?.finishMs ?? null,
+    correlationId: start.correlationId ?? null,
+  };
+}
+
+/** Creates queued runs, one statement for all of them. Instants go as UTC text, as the columns hold them. */
+async function insertRuns(tx: Tx, runs: NewRun[]): Promise<void> {
+  const column = <T>(pick: (run: NewRun) => T) => runs.map(pick);
+  const instant = (date: Date | null) => date?.toISOString() ?? null;
   await tx.$executeRaw`
     INSERT INTO "ExecutorRun" (id, "functionId", "eventId", event, status, "maxAttempts", "concurrencyKey",
       "concurrencyLimit", "dueAt", "createdAt", "debounceKey", "debounceUntil", "startBy", "finishAfterMs", "correlationId")
-    VALUES (${id}, ${fn.id}, ${eventId}, ${JSON.stringify(event)}::jsonb, 'queued', ${fn.maxAttempts}, ${concurrencyKey},
-      ${concurrencyLimit}, ${dueAt}, ${now}, ${debounce?.key ?? null}, ${debounce?.until ?? null}, ${startBy},
-      ${fn.timeouts?.finishMs ?? null}, ${options.correlationId ?? null})`;
-  if (keys.length) await tx.executorKey.createMany({ data: keys.map((k) => ({ ...k, runId: id })) });
-  return id;
+    SELECT r.id, r."functionId", r."eventId", r.event, 'queued', r."maxAttempts", r."concurrencyKey",
+      r."concurrencyLimit", r."dueAt", r."createdAt", r."debounceKey", r."debounceUntil", r."startBy", r."finishAfterMs", r."correlationId"
+    FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.functionId)}::text[], ${column((r) => r.eventId)}::text[],
+      ${column((r) => JSON.stringify(r.event))}::jsonb[], ${column((r) => r.maxAttempts)}::int[], ${column((r) => r.concurrencyKey)}::text[],
+      ${column((r) => r.concurrencyLimit)}::int[], ${column((r) => instant(r.dueAt))}::timestamp[], ${column((r) => instant(r.createdAt))}::timestamp[],
+      ${column((r) => r.debounceKey)}::text[], ${column((r) => instant(r.debounceUntil))}::timestamp[], ${column((r) => instant(r.startBy))}::timestamp[],
+      ${column((r) => r.finishAfterMs)}::int[], ${column((r) => r.correlationId)}::text[])
+      AS r(id, "functionId", "eventId", event, "maxAttempts", "concurrencyKey", "concurrencyLimit", "dueAt", "createdAt",
+        "debounceKey", "debounceUntil", "startBy", "finishAfterMs", "correlationId")`;
 }
 
 /**

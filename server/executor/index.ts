@@ -4,9 +4,10 @@
 import type { AddressInfo } from "node:net";
 import type { Db } from "@/server/db/client";
 import { rawTransaction } from "./raw-sql";
-import { ingestEvents, takesOnlyRawSql } from "./events";
+import { ingestEvents, takesOnlyRawSql, type IngestResult } from "./events";
+import { groupCommit } from "./group-commit";
+import { seededId, TX_OPTIONS } from "./ids";
 import { createExecutorApi } from "./http";
-import { TX_OPTIONS } from "./ids";
 import { runById, runsOfEvent } from "./runs-api";
 import { errorJson, type Transport } from "./sdk";
 import { Metrics, type MetricsSnapshot } from "./metrics";
@@ -105,12 +106,30 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     ...(options.transport ? { transport: options.transport } : {}),
   });
 
-  const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {
-    const events = Array.isArray(input) ? input : [input];
+  const take = async (events: IncomingEvent[]): Promise<IngestResult> => {
     const now = new Date();
-    const result = takesOnlyRawSql(registry, events)
-      ? await rawTransaction(db, (tx) => ingestEvents(tx, registry, events, now, { seed }))
-      : await db.$transaction((tx) => ingestEvents(tx, registry, events, now, { seed }), TX_OPTIONS);
+    return takesOnlyRawSql(registry, events)
+      ? rawTransaction(db, (tx) => ingestEvents(tx, registry, events, now))
+      : db.$transaction((tx) => ingestEvents(tx, registry, events, now), TX_OPTIONS);
+  };
+  // Sends of events needing only raw SQL (a webhook's, most others) are group-committed:
+  // their ids are fixed first (seeded ones from their own send's seed), then concatenated.
+  const takeTogether = groupCommit<IncomingEvent[], IngestResult>(async (sends) => {
+    const result = await take(sends.flat());
+    let offset = 0;
+    return sends.map((events) => {
+      const ids = result.ids.slice(offset, (offset += events.length));
+      return { ids, wake: result.wake, cancelled: [] };
+    });
+  });
+
+  /** `seed`: the SDK's x-inngest-event-id-seed, from which the ids of events sent without one derive. */
+  const sendEvents = async (input: IncomingEvent | IncomingEvent[], seed: string | null = null): Promise<string[]> => {
+    const events = (Array.isArray(input) ? input : [input]).map((event, index) => {
+      const id = event.id ?? seededId(seed, index);
+      return id ? { ...event, id } : event;
+    });
+    const result = takesOnlyRawSql(registry, events) ? await takeTogether(events) : await take(events);
     if (result.cancelled.length) {
       metrics.runsCancelled += result.cancelled.length;
       worker.abortRuns(result.cancelled);

@@ -134,6 +134,19 @@ describe("event API", () => {
     expect(counts.get("a:dedup")).toBe(1);
   });
 
+  it("takes a batch in one pass: an id given twice in it starts one run, the other events theirs", async () => {
+    await h.inngest.send([
+      { name: "test/sequence", id: "dedup-3", data: { n: "batch-a" } },
+      { name: "test/sequence", id: "dedup-3", data: { n: "batch-a" } },
+      { name: "test/sequence", data: { n: "batch-b" } },
+    ]);
+    await h.executor.idle();
+    const runs = await runsOf("sequence");
+    const of = (n: string) => runs.filter((r) => (r.event as { data: { n: string } }).data.n === n);
+    expect([of("batch-a").length, of("batch-b").length]).toEqual([1, 1]);
+    expect(Math.abs(of("batch-b")[0]!.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
   it("takes one of several deliveries of an id arriving at once, and the id again once 24 hours have passed", async () => {
     const deliveries = Array.from({ length: 6 }, () => h.inngest.send({ name: "test/sequence", id: "dedup-2", data: { n: "burst" } }));
     await Promise.all(deliveries);

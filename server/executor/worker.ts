@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "@/server/db/client";
 import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
-import { cancelRun, DEDUP_WINDOW_MS, firstSighting, ingestEvents, lifecycleEvents, onlyWaitsTake, openWaitFor, startRun, takesOnlyRawSql } from "./events";
+import { cancelRun, DEDUP_WINDOW_MS, firstSightings, ingestEvents, lifecycleEvents, onlyWaitsTake, openWaitFor, startRun, takesOnlyRawSql } from "./events";
 import { rawOnly, rawTransaction } from "./raw-sql";
 import { sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
@@ -388,7 +388,7 @@ export class Worker {
         for (let fired = 0; tick instanceof Date && tick <= now && fired < MAX_TICKS_PER_PASS; fired++) {
           if (fn && now.getTime() - tick.getTime() <= CATCH_UP_MS) {
             const id = `cron-${fn.id}-${tick.getTime()}`;
-            if (await firstSighting(tx, id, now)) {
+            if ((await firstSightings(tx, [id], now)).has(id)) {
               const event: RunEvent = { id, name: "inngest/scheduled.timer", data: { cron: row.cron }, user: {}, ts: tick.getTime() };
               const internalId = ulid(now.getTime());
               await tx.executorEvent.create({
