@@ -4,7 +4,7 @@ import type { OutboundMessage } from "@/flows/message";
 import { viewMessage } from "./message-view";
 
 // The simulator shows what the bot posted to the fake Graph API: the wire format.
-const view = (message: OutboundMessage) => viewMessage(toWireMessage("15550001111", message));
+const view = (message: OutboundMessage) => viewMessage(toWireMessage({ phone: "15550001111" }, message));
 
 describe("simulator bubbles for each outbound kind", () => {
   test("media: the caption and a link to the file", () => {

@@ -65,6 +65,12 @@ export class WebhookPayloadError extends Error {
   name = "WebhookPayloadError";
 }
 
+/**
+ * Whom a send goes to: the contact's phone number (digits) when Parley knows it, else the
+ * business-scoped user id they write from behind a username (whatsapp.md fact 9).
+ */
+export type Recipient = { phone: string } | { userId: string };
+
 /** What a provider needs of a channel to send through it. */
 export interface ProviderChannel {
   phoneNumberId: string;
@@ -103,10 +109,10 @@ export interface ChannelProvider {
   /** The answer the provider expects for a delivery Parley took. */
   acknowledge(taken: { messages: number; statuses: number; refused: { wamid: string; reason: string }[] }): { status: number; body: string; contentType: string };
   /**
-   * Sends one message to `to` (digits, or a business-scoped user id). A refusal comes back
-   * as a result, with its meaning and whether it is worth retrying; a lost connection throws.
+   * Sends one message to `to`. A refusal comes back as a result, with its meaning and
+   * whether it is worth retrying; a lost connection throws.
    */
-  send(channel: ProviderChannel, to: string, message: OutboundMessage): Promise<ProviderSendResult>;
+  send(channel: ProviderChannel, to: Recipient, message: OutboundMessage): Promise<ProviderSendResult>;
   /** Asks the provider about the number with its credentials: do they work, and what does it call the number? */
   checkCredentials(channel: ProviderChannel): Promise<CredentialsCheck>;
   /**

@@ -50,6 +50,16 @@ describe("the 24-hour window", () => {
   });
 });
 
+test("a contact who writes from behind a username is answered at their business-scoped user id", async () => {
+  const clock = newClock();
+  const contact = await db().contact.create({ data: { workspaceId: channels.workspaceId, bsuid: "US.13491208655302741918" } });
+  const conversation = await db().conversation.create({ data: { workspaceId: channels.workspaceId, channelId: channels.channelId, contactId: contact.id, lastInboundAt: new Date(clock.now() - HOUR) } });
+  const result = await sendMessage({ conversationId: conversation.id, idempotencyKey: key(), message: text("Hi nightowl") }, { clock });
+  const [request] = channels.graph.requests.filter((r) => r.body.recipient === "US.13491208655302741918");
+  expect(request).toMatchObject({ wamid: result.wamid, body: { recipient_type: "individual", text: { body: "Hi nightowl" } } });
+  expect(request!.body).not.toHaveProperty("to");
+});
+
 describe("retries", () => {
   test("Meta's throughput error is retried after a pause and the message goes out once", async () => {
     const clock = newClock();

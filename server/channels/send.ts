@@ -14,6 +14,7 @@ import { systemClock, type Clock } from "./clock";
 import { windowClosedRefusal, type DeliveryError } from "./delivery-errors";
 import { mayReachProactively, OPTED_OUT_MEANING } from "./contact-rules";
 import { paceSend } from "./pacing";
+import type { Recipient } from "./provider";
 import { providerFor } from "./providers";
 import { ChannelSendError } from "./send-error";
 import { applyEarlyStatuses } from "./statuses";
@@ -112,7 +113,8 @@ export async function deliverStoredMessage(
   options: { clock?: Clock } = {},
 ): Promise<SendResult> {
   const clock = options.clock ?? systemClock;
-  const to = conversation.contact.waId ?? conversation.contact.bsuid;
+  const { waId, bsuid } = conversation.contact;
+  const to: Recipient | null = waId ? { phone: waId } : bsuid ? { userId: bsuid } : null;
   if (!to) throw new ChannelSendError(`Contact ${conversation.contact.id} has neither a wa_id nor a user id.`, false);
   const { lastInboundAt } = conversation;
   // Templates are how a business writes first: not to a contact who said STOP and has not written since.

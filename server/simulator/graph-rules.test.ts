@@ -7,7 +7,7 @@ import { toWireMessage } from "@/server/channels/whatsapp/graph-client";
 import { checkGraphSend } from "./graph-rules";
 
 const at = (length: number) => "x".repeat(length);
-const wire = (message: OutboundMessage) => toWireMessage("34600000001", outboundMessageSchema.parse(message));
+const wire = (message: OutboundMessage) => toWireMessage({ phone: "34600000001" }, outboundMessageSchema.parse(message));
 
 describe("what Parley sends at WhatsApp's limits is accepted", () => {
   const messages: OutboundMessage[] = [
@@ -78,6 +78,7 @@ describe("past a limit, the send is refused as Meta refuses it", () => {
 
   test("an unknown type and a missing recipient get Meta's (#100) errors", () => {
     expect(checkGraphSend({ messaging_product: "whatsapp", to: "1", type: "hologram" })).toMatchObject({ code: 100, message: expect.stringContaining("Param type must be one of") });
-    expect(checkGraphSend({ messaging_product: "whatsapp", type: "text", text: { body: "hi" } })).toMatchObject({ code: 100, message: expect.stringContaining("to is required") });
+    expect(checkGraphSend({ messaging_product: "whatsapp", type: "text", text: { body: "hi" } })).toMatchObject({ code: 100, message: expect.stringContaining("to or recipient is required") });
+    expect(checkGraphSend({ messaging_product: "whatsapp", recipient: "US.13491208655302741918", type: "text", text: { body: "hi" } })).toBeNull();
   });
 });

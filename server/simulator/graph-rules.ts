@@ -82,7 +82,8 @@ const BY_TYPE: Record<string, z.ZodType> = {
 /** Whether WhatsApp accepts this send; null when it does, else the refusal Meta answers with. */
 export function checkGraphSend(body: Record<string, unknown>): GraphRefusal | null {
   if (body.messaging_product !== "whatsapp") return { status: 400, code: 100, message: "(#100) The parameter messaging_product is required." };
-  if (typeof body.to !== "string" || body.to === "") return { status: 400, code: 100, message: "(#100) The parameter to is required." };
+  const addressed = [body.to, body.recipient].some((value) => typeof value === "string" && value !== "");
+  if (!addressed) return { status: 400, code: 100, message: "(#100) The parameter to or recipient is required." };
   const type = typeof body.type === "string" ? body.type : "text";
   const schema = BY_TYPE[type];
   if (!schema) return { status: 400, code: 100, message: `(#100) Param type must be one of {${Object.keys(BY_TYPE).join(", ")}} - got "${type}".` };

@@ -121,7 +121,8 @@ export async function startFakeGraph(options: { token: string; port?: number }):
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms));
     const wamid = `wamid.FAKE${randomBytes(8).toString("hex")}`;
     requests.push({ version: match[1]!, phoneNumberId: match[2]!, authorization: req.headers.authorization, body, wamid, at: Date.now() });
-    reply(200, { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
+    const contact = typeof body.to === "string" ? { input: body.to, wa_id: body.to } : { input: body.recipient, user_id: body.recipient };
+    reply(200, { messaging_product: "whatsapp", contacts: [contact], messages: [{ id: wamid }] });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   return {

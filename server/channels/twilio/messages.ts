@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { outboundText, type OutboundMessage } from "@/flows/message";
 import { decryptSecret } from "@/server/security/secrets";
-import type { ProviderChannel, ProviderSendResult } from "../provider";
+import type { ProviderChannel, ProviderSendResult, Recipient } from "../provider";
 import { ChannelSendError } from "../send-error";
 import { twilioError } from "./errors";
 
@@ -65,10 +65,10 @@ function numbered(body: string, options: string[], footer: string | undefined): 
 const createdSchema = z.looseObject({ sid: z.string().min(1) });
 const errorSchema = z.looseObject({ code: z.number().optional(), message: z.string().optional() });
 
-export async function sendThroughTwilio(channel: ProviderChannel, to: string, message: OutboundMessage): Promise<ProviderSendResult> {
+export async function sendThroughTwilio(channel: ProviderChannel, to: Recipient, message: OutboundMessage): Promise<ProviderSendResult> {
   if (!channel.accountId) return { ok: false, status: 400, error: { ...twilioError(20404, null), meaning: "Set the number's Twilio Account SID in Settings → WhatsApp numbers." }, retryAfterSeconds: null };
-  if (!/^\d+$/.test(to)) return { ok: false, status: 400, error: { ...twilioError(21211, null), details: "Twilio addresses contacts by phone number; this contact has only a WhatsApp user id." }, retryAfterSeconds: null };
-  const form = toTwilioForm(channel.phoneNumberId, to, message);
+  if (!("phone" in to)) return { ok: false, status: 400, error: { ...twilioError(21211, null), details: "Twilio addresses contacts by phone number; this contact has only a WhatsApp user id." }, retryAfterSeconds: null };
+  const form = toTwilioForm(channel.phoneNumberId, to.phone, message);
   if ("refused" in form) return { ok: false, status: 400, error: { ...twilioError(null, null), kind: "template", meaning: form.refused }, retryAfterSeconds: null };
   // Status callbacks come back to Parley's public address when it knows it (else the sender's setting in Twilio applies).
   if (process.env.NEXTAUTH_URL) form.set("StatusCallback", new URL("/api/webhooks/twilio", process.env.NEXTAUTH_URL).toString());

@@ -42,6 +42,7 @@ const CODES: Record<number, CodeMeaning> = {
   131053: { kind: "media", meaning: "The media could not be uploaded: check its link and type." },
   131056: { kind: "pair_rate", meaning: "Too many messages to this contact in a short time (pair rate): slowed down and retried." },
   131057: { kind: "throughput", meaning: "The number is in maintenance (a throughput upgrade): retried later." },
+  131062: { kind: "recipient", meaning: "This message cannot go to a contact known only by their business-scoped user id (one-tap, zero-tap and copy-code authentication templates need a phone number)." },
   132000: { kind: "template", meaning: "The template's parameters do not match the number it expects." },
   132001: { kind: "template", meaning: "No such template in this language: check its name and language in WhatsApp Manager." },
   132005: { kind: "template", meaning: "The template with its parameters is too long." },

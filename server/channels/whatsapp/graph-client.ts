@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { decryptSecret } from "@/server/security/secrets";
 import type { OutboundMessage } from "@/flows/message";
-import type { CredentialsCheck, ProviderChannel, ProviderSendResult } from "../provider";
+import type { CredentialsCheck, ProviderChannel, ProviderSendResult, Recipient } from "../provider";
 import { ChannelSendError } from "../send-error";
 import { deliveryError } from "./errors";
 
@@ -44,8 +44,9 @@ function templateComponents(message: Extract<OutboundMessage, { type: "template"
 }
 
 /** The Graph API body for one message (whatsapp.md facts 11–14); optional fields are left out, not sent empty. */
-export function toWireMessage(to: string, message: OutboundMessage): Record<string, unknown> {
-  const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
+export function toWireMessage(to: Recipient, message: OutboundMessage): Record<string, unknown> {
+  // A phone number goes in `to`; a business-scoped user id in `recipient` (Meta reads `to` first when both are given).
+  const base = { messaging_product: "whatsapp", recipient_type: "individual", ...("phone" in to ? { to: to.phone } : { recipient: to.userId }) };
   switch (message.type) {
     case "text":
       return { ...base, type: "text", text: { body: message.text, preview_url: message.previewUrl ?? false } };
@@ -129,7 +130,7 @@ async function postMessages(channel: ProviderChannel, payload: Record<string, un
 }
 
 /** One message through the Graph API; Meta's refusal comes back with its meaning. */
-export async function sendThroughGraph(channel: ProviderChannel, to: string, message: OutboundMessage): Promise<ProviderSendResult> {
+export async function sendThroughGraph(channel: ProviderChannel, to: Recipient, message: OutboundMessage): Promise<ProviderSendResult> {
   const { response, body } = await postMessages(channel, toWireMessage(to, message));
   if (response.ok) {
     const sent = sendResponseSchema.safeParse(body);

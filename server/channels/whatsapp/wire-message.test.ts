@@ -4,7 +4,7 @@ import { toWireMessage } from "./graph-client";
 
 const TO = "34600000001";
 const envelope = { messaging_product: "whatsapp", recipient_type: "individual", to: TO };
-const wire = (message: OutboundMessage) => toWireMessage(TO, outboundMessageSchema.parse(message));
+const wire = (message: OutboundMessage) => toWireMessage({ phone: TO }, outboundMessageSchema.parse(message));
 
 describe("toWireMessage: Meta's Graph API body for each kind (whatsapp.md facts 11–14)", () => {
   test("text, with link previews off unless asked for", () => {
@@ -13,6 +13,16 @@ describe("toWireMessage: Meta's Graph API body for each kind (whatsapp.md facts 
       ...envelope,
       type: "text",
       text: { body: "See https://parley.dev", preview_url: true },
+    });
+  });
+
+  test("a contact known only by their business-scoped user id is addressed as recipient, not to", () => {
+    expect(toWireMessage({ userId: "US.13491208655302741918" }, { type: "text", text: "Hi" })).toStrictEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      recipient: "US.13491208655302741918",
+      type: "text",
+      text: { body: "Hi", preview_url: false },
     });
   });
 
