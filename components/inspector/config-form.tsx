@@ -4,6 +4,7 @@ import { useId, useMemo, useState, type ReactNode, type SelectHTMLAttributes, ty
 import type { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { fieldErrors, formFields, type FormField } from "./schema-fields";
+import { templateMismatches } from "./template-mismatches";
 
 /** A form for any node config, generated from the node definition's zod schema. */
 export function ConfigForm({
@@ -288,20 +289,13 @@ function TemplateSelect({
           {chosen.bodyText}
         </p>
       ) : null}
-      {chosen && chosen.bodyParameters !== parameters.length ? (
-        <p className="text-xs text-amber-800" data-testid="template-parameter-warning">
-          This template&apos;s body takes {chosen.bodyParameters} parameter{chosen.bodyParameters === 1 ? "" : "s"}; the node gives {parameters.length}. WhatsApp
-          refuses the send until they match.
-        </p>
-      ) : null}
-      {chosen && (chosen.header?.format ?? undefined) !== config.headerFormat ? (
-        <p className="text-xs text-amber-800" data-testid="template-header-warning">
-          {chosen.header ? `This template's header takes ${chosen.header.format === "text" ? "a text parameter" : `a link to its ${chosen.header.format}`}: pick the template again to set it up.` : "This template's header takes no parameter: pick the template again."}
-        </p>
-      ) : null}
-      {chosen?.buttons.some((button) => button.required && !buttonParameters.some((given) => given.index === button.index)) ? (
-        <p className="text-xs text-amber-800">Its link button needs the end of its URL: pick the template again to add it.</p>
-      ) : null}
+      {chosen
+        ? templateMismatches(chosen, { parameters, headerFormat: config.headerFormat, buttonParameters }).map((mismatch) => (
+            <p key={mismatch.part} className="text-xs text-amber-800" data-testid={`template-${mismatch.part}-warning`}>
+              {mismatch.message}
+            </p>
+          ))
+        : null}
       {templates.data?.problems.length ? <p className="text-xs text-amber-800">Some numbers&apos; templates could not be read: {templates.data.problems[0]?.error}</p> : null}
     </div>
   );
