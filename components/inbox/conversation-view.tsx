@@ -61,7 +61,7 @@ export function ConversationView({ conversationId, canAct, canTag }: { conversat
         <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
           <div className="min-w-0">
             <h1 className="truncate font-semibold text-slate-900" data-testid="conversation-contact">
-              {data.contact.name ?? "Unknown contact"} {data.contact.number ? <span className="font-mono text-sm font-normal text-slate-500">+{data.contact.number}</span> : null}
+              {data.contact.name ?? "Unknown contact"} {data.contact.number ? <span className="font-mono text-sm font-normal text-slate-500">{data.contact.number}</span> : null}
             </h1>
             <p className="text-xs text-slate-500">
               on {data.channel.name} ·{" "}

@@ -125,11 +125,11 @@ function ConversationList({ selectedId }: { selectedId: string | null }) {
                     className={`block px-3 py-2.5 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-600 ${selected ? "bg-brand-50" : "hover:bg-slate-50"}`}
                   >
                     <div className="flex items-center gap-2">
-                      <span className="truncate font-medium text-slate-900">{row.contact.name ?? (row.contact.number ? `+${row.contact.number}` : "Unknown contact")}</span>
+                      <span className="truncate font-medium text-slate-900">{row.contact.name ?? (row.contact.number ?? "Unknown contact")}</span>
                       <span className="ml-auto shrink-0 text-xs text-slate-400">{formatRelative(row.lastMessageAt)}</span>
                     </div>
                     <div className="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
-                      {row.contact.name && row.contact.number ? <span className="font-mono">+{row.contact.number}</span> : null}
+                      {row.contact.name && row.contact.number ? <span className="font-mono">{row.contact.number}</span> : null}
                       <span className="truncate">{row.channel.name}</span>
                       <span className="ml-auto shrink-0">
                         <StateBadge state={row.state} />

@@ -81,7 +81,7 @@ export async function listConversations(workspaceId: string, filter: Conversatio
   return {
     conversations: page.map((row) => ({
       id: row.id,
-      contact: { name: row.contact.name, number: row.contact.waId ?? row.contact.bsuid },
+      contact: { name: row.contact.name, number: contactAddress(row.contact) },
       channel: row.channel,
       state: stateOf(row, row.activeRunId ? runStatus.get(row.activeRunId) : undefined),
       lastMessage: row.messages[0] ?? null,
@@ -102,6 +102,11 @@ async function messagesMatching(conversationIds: string[], search: string): Prom
   const matches = new Map<string, string>();
   for (const message of found) if (!matches.has(message.conversationId) && message.text) matches.set(message.conversationId, message.text);
   return matches;
+}
+
+/** How the inbox names a contact's address: +digits, or the business-scoped user id of someone writing behind a username. */
+function contactAddress(contact: { waId: string | null; bsuid: string | null }): string | null {
+  return contact.waId ? `+${contact.waId}` : contact.bsuid;
 }
 
 /** How many messages of a conversation the inbox shows at once: the newest ones. */
@@ -152,7 +157,7 @@ export async function conversationDetail(workspaceId: string, conversationId: st
   const windowClosesAt = conversation.lastInboundAt ? new Date(conversation.lastInboundAt.getTime() + CUSTOMER_SERVICE_WINDOW_MS) : null;
   return {
     id: conversation.id,
-    contact: { id: conversation.contact.id, name: conversation.contact.name, number: conversation.contact.waId ?? conversation.contact.bsuid, tags: conversation.contact.tags },
+    contact: { id: conversation.contact.id, name: conversation.contact.name, number: contactAddress(conversation.contact), tags: conversation.contact.tags },
     channel: conversation.channel,
     state: stateOf(conversation, activeRun?.status),
     handoff: conversation.handedOffAt

@@ -71,4 +71,11 @@ test("a message Parley cannot read is in the inbox with why, not as a bare type"
   const conversation = contact.conversations[0]!;
   const detail = await conversationDetail(conversation.workspaceId, conversation.id);
   expect(detail?.messages).toContainEqual(expect.objectContaining({ type: "unsupported", text: null, unsupported: "Message type is currently not supported." }));
+  expect(detail?.contact.number).toBe("+34600000818");
+});
+
+test("a contact writing behind a username is named in the inbox by their user id, not as a phone number", async () => {
+  const contact = await db().contact.findFirstOrThrow({ where: { bsuid: "US.13491208655302741918" }, include: { conversations: true } });
+  const detail = await conversationDetail(contact.workspaceId, contact.conversations[0]!.id);
+  expect(detail?.contact).toMatchObject({ name: "nightowl", number: "US.13491208655302741918" });
 });
