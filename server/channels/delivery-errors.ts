@@ -35,6 +35,15 @@ export function isRetriableKind(kind: DeliveryErrorKind): boolean {
   return RETRIABLE_KINDS.has(kind);
 }
 
+/**
+ * The pause before attempt `attempt + 1`: the provider's Retry-After when given; 4^n seconds after
+ * the pair rate (Meta's advice: 1 s, 4 s, 16 s); doubling from 1 s otherwise.
+ */
+export function retryDelayMs(attempt: number, error: DeliveryError, retryAfterSeconds: number | null): number {
+  if (retryAfterSeconds !== null) return retryAfterSeconds * 1000;
+  return (error.kind === "pair_rate" ? 4 ** attempt : 2 ** attempt) * 1000;
+}
+
 export const deliveryErrorSchema = z.object({
   /** The provider's code; null when Parley refused the send itself or the answer named no code. */
   code: z.number().nullable(),

@@ -1,15 +1,16 @@
 // A message the provider took and then reported failed for a passing reason (Meta's pair
-// rate in a status webhook, Twilio's 63018 in its status callback) is sent again, once per
-// failure and at most MAX_REDELIVERIES times; a failure for good, or a window that closed
-// meanwhile, sends nothing more.
+// rate in a status webhook, Twilio's 63018 in its status callback; even one reported before
+// the provider's answer) is sent again, once per failure and at most MAX_REDELIVERIES times;
+// a failure for good, or a window that closed meanwhile, sends nothing more.
 import { expect, test } from "vitest";
 import { db } from "@/server/db/client";
 import { fakeClock } from "../../tests/support/fake-clock";
 import { TEST_CHANNEL, useChannelDatabase } from "../../tests/support/channel-database";
 import type { ParsedStatus } from "./provider";
-import { MAX_REDELIVERIES, redeliver, redeliveryAfter } from "./redelivery";
+import { MAX_REDELIVERIES, redeliveryAfter } from "./redelivery";
+import { redeliver } from "./redelivery-function";
 import { sendMessage } from "./send";
-import { recordStatus } from "./statuses";
+import { applyEarlyStatuses, recordStatus } from "./statuses";
 import { parseTwilioWebhook } from "./twilio/webhook";
 import { deliveryError } from "./whatsapp/errors";
 
@@ -90,4 +91,17 @@ test("a window that closed before the redelivery refuses it before Meta, as a fi
   expect(await redeliver(redelivery!.data, { clock })).toEqual({ redelivered: false });
   expect(sentTo("34600000406")).toHaveLength(1);
   expect(await db().message.findUniqueOrThrow({ where: { id: messageId } })).toMatchObject({ status: "failed", error: { kind: "window_closed" } });
+});
+
+test("a failure reported before the provider's answer came back is due for redelivery once the send applies it", async () => {
+  const clock = newClock();
+  const { conversationId } = await channels.conversation("34600000407", new Date(clock.now() - HOUR));
+  await recordStatus(failed("wamid.EARLY407", 131056));
+  expect(await redeliveryAfter(failed("wamid.EARLY407", 131056))).toBeNull(); // nothing to redeliver yet: no message has that id
+  const message = await db().message.create({
+    data: { conversationId, channelId: channels.channelId, direction: "outbound", type: "text", text: "Hi", payload: { type: "text", text: "Hi" }, status: "sent", wamid: "wamid.EARLY407" },
+  });
+  const applied = await applyEarlyStatuses(message.id, "wamid.EARLY407");
+  expect(applied).toMatchObject({ status: "failed", error: { code: 131056, kind: "pair_rate" } });
+  expect(await redeliveryAfter({ wamid: "wamid.EARLY407", ...applied! })).toMatchObject({ data: { messageId: message.id, failedWamid: "wamid.EARLY407" } });
 });

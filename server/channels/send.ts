@@ -9,27 +9,20 @@
 import { db, Prisma } from "@/server/db/client";
 import { CUSTOMER_SERVICE_WINDOW_MS, isFreeForm, outboundText, type OutboundMessage } from "@/flows/message";
 import { log } from "@/server/observability/log";
+import { sendEvents } from "@/server/inngest/client";
 import { count } from "@/server/observability/metrics";
 import { systemClock, type Clock } from "./clock";
-import { windowClosedRefusal, type DeliveryError } from "./delivery-errors";
+import { retryDelayMs, windowClosedRefusal, type DeliveryError } from "./delivery-errors";
 import { mayReachProactively, OPTED_OUT_MEANING } from "./contact-rules";
 import { paceSend } from "./pacing";
 import type { Recipient } from "./provider";
 import { providerFor } from "./providers";
+import { redeliveryAfter } from "./redelivery";
 import { ChannelSendError } from "./send-error";
 import { applyEarlyStatuses } from "./statuses";
 
 /** Attempts of one send within a step; after them the step fails and the executor retries it later. */
 export const MAX_SEND_ATTEMPTS = 4;
-
-/**
- * The pause before attempt `attempt + 1`: the provider's Retry-After when given; 4^n seconds after
- * the pair rate (Meta's advice: 1 s, 4 s, 16 s); doubling from 1 s otherwise.
- */
-export function retryDelayMs(attempt: number, error: DeliveryError, retryAfterSeconds: number | null): number {
-  if (retryAfterSeconds !== null) return retryAfterSeconds * 1000;
-  return (error.kind === "pair_rate" ? 4 ** attempt : 2 ** attempt) * 1000;
-}
 
 /**
  * Marks an inbound message read and shows "typing…" where the provider can, while the bot
@@ -144,7 +137,10 @@ export async function deliverStoredMessage(
       await db().message.update({ where: { id: recordId }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
       count.messageSent(provider.id);
       await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
-      await applyEarlyStatuses(recordId, wamid);
+      // A failure reported before the provider's answer came back is redelivered as one reported after it.
+      const early = await applyEarlyStatuses(recordId, wamid);
+      const redelivery = early && (await redeliveryAfter({ wamid, ...early }));
+      if (redelivery) await sendEvents(redelivery);
       return { messageId: recordId, wamid };
     }
     const { error, status } = result;

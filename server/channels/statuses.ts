@@ -5,7 +5,7 @@
 import { db, Prisma } from "@/server/db/client";
 import type { MessageStatus } from "@/server/db/generated/enums";
 import { count } from "@/server/observability/metrics";
-import { deliveryErrorSchema } from "./delivery-errors";
+import { deliveryErrorSchema, type DeliveryError } from "./delivery-errors";
 import type { ParsedStatus } from "./provider";
 
 const STATUS_RANK: Record<string, number> = { received: 0, pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
@@ -38,22 +38,22 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
   });
 }
 
-/** After a send stores its wamid: applies statuses that arrived before it, and links them. */
-export async function applyEarlyStatuses(messageId: string, wamid: string): Promise<void> {
+/** After a send stores its wamid: applies statuses that arrived before it, and links them; returns the one applied. */
+export async function applyEarlyStatuses(messageId: string, wamid: string): Promise<{ status: MessageStatus; error: DeliveryError | null } | null> {
   const early = await db().messageStatusEvent.findMany({ where: { wamid, messageId: null } });
-  if (early.length === 0) return;
+  if (early.length === 0) return null;
   await db().messageStatusEvent.updateMany({ where: { wamid, messageId: null }, data: { messageId } });
   const latest = early.reduce((best, event) => ((STATUS_RANK[event.status] ?? 0) > (STATUS_RANK[best.status] ?? 0) ? event : best));
-  if (advances(latest.status, "sent")) {
-    await db().message.update({
-      where: { id: messageId },
-      data: { status: latest.status, ...earlyError(latest.errors) },
-    });
-  }
+  if (!advances(latest.status, "sent")) return null;
+  const error = earlyError(latest.errors);
+  await db().message.update({
+    where: { id: messageId },
+    data: { status: latest.status, ...(error ? { error: error as Prisma.InputJsonValue } : {}) },
+  });
+  return { status: latest.status, error };
 }
 
 /** The meaning an early status event was stored with (see recordStatus). */
-function earlyError(errors: unknown): { error: Prisma.InputJsonValue } | Record<string, never> {
-  const error = deliveryErrorSchema.safeParse((errors as { error?: unknown } | null)?.error);
-  return error.success ? { error: error.data as Prisma.InputJsonValue } : {};
+function earlyError(errors: unknown): DeliveryError | null {
+  return deliveryErrorSchema.safeParse((errors as { error?: unknown } | null)?.error).data ?? null;
 }
