@@ -25,6 +25,7 @@ import { readNodeSecretForRun } from "@/server/security/node-secrets";
 import { retentionFunction } from "@/server/privacy/retention-function";
 import { broadcastFunction } from "@/server/broadcasts/send";
 import { mediaFunction } from "@/server/media/files";
+import { redeliveryFunction } from "@/server/channels/redelivery-function";
 import { runRequestsFunction } from "@/server/triggers/run-requests";
 import { scheduleFunction } from "@/server/triggers/schedule";
 import { log, withLogContext } from "@/server/observability/log";
@@ -185,7 +186,7 @@ export async function servedFunctions(options: { refresh?: boolean } = {}): Prom
     cache.at = Date.now();
     return cache.functions;
   }
-  const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction(), retentionFunction(), broadcastFunction(), mediaFunction()];
+  const functions: AnyFunction[] = [conversationRouter(), runRequestsFunction(), retentionFunction(), broadcastFunction(), mediaFunction(), redeliveryFunction()];
   for (const flow of flows) {
     functions.push(flowFunction(flow));
     const start = flow.publishedVersionId ? await publishedStart(flow.publishedVersionId) : null;

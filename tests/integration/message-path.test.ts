@@ -175,4 +175,27 @@ describe("status webhooks", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await db().flowRun.count()).toBe(runsBefore);
   });
+
+  test("a greeting Meta later reports failed for its pair rate is sent again, once, by the redelivery function", async () => {
+    const waId = "34600000019";
+    await parley.postWebhook(textWebhook(waId, "hi").body);
+    await eventually(() => parley.textsTo(waId).length >= 2, 10_000, "answers");
+    const sent = parley.graph.requests.find((r) => r.body.to === waId)!;
+    const failed = webhookEnvelope({
+      statuses: [
+        { id: sent.wamid, recipient_id: waId, status: "failed", timestamp: String(Math.floor(Date.now() / 1000)), errors: [{ code: 131056, title: "Pair rate limit hit" }] },
+      ],
+    });
+    expect((await parley.postWebhook(failed)).status).toBe(200);
+    const resent = await eventually(
+      () => parley.graph.requests.filter((r) => r.body.to === waId && JSON.stringify(r.body) === JSON.stringify(sent.body)).slice(1)[0],
+      15_000,
+      "the greeting sent again",
+    );
+    expect((await parley.postWebhook(failed)).status).toBe(200); // the same failure delivered twice
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(parley.graph.requests.filter((r) => r.body.to === waId && JSON.stringify(r.body) === JSON.stringify(sent.body))).toHaveLength(2);
+    const message = await db().message.findFirstOrThrow({ where: { wamid: resent.wamid } });
+    expect(message.status).not.toBe("failed");
+  });
 });
