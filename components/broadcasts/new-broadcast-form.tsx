@@ -54,8 +54,8 @@ export function NewBroadcastForm() {
   const [laterAt, setLaterAt] = useState("");
 
   const channels = useQuery(trpc.channels.list.queryOptions());
-  const cloudChannels = (channels.data ?? []).filter((channel) => channel.provider === "whatsapp_cloud");
-  const chosenChannel = channelId || cloudChannels[0]?.id || "";
+  const senders = channels.data ?? [];
+  const chosenChannel = channelId || senders[0]?.id || "";
   const templates = useQuery({ ...trpc.channels.templates.queryOptions({ channelId: chosenChannel }), enabled: Boolean(chosenChannel) });
   const workspaceTags = useQuery(trpc.broadcasts.tags.queryOptions());
   const approved = (templates.data?.templates ?? []).filter((template) => template.channelId === chosenChannel);
@@ -95,8 +95,8 @@ export function NewBroadcastForm() {
 
   if (channels.isPending) return <Spinner label="Loading your numbers" />;
   if (channels.isError) return <ErrorNote>Could not load your numbers: {errorMessage(channels.error)}</ErrorNote>;
-  if (cloudChannels.length === 0) {
-    return <ErrorNote>Broadcasts go through a WhatsApp Cloud API number: add one in Settings → WhatsApp numbers.</ErrorNote>;
+  if (senders.length === 0) {
+    return <ErrorNote>Broadcasts go through a WhatsApp number: add one in Settings → WhatsApp numbers.</ErrorNote>;
   }
 
   return (
@@ -120,7 +120,7 @@ export function NewBroadcastForm() {
                 setParameters([]);
               }}
             >
-              {cloudChannels.map((channel) => (
+              {senders.map((channel) => (
                 <option key={channel.id} value={channel.id}>
                   {channel.name} {channel.displayPhoneNumber ? `(${channel.displayPhoneNumber})` : ""}
                 </option>

@@ -1,7 +1,7 @@
 // What the reply node's inspector says when a node's template parameters no longer fit the
 // template it names (its body, header or link buttons changed in WhatsApp Manager since it
 // was picked): WhatsApp refuses such a send (132000), so the node says so before publishing.
-import type { TemplateView } from "@/server/channels/whatsapp/templates";
+import type { TemplateView } from "@/server/channels/templates";
 
 export interface TemplateMismatch {
   part: "body" | "header" | "buttons";

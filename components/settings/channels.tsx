@@ -197,7 +197,7 @@ function ChannelCard({ channel, canManage, onEdit, onRemove, onChanged }: { chan
           <Button variant="ghost" aria-expanded={showWebhooks} onClick={() => setShowWebhooks(!showWebhooks)}>
             Last webhooks
           </Button>
-          {channel.wabaId ? (
+          {channel.templatesReady ? (
             <Button variant="ghost" aria-expanded={showTemplates} onClick={() => setShowTemplates(!showTemplates)}>
               Templates
             </Button>
@@ -324,7 +324,7 @@ function WebhookLog({ channelId }: { channelId: string }) {
   );
 }
 
-/** The number's message templates as last read from Meta (read again after an hour, or now with Refresh). */
+/** The number's message templates as last read from its provider (read again after an hour, or now with Refresh). */
 function TemplateList({ channelId, canRefresh }: { channelId: string; canRefresh: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -339,7 +339,7 @@ function TemplateList({ channelId, canRefresh }: { channelId: string; canRefresh
       {templates.data.problems.map((problem) => (
         <ErrorNote key={problem.channelId}>{problem.error}</ErrorNote>
       ))}
-      {templates.data.templates.length === 0 ? <p className="text-sm text-slate-600">No templates: create them in WhatsApp Manager.</p> : null}
+      {templates.data.templates.length === 0 ? <p className="text-sm text-slate-600">No templates: create them in WhatsApp Manager (on Twilio, in the Content Template Builder, submitted to WhatsApp).</p> : null}
       <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 text-xs">
         {templates.data.templates.map((template) => (
           <li key={`${template.name}:${template.language}`} className="px-3 py-1.5">

@@ -9,7 +9,7 @@ import { slices } from "@/server/db/slices";
 import { sendEvents } from "@/server/inngest/client";
 import { audienceSchema, resolveAudience, summariseAudience, MAX_RECIPIENTS, type Audience, type AudienceSummary } from "./audience";
 import { bodyParametersSchema, parameterSchema } from "./parameters";
-import { templateParameters } from "@/server/channels/whatsapp/templates";
+import { templateParameters } from "@/server/channels/templates";
 import { BROADCAST_CANCEL_EVENT, BROADCAST_SEND_EVENT } from "./send";
 
 export class BroadcastError extends Error {
@@ -42,12 +42,9 @@ export type BroadcastInput = z.output<typeof broadcastInputSchema>;
 async function channelOf(workspaceId: string, channelId: string) {
   const channel = await db().channel.findFirst({
     where: { id: channelId, workspaceId },
-    select: { id: true, provider: true, contactRule: true, allowlist: true, blocklist: true },
+    select: { id: true, contactRule: true, allowlist: true, blocklist: true },
   });
   if (!channel) throw new BroadcastError("NOT_FOUND", "No such number in your workspace.");
-  if (channel.provider !== "whatsapp_cloud") {
-    throw new BroadcastError("BAD_REQUEST", "Broadcasts go through WhatsApp Cloud API numbers: Twilio sends templates by Content SID, which Parley does not carry yet.");
-  }
   return channel;
 }
 

@@ -71,12 +71,36 @@ export class WebhookPayloadError extends Error {
  */
 export type Recipient = { phone: string } | { userId: string };
 
-/** What a provider needs of a channel to send through it. */
+/** What a provider needs of a channel to send through it and list its templates. */
 export interface ProviderChannel {
+  id: string;
   phoneNumberId: string;
   accountId: string | null;
   graphBaseUrl: string | null;
   accessTokenCipher: string;
+  /** Meta's WhatsApp Business Account, which holds the number's templates. */
+  wabaId: string | null;
+}
+
+/**
+ * A message template as a provider lists it, its parts in the shape of Meta's components
+ * (HEADER, BODY, FOOTER, BUTTONS), so the template cache, the reply node's picker and
+ * broadcasts read every provider's templates alike (../channels/templates.ts).
+ */
+export interface ListedTemplate {
+  name: string;
+  language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED…: only approved ones can be sent. */
+  status: string;
+  category: string | null;
+  components: Record<string, unknown>[];
+  /** The provider's own id for it when it sends templates by id (Twilio's Content SID); null when by name. */
+  providerTemplateId: string | null;
+}
+
+/** A provider would not list the number's templates: the message says why and what to do. */
+export class TemplateListError extends Error {
+  name = "TemplateListError";
 }
 
 export type ProviderSendResult =
@@ -122,4 +146,11 @@ export interface ChannelProvider {
   downloadMedia(channel: ProviderChannel, mediaId: string): Promise<DownloadedMedia>;
   /** Marks an inbound message read, with a typing indicator where the provider has one. Best effort. */
   markRead?(channel: ProviderChannel, messageId: string): Promise<void>;
+  /** The number's message templates, cached by ./templates.ts. */
+  templates: {
+    /** What the number lacks before its templates can be listed (Meta: its WABA id), or null. */
+    missingSetup(channel: ProviderChannel): string | null;
+    /** Every template of the number, read from the provider; throws TemplateListError when it refuses. */
+    list(channel: ProviderChannel): Promise<ListedTemplate[]>;
+  };
 }

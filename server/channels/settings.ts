@@ -82,6 +82,8 @@ export interface ChannelView {
   wabaId: string | null;
   graphBaseUrl: string | null;
   messagesPerSecond: number;
+  /** Whether the number has what its provider needs to list its templates (Meta: a WABA id; Twilio: the Account SID). */
+  templatesReady: boolean;
   /** The URL to paste into the provider's webhook settings (one for every number of a provider). */
   callbackUrl: string;
   /** Shown to admins only, to paste into Meta; null for viewers, or when only its hash is stored. */
@@ -121,6 +123,7 @@ export async function listChannels(input: { workspaceId: string; showVerifyToken
       wabaId: row.wabaId,
       graphBaseUrl: row.graphBaseUrl,
       messagesPerSecond: row.messagesPerSecond,
+      templatesReady: provider.templates.missingSetup(row) === null,
       callbackUrl: callbackUrl(provider.webhookPath),
       verifyToken: input.showVerifyToken && row.verifyTokenCipher ? readable(row.verifyTokenCipher) : null,
       verifyTokenSet: row.verifyTokenHash !== null,

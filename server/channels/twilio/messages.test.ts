@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import type { OutboundMessage } from "@/flows/message";
 import { toTwilioForm } from "./messages";
 
 const form = (message: Parameters<typeof toTwilioForm>[2]) => {
@@ -16,6 +17,14 @@ test("buttons and lists go as text with numbered options, which the Ask node acc
   expect(form({ type: "list", body: "Pick a slot", button: "Slots", sections: [{ rows: [{ id: "a", title: "Tuesday", description: "9–12" }] }] })).toMatchObject({ Body: "Pick a slot\n\n1. Tuesday — 9–12" });
 });
 
-test("a template is refused with why, before calling Twilio", () => {
-  expect(form({ type: "template", name: "order_update", language: "en", bodyParameters: [] })).toEqual({ refused: expect.stringMatching(/Content SID/) });
+test("a template goes as its Content SID and variables; one the number's cache does not hold is refused with what to do", () => {
+  const template = { name: "order_update", status: "APPROVED", providerTemplateId: "HX0123", components: [{ type: "BODY", text: "Order {{1}} ships today." }] };
+  const message: OutboundMessage = { type: "template", name: "order_update", language: "en", bodyParameters: ["A-17"] };
+  expect(Object.fromEntries(toTwilioForm("14155238886", "34600000001", message, template) as URLSearchParams)).toEqual({
+    From: "whatsapp:+14155238886",
+    To: "whatsapp:+34600000001",
+    ContentSid: "HX0123",
+    ContentVariables: '{"1":"A-17"}',
+  });
+  expect(form(message)).toEqual({ refused: expect.stringMatching(/no Twilio Content template “order_update” \(en\).*refresh the number's templates/) });
 });

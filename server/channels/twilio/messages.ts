@@ -1,32 +1,19 @@
 // Sends through Twilio's Messages API: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json,
-// form-encoded, with the Account SID and auth token as Basic credentials. Twilio sends
-// interactive WhatsApp messages only as Content API templates, so reply buttons and lists
-// go as text with numbered options (the Ask node accepts an option's number or title).
+// form-encoded, with the Account SID and auth token as Basic credentials. Templates go as
+// their Content SID with ContentVariables (./content.ts). Twilio sends interactive WhatsApp
+// messages only as Content API templates, so reply buttons and lists go as text with
+// numbered options (the Ask node accepts an option's number or title).
 import { z } from "zod";
 import { outboundText, type OutboundMessage } from "@/flows/message";
-import { decryptSecret } from "@/server/security/secrets";
+import { db } from "@/server/db/client";
 import type { ProviderChannel, ProviderSendResult, Recipient } from "../provider";
 import { ChannelSendError } from "../send-error";
+import { basicAuth, twilioUrl } from "./account";
+import { contentFields, type ContentTemplate } from "./content";
 import { twilioError } from "./errors";
 
-export const DEFAULT_TWILIO_URL = "https://api.twilio.com";
-/** Where Twilio serves typing indicators: its Messaging API, another host than the Messages API. */
-export const DEFAULT_TWILIO_MESSAGING_URL = "https://messaging.twilio.com";
-
-/** The number's API URL, else TWILIO_API_URL: set for a test server or a proxy, it stands for both of Twilio's hosts. */
-const configuredUrl = (channel: { graphBaseUrl: string | null }) => channel.graphBaseUrl ?? process.env.TWILIO_API_URL;
-const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "");
-
-export function twilioBaseUrl(channel: { graphBaseUrl: string | null }): string {
-  return withoutTrailingSlash(configuredUrl(channel) ?? DEFAULT_TWILIO_URL);
-}
-
-export function twilioMessagingUrl(channel: { graphBaseUrl: string | null }): string {
-  return withoutTrailingSlash(configuredUrl(channel) ?? DEFAULT_TWILIO_MESSAGING_URL);
-}
-
-/** The form fields of one message, or why Twilio cannot carry it. */
-export function toTwilioForm(from: string, to: string, message: OutboundMessage): URLSearchParams | { refused: string } {
+/** The form fields of one message (a template's from its cached Content template), or why Twilio cannot carry it. */
+export function toTwilioForm(from: string, to: string, message: OutboundMessage, template: ContentTemplate | null = null): URLSearchParams | { refused: string } {
   const form = new URLSearchParams({ From: `whatsapp:+${from}`, To: `whatsapp:+${to}` });
   switch (message.type) {
     case "text":
@@ -50,8 +37,13 @@ export function toTwilioForm(from: string, to: string, message: OutboundMessage)
       form.set("Body", outboundText(message) ?? "");
       form.set("PersistentAction", `geo:${message.latitude},${message.longitude}${message.name ? `|${message.name}` : ""}`);
       break;
-    case "template":
-      return { refused: "Twilio sends WhatsApp templates by their Content SID, which Parley's template messages do not carry yet: use a WhatsApp Cloud API number for templates." };
+    case "template": {
+      const content = contentFields(template, message);
+      if ("refused" in content) return content;
+      form.set("ContentSid", content.ContentSid);
+      form.set("ContentVariables", content.ContentVariables);
+      break;
+    }
     case "reaction":
       return { refused: "Twilio's Messages API does not send WhatsApp reactions." };
   }
@@ -68,11 +60,19 @@ const errorSchema = z.looseObject({ code: z.number().optional(), message: z.stri
 export async function sendThroughTwilio(channel: ProviderChannel, to: Recipient, message: OutboundMessage): Promise<ProviderSendResult> {
   if (!channel.accountId) return { ok: false, status: 400, error: { ...twilioError(20404, null), meaning: "Set the number's Twilio Account SID in Settings → WhatsApp numbers." }, retryAfterSeconds: null };
   if (!("phone" in to)) return { ok: false, status: 400, error: { ...twilioError(21211, null), details: "Twilio addresses contacts by phone number; this contact has only a WhatsApp user id." }, retryAfterSeconds: null };
-  const form = toTwilioForm(channel.phoneNumberId, to.phone, message);
+  // Twilio knows a template by its Content SID, which the number's template cache holds by name and language.
+  const template =
+    message.type === "template"
+      ? await db().messageTemplate.findUnique({
+          where: { channelId_name_language: { channelId: channel.id, name: message.name, language: message.language } },
+          select: { name: true, status: true, providerTemplateId: true, components: true },
+        })
+      : null;
+  const form = toTwilioForm(channel.phoneNumberId, to.phone, message, template);
   if ("refused" in form) return { ok: false, status: 400, error: { ...twilioError(null, null), kind: "template", meaning: form.refused }, retryAfterSeconds: null };
   // Status callbacks come back to Parley's public address when it knows it (else the sender's setting in Twilio applies).
   if (process.env.NEXTAUTH_URL) form.set("StatusCallback", new URL("/api/webhooks/twilio", process.env.NEXTAUTH_URL).toString());
-  const url = `${twilioBaseUrl(channel)}/2010-04-01/Accounts/${encodeURIComponent(channel.accountId)}/Messages.json`;
+  const url = `${twilioUrl(channel, "api")}/2010-04-01/Accounts/${encodeURIComponent(channel.accountId)}/Messages.json`;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -101,7 +101,7 @@ export async function sendThroughTwilio(channel: ProviderChannel, to: Recipient,
  * "typing…" until the answer arrives or 25 seconds pass, as Meta's read receipt does.
  */
 export async function markReadThroughTwilio(channel: ProviderChannel, messageSid: string): Promise<void> {
-  const url = `${twilioMessagingUrl(channel)}/v2/Indicators/Typing.json`;
+  const url = `${twilioUrl(channel, "messaging")}/v2/Indicators/Typing.json`;
   const response = await fetch(url, {
     method: "POST",
     headers: { authorization: basicAuth(channel), "content-type": "application/x-www-form-urlencoded" },
@@ -109,8 +109,4 @@ export async function markReadThroughTwilio(channel: ProviderChannel, messageSid
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new ChannelSendError(`Twilio refused the typing indicator: ${response.status} ${(await response.text()).slice(0, 200)}`, false);
-}
-
-export function basicAuth(channel: ProviderChannel): string {
-  return `Basic ${Buffer.from(`${channel.accountId}:${decryptSecret(channel.accessTokenCipher)}`).toString("base64")}`;
 }

@@ -1,10 +1,13 @@
 // Twilio's WhatsApp as a channel provider: form-encoded webhooks signed with
 // X-Twilio-Signature, sends through its Messages API. The channel's phoneNumberId is the
 // sender's number (digits), accountId its Account SID, and both secrets its auth token.
+// Its templates are the account's Content API templates approved for WhatsApp.
 import { z } from "zod";
 import { fetchMedia, MediaDownloadError } from "../media";
 import type { ChannelProvider } from "../provider";
-import { basicAuth, markReadThroughTwilio, sendThroughTwilio, twilioBaseUrl } from "./messages";
+import { listContentTemplates, missingContentTemplateSetup } from "./content";
+import { basicAuth, twilioUrl } from "./account";
+import { markReadThroughTwilio, sendThroughTwilio } from "./messages";
 import { isValidTwilioSignature } from "./signature";
 import { parseTwilioWebhook } from "./webhook";
 
@@ -29,19 +32,20 @@ export const twilioProvider: ChannelProvider = {
   acknowledge: () => ({ status: 200, body: "<Response/>", contentType: "text/xml" }),
   send: sendThroughTwilio,
   markRead: markReadThroughTwilio,
+  templates: { missingSetup: missingContentTemplateSetup, list: listContentTemplates },
   // The "media id" is Twilio's media link: read with the account's credentials, which go to Twilio's own API only.
   async downloadMedia(channel, link) {
-    if (!link.startsWith(`${twilioBaseUrl(channel)}/`)) throw new MediaDownloadError(`The media link ${link} is not on Twilio's API (${twilioBaseUrl(channel)}).`, false);
+    if (!link.startsWith(`${twilioUrl(channel, "api")}/`)) throw new MediaDownloadError(`The media link ${link} is not on Twilio's API (${twilioUrl(channel, "api")}).`, false);
     return fetchMedia(link, { authorization: basicAuth(channel) }, "Twilio's media link");
   },
   async checkCredentials(channel) {
     if (!channel.accountId) return { ok: false, error: "Set the number's Twilio Account SID." };
-    const url = `${twilioBaseUrl(channel)}/2010-04-01/Accounts/${encodeURIComponent(channel.accountId)}.json`;
+    const url = `${twilioUrl(channel, "api")}/2010-04-01/Accounts/${encodeURIComponent(channel.accountId)}.json`;
     let response: Response;
     try {
       response = await fetch(url, { headers: { authorization: basicAuth(channel) }, signal: AbortSignal.timeout(10_000) });
     } catch (error) {
-      return { ok: false, error: `Twilio at ${twilioBaseUrl(channel)} could not be reached: ${(error as Error).message}` };
+      return { ok: false, error: `Twilio at ${twilioUrl(channel, "api")} could not be reached: ${(error as Error).message}` };
     }
     const body: unknown = await response.json().catch(() => null);
     if (!response.ok) return { ok: false, error: `${response.status}: ${(body as { message?: string } | null)?.message ?? "Twilio refused the Account SID and auth token."}` };

@@ -5,6 +5,7 @@ import { WebhookPayloadError } from "../provider";
 import { checkGraphCredentials, markReadThroughGraph, sendThroughGraph } from "./graph-client";
 import { downloadThroughGraph } from "./media";
 import { isValidSignature } from "./signature";
+import { listGraphTemplates, missingGraphTemplateSetup } from "./templates";
 import { parseWebhook } from "./webhook-payload";
 
 export const whatsappCloudProvider: ChannelProvider = {
@@ -28,4 +29,5 @@ export const whatsappCloudProvider: ChannelProvider = {
   checkCredentials: checkGraphCredentials,
   markRead: markReadThroughGraph,
   downloadMedia: downloadThroughGraph,
+  templates: { missingSetup: missingGraphTemplateSetup, list: listGraphTemplates },
 };

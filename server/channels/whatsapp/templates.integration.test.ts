@@ -3,7 +3,7 @@
 import { beforeAll, expect, test } from "vitest";
 import { db } from "@/server/db/client";
 import { useChannelDatabase } from "../../../tests/support/channel-database";
-import { listTemplates } from "./templates";
+import { listTemplates } from "../template-cache";
 
 const channels = useChannelDatabase();
 const WABA = "102290129340398";

@@ -15,7 +15,7 @@ import {
   webhookDeliveries,
 } from "@/server/channels/settings";
 import { contactRulesSchema, readContactRules, saveContactRules } from "@/server/channels/contact-rules";
-import { listTemplates } from "@/server/channels/whatsapp/templates";
+import { listTemplates } from "@/server/channels/template-cache";
 import { procedureFor, router, withRefusals } from "../init";
 
 const channelId = z.object({ id: z.string().min(1) });
@@ -59,12 +59,12 @@ export const channelsRouter = router({
     .input(channelId)
     .mutation(({ ctx, input }) => withRefusals(ChannelSettingsError, () => testChannelToken({ workspaceId: ctx.viewer.workspaceId, id: input.id }))),
 
-  /** The approved and pending templates of the workspace's numbers (or one), from the cache or the Graph API when it is stale. */
+  /** The approved and pending templates of the workspace's numbers (or one), from the cache or their providers when it is stale. */
   templates: procedureFor("viewer")
     .input(z.object({ channelId: z.string().min(1).optional() }).default({}))
     .query(({ ctx, input }) => listTemplates({ workspaceId: ctx.viewer.workspaceId, channelId: input.channelId })),
 
-  /** Reads the templates from the Graph API now (after creating one in WhatsApp Manager). */
+  /** Reads the templates from the numbers' providers now (after creating one in WhatsApp Manager or Twilio's Content Template Builder). */
   refreshTemplates: procedureFor("editor")
     .input(z.object({ channelId: z.string().min(1).optional() }).default({}))
     .mutation(({ ctx, input }) => listTemplates({ workspaceId: ctx.viewer.workspaceId, channelId: input.channelId, refresh: true })),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "MessageTemplate" ADD COLUMN "providerTemplateId" TEXT;
