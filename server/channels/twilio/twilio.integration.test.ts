@@ -1,8 +1,9 @@
 // A Twilio WhatsApp sender end to end: added in Settings → WhatsApp numbers, a flow bound to
 // it answers a signed form-encoded webhook through Twilio's Messages API (a fake Twilio),
 // buttons go as numbered options and an option's number is an answer, status callbacks
-// update the sent messages, and a forged signature is refused and logged.
-import { beforeAll, afterAll, expect, test } from "vitest";
+// update the sent messages, a forged signature is refused and logged, and the account's
+// Content API templates are listed for the number and sent by a broadcast as ContentSid.
+import { beforeAll, afterAll, describe, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
@@ -39,7 +40,8 @@ let admin: ReturnType<typeof appRouter.createCaller>;
 let channelId: string;
 
 beforeAll(async () => {
-  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  // Two templates a page, so listing them follows Twilio's next_page_url.
+  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, contentPageSize: 2 });
   const membership = await db().membership.findFirstOrThrow({ include: { user: true } });
   const viewer: Viewer = { userId: membership.userId, email: membership.user.email, workspaceId: membership.workspaceId, role: "admin" };
   admin = appRouter.createCaller({ viewer });
@@ -112,4 +114,85 @@ test("a webhook signed with another token is refused, stores nothing, and shows 
   expect(await db().message.findUnique({ where: { wamid: "SMforged" } })).toBeNull();
   const log = await admin.channels.webhooks({ id: channelId });
   expect(log[0]).toMatchObject({ signatureOk: false, httpStatus: 401, problem: expect.stringMatching(/auth token/) });
+});
+
+describe("templates from Twilio's Content API", () => {
+  const shipped = {
+    sid: `HX${"a1".repeat(16)}`,
+    friendly_name: "Order shipped (card)",
+    language: "en",
+    types: {
+      "twilio/text": { body: "Hi {{1}}, order {{2}} is on its way." },
+      "whatsapp/card": {
+        body: "Hi {{1}}, order {{2}} is on its way.",
+        media: ["https://cdn.shop.example/parcels/{{3}}"],
+        actions: [{ type: "URL", title: "Track it", url: "https://shop.example/track/{{4}}" }],
+      },
+    },
+    approval: { name: "order_shipped", category: "UTILITY", status: "approved" },
+  };
+
+  beforeAll(async () => {
+    twilio.contents.push(
+      shipped,
+      { sid: `HX${"c3".repeat(16)}`, friendly_name: "draft_never_submitted", language: "en", types: { "twilio/text": { body: "Draft" } } },
+      // On the second page.
+      { sid: `HX${"b2".repeat(16)}`, friendly_name: "spring_offer", language: "en", types: { "twilio/text": { body: "Hello {{1}}! {{2}} off." } }, approval: { name: "spring_offer", category: "MARKETING", status: "pending" } },
+      { sid: `HX${"d4".repeat(16)}`, friendly_name: "pick_a_slot", language: "en", types: { "twilio/list-picker": { body: "Pick one", button: "Slots", items: [] } }, approval: { name: "pick_a_slot", category: "UTILITY", status: "approved" } },
+    );
+  });
+
+  test("the number lists the templates submitted to WhatsApp, with their status and the parameters they take", async () => {
+    expect((await admin.channels.list()).find((c) => c.id === channelId)).toMatchObject({ templatesReady: true });
+    const { templates, problems } = await admin.channels.refreshTemplates({ channelId });
+    expect(problems).toEqual([]);
+    expect(templates.map((t) => [t.name, t.status])).toEqual([
+      ["order_shipped", "APPROVED"],
+      ["spring_offer", "PENDING"],
+    ]);
+    expect(templates[0]).toMatchObject({
+      language: "en",
+      category: "UTILITY",
+      bodyText: "Hi {{1}}, order {{2}} is on its way.",
+      bodyParameters: 2,
+      header: { format: "image" },
+      buttons: [{ index: 0, subType: "url", text: "Track it", required: true }],
+    });
+  });
+
+  async function broadcastShipped(contact: string, headerParameter: string) {
+    const { id } = await admin.broadcasts.create({
+      name: `Shipped to ${contact}`,
+      channelId,
+      template: { name: "order_shipped", language: "en" },
+      bodyParameters: ["{{contact.name|friend}}", "A-17"],
+      headerParameter,
+      buttonParameters: [{ index: 0, value: "A-17" }],
+      audience: { kind: "numbers", numbers: [contact] },
+    });
+    return eventually(async () => {
+      const detail = await admin.broadcasts.get({ id });
+      return detail.status === "completed" ? detail : undefined;
+    }, 20_000, "the broadcast to finish");
+  }
+
+  test("a broadcast reaches a contact on the Twilio number as the template's ContentSid with its variables", async () => {
+    const contact = "34611000020";
+    const detail = await broadcastShipped(contact, "https://cdn.shop.example/parcels/a17.jpg");
+    expect(detail.counts).toMatchObject({ sent: 1, failed: 0 });
+    const [sent, ...more] = sentTo(contact);
+    expect(more).toEqual([]);
+    expect(sent!.form).toMatchObject({ From: `whatsapp:+${SENDER}`, To: `whatsapp:+${contact}`, ContentSid: shipped.sid });
+    expect(JSON.parse(sent!.form.ContentVariables!)).toEqual({ 1: "friend", 2: "A-17", 3: "a17.jpg", 4: "A-17" });
+    expect(sent!.form.Body).toBeUndefined();
+    expect(await db().message.findUniqueOrThrow({ where: { wamid: sent!.sid } })).toMatchObject({ status: "sent", error: null });
+  });
+
+  test("a header link the Content template cannot take fails that recipient with why, and Twilio is not called", async () => {
+    const contact = "34611000021";
+    const detail = await broadcastShipped(contact, "https://elsewhere.example/a17.jpg");
+    expect(detail.counts).toMatchObject({ sent: 0, failed: 1 });
+    expect(detail.recipients[0]!.reason).toMatch(/shows the media at https:\/\/cdn\.shop\.example\/parcels\/\{\{3\}\}: give a link of that form/);
+    expect(sentTo(contact)).toEqual([]);
+  });
 });
