@@ -117,7 +117,8 @@ export function contentComponents(types: Record<string, unknown>): ContentCompon
     components.push({
       type: "BUTTONS",
       // twilio/quick-reply's actions are quick replies without saying so.
-      buttons: content.actions.map((action) => ({ type: (action.type ?? "QUICK_REPLY").toUpperCase(), text: action.title, ...present({ url: action.url, id: action.id, phone_number: action.phone }) })),
+      // Fields a button lacks stay undefined, which its JSON leaves out.
+      buttons: content.actions.map((action) => ({ type: (action.type ?? "QUICK_REPLY").toUpperCase(), text: action.title, url: action.url, id: action.id, phone_number: action.phone })),
     });
   }
   return components;
@@ -128,10 +129,6 @@ function mediaFormat(link: string): "IMAGE" | "VIDEO" | "DOCUMENT" {
   if (/\.(mp4|3gp)(\?|$)/i.test(link)) return "VIDEO";
   if (/\.pdf(\?|$)/i.test(link)) return "DOCUMENT";
   return "IMAGE";
-}
-
-function present(fields: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** A cached Content template, as the send reads it. */

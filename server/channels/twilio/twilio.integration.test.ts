@@ -2,11 +2,13 @@
 // it answers a signed form-encoded webhook through Twilio's Messages API (a fake Twilio),
 // buttons go as numbered options and an option's number is an answer, status callbacks
 // update the sent messages, a forged signature is refused and logged, and the account's
-// Content API templates are listed for the number and sent by a broadcast as ContentSid.
+// Content API templates are listed for the number and sent as ContentSid, by a broadcast and
+// by the reply node's "window closed" fallback.
 import { beforeAll, afterAll, describe, expect, test } from "vitest";
 import type { FlowGraph } from "@/flows/schema";
 import type { Viewer } from "@/server/auth/session";
 import { db } from "@/server/db/client";
+import { createApiKey } from "@/server/security/api-keys";
 import { appRouter } from "@/server/trpc/root";
 import { startFakeTwilio, twilioWebhook, type FakeTwilio } from "../../../tests/support/fake-twilio";
 import { eventually, useParley } from "../../../tests/support/parley";
@@ -132,7 +134,37 @@ describe("templates from Twilio's Content API", () => {
     approval: { name: "order_shipped", category: "UTILITY", status: "approved" },
   };
 
+  // The shop tells Parley an order shipped: the free-form note cannot reach a contact outside the window, the template can.
+  const shippingNotice: FlowGraph = {
+    nodes: [
+      { id: "start", type: "api_event", version: 1, config: { event: "order.shipped" }, position: at },
+      { id: "note", type: "reply", version: 1, config: { text: "Order {{trigger.data.order}} is on its way." }, position: at },
+      {
+        id: "template",
+        type: "reply",
+        version: 1,
+        config: {
+          kind: "template",
+          templateName: "order_shipped",
+          language: "en",
+          parameters: ["{{contact.name | default: 'there'}}", "{{trigger.data.order}}"],
+          headerFormat: "image",
+          headerParameter: "https://cdn.shop.example/parcels/{{trigger.data.order}}.jpg",
+          buttonParameters: [{ index: 0, subType: "url", value: "{{trigger.data.order}}" }],
+        },
+        position: at,
+      },
+    ],
+    edges: [
+      { id: "e1", from: "start", port: "next", to: "note" },
+      { id: "e2", from: "note", port: "window_closed", to: "template" },
+    ],
+  };
+
   beforeAll(async () => {
+    const { flowId } = await parley.publish("Shipping notice on Twilio", shippingNotice);
+    const bound = (await admin.channels.list()).find((c) => c.id === channelId)!.flows.map((flow) => flow.id);
+    await admin.channels.setFlows({ id: channelId, flowIds: [...bound, flowId] });
     twilio.contents.push(
       shipped,
       { sid: `HX${"c3".repeat(16)}`, friendly_name: "draft_never_submitted", language: "en", types: { "twilio/text": { body: "Draft" } } },
@@ -194,5 +226,24 @@ describe("templates from Twilio's Content API", () => {
     expect(detail.counts).toMatchObject({ sent: 0, failed: 1 });
     expect(detail.recipients[0]!.reason).toMatch(/shows the media at https:\/\/cdn\.shop\.example\/parcels\/\{\{3\}\}: give a link of that form/);
     expect(sentTo(contact)).toEqual([]);
+  });
+
+  test("the reply node's window-closed fallback reaches a contact who never wrote as the Content template", async () => {
+    const contact = "34611000022";
+    const workspace = await db().workspace.findFirstOrThrow();
+    const { key } = await createApiKey({ workspaceId: workspace.id, name: "Shop", userId: (await db().user.findFirstOrThrow()).id });
+    const posted = await fetch(`${parley.url}/api/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ event: "order.shipped", to: `+${contact}`, channel: SENDER, data: { order: "B-22" } }),
+    });
+    expect(posted.status).toBe(202);
+    await eventually(() => sentTo(contact).length === 1, 15_000, "the template");
+    const [sent] = sentTo(contact);
+    expect(sent!.form).toMatchObject({ ContentSid: shipped.sid });
+    expect(JSON.parse(sent!.form.ContentVariables!)).toEqual({ 1: "there", 2: "B-22", 3: "B-22.jpg", 4: "B-22" });
+    // The note was refused before Twilio, for the closed window.
+    const note = await db().message.findFirstOrThrow({ where: { conversation: { contact: { waId: contact } }, nodeId: "note" } });
+    expect(note).toMatchObject({ status: "failed", wamid: null, error: { kind: "window_closed" } });
   });
 });
