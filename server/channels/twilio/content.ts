@@ -50,7 +50,8 @@ type ContentComponents = z.infer<typeof contentComponentsSchema>;
 
 export const missingContentTemplateSetup = (channel: ProviderChannel) => (channel.accountId ? null : "Set the number's Twilio Account SID to list its Content templates.");
 
-async function getContent(channel: ProviderChannel, path: string): Promise<{ status: number; body: unknown }> {
+/** GET a Content API path with the account's credentials: its JSON, or null when Twilio has no such resource. */
+async function getContent(channel: ProviderChannel, path: string): Promise<unknown> {
   const url = `${twilioUrl(channel, "content")}${path}`;
   let response: Response;
   try {
@@ -59,11 +60,12 @@ async function getContent(channel: ProviderChannel, path: string): Promise<{ sta
     throw new TemplateListError(`Twilio's Content API could not be reached at ${url}: ${(error as Error).message}`);
   }
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok && response.status !== 404) {
+  if (response.status === 404) return null;
+  if (!response.ok) {
     const message = z.looseObject({ message: z.string() }).safeParse(body);
     throw new TemplateListError(`Twilio refused to list the Content templates (${response.status}): ${message.success ? message.data.message : "no reason given"}`);
   }
-  return { status: response.status, body };
+  return body;
 }
 
 /**
@@ -74,15 +76,16 @@ export async function listContentTemplates(channel: ProviderChannel): Promise<Li
   const templates: ListedTemplate[] = [];
   let path: string | null = `/v1/Content?PageSize=${PAGE_SIZE}`;
   for (let page = 0; path && page < MAX_PAGES; page++) {
-    const { body } = await getContent(channel, path);
+    const body = await getContent(channel, path);
     const parsed = pageSchema.safeParse(body);
     if (!parsed.success) throw new TemplateListError(`Unexpected Content API answer: ${JSON.stringify(body)?.slice(0, 200)}`);
     for (const item of parsed.data.contents) {
       const content = contentSchema.safeParse(item);
       const components = content.success ? contentComponents(content.data.types) : null;
       if (!content.success || !components) continue;
+      // A template never submitted to WhatsApp has no approval request, or one "unsubmitted".
       const approval = await getContent(channel, `/v1/Content/${encodeURIComponent(content.data.sid)}/ApprovalRequests`);
-      const whatsapp = approval.status === 404 ? undefined : approvalSchema.safeParse(approval.body).data?.whatsapp;
+      const whatsapp = approvalSchema.safeParse(approval).data?.whatsapp;
       const name = whatsapp?.name ?? content.data.friendly_name;
       if (!whatsapp || whatsapp.status === "unsubmitted" || !TEMPLATE_NAME.test(name)) continue;
       templates.push({

@@ -11,6 +11,7 @@ const CODES: Record<number, { kind: DeliveryErrorKind; meaning: string }> = {
   21610: { kind: "recipient", meaning: "The contact unsubscribed from this sender." },
   21617: { kind: "invalid", meaning: "The message is longer than Twilio accepts." },
   21620: { kind: "media", meaning: "Twilio could not use the media link." },
+  21655: { kind: "template", meaning: "Twilio has no Content template with this SID: refresh the number's templates and pick it again." },
   21656: { kind: "template", meaning: "The template's variables are invalid." },
   30001: { kind: "throughput", meaning: "Twilio's queue for the sender overflowed: slowed down and retried." },
   30003: { kind: "recipient", meaning: "The contact's phone is unreachable." },
