@@ -1,9 +1,13 @@
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import credentialsModule from "next-auth/providers/credentials";
 import { z } from "zod";
 import { clientAddress } from "@/server/security/rate-limits";
 import { admitOidcUser, OIDC_PROVIDER_ID, oidcConfig, oidcProvider } from "./oidc";
 import { signIn } from "./sign-in";
+
+// next-auth ships CommonJS with `exports.default`: bundlers (Next, Vitest) give that function as
+// the default import, Node's own ESM loader (tsx, which runs the benchmarks) the exports object.
+const CredentialsProvider = (credentialsModule as unknown as { default?: typeof credentialsModule }).default ?? credentialsModule;
 
 const sso = oidcConfig();
 

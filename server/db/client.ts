@@ -17,7 +17,10 @@ export function createDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle connection the server drops (a restart, a terminated backend) is an event on the
   // pool; unheard, Node would end the process. The pool replaces the connection by itself.
-  pool.on("error", (error) => log().warn({ err: error }, "PostgreSQL dropped an idle connection"));
+  // Only what happened: pg's error carries its client, whose connection parameters hold the password.
+  pool.on("error", (error: Error & { code?: string }) =>
+    log().warn({ reason: error.message, code: error.code }, "PostgreSQL dropped an idle connection"),
+  );
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   Object.defineProperty(db, POOL, { value: pool });
   return db;
