@@ -958,11 +958,11 @@ export class Worker {
   }
 
   /**
-   * The usual end of a run, without a transaction: when no function is
-   * triggered or cancelled by its lifecycle events and no wait is open for them (no step.invoke
-   * parent, no waitForEvent), they would change nothing and are not stored, so the final write
-   * is all there is: one statement, the final write on the condition that no such wait is
-   * open. False when one is (or the lease is gone): the caller takes the transaction path.
+   * The usual end of a run, in one statement instead of a transaction: when no function is
+   * triggered or cancelled by its lifecycle events, they matter only to an open wait (a
+   * step.invoke parent, a waitForEvent) and are stored only if one takes them. So the final
+   * write is all there is, on the condition that no such wait is open. False when one is, or
+   * when the lease is gone: the caller then takes the transaction path (which tells them apart).
    */
   private async endUnobserved(run: RunState, token: string, events: { name: string }[], endWrite: WriteExtra, now: Date): Promise<boolean> {
     if (hasOpenWaits(run) || !onlyWaitsTake(this.options.registry, events)) return false;
