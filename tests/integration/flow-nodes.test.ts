@@ -121,6 +121,7 @@ test("a reaction lands on the contact's own message, by its WhatsApp id", async 
   await parley.postWebhook(body);
   const reaction = await eventually(() => parley.graph.requests.find((request) => request.body.to === waId && request.body.type === "reaction"), 15_000, "the reaction");
   expect(reaction.body.reaction).toEqual({ message_id: wamid, emoji: "❤️" });
-  const stored = await db().message.findFirstOrThrow({ where: { wamid: reaction.wamid } });
+  // The send records Meta's id once Meta has answered, a moment after the fake received it.
+  const stored = await eventually(() => db().message.findFirst({ where: { wamid: reaction.wamid } }).then((row) => row ?? undefined), 5_000, "the stored reaction");
   expect(stored).toMatchObject({ type: "reaction", text: "reacted ❤️", status: "sent" });
 });
