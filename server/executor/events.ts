@@ -33,22 +33,19 @@ export async function ingestEvents(
   const cancelled: string[] = [];
   let wake = false;
   // Lifecycle events of runs cancelled here are appended and ingested in the same pass.
-  const queue: { raw: IncomingEvent; external: boolean; givenId: string | null }[] = incoming.map((raw) => ({
-    raw,
-    external: true,
-    givenId: raw.id ?? null,
-  }));
+  const queue: { raw: IncomingEvent; external: boolean }[] = incoming.map((raw) => ({ raw, external: true }));
   // The whole batch's ids are deduplicated by one statement, and its names asked once which
   // open waits expect them (waits are only resolved while a batch is taken, never created,
   // so that answer stays a superset).
-  const fresh = await firstSightings(tx, queue.flatMap((item) => (item.givenId ? [item.givenId] : [])), now);
+  const fresh = await firstSightings(tx, incoming.flatMap((raw) => (raw.id ? [raw.id] : [])), now);
   const batchNames = new Set(incoming.map((raw) => raw.name));
   const awaitedInBatch = incoming.length > 1 ? await awaitedNames(tx, [...batchNames], now) : null;
   const mayBeAwaited = (name: string) => !awaitedInBatch || !batchNames.has(name) || awaitedInBatch.has(name);
   // Events and plain runs are written together at the end, or before any statement that must see them.
   const writes = new BatchWrites();
   for (let index = 0; index < queue.length; index++) {
-    const { raw, external, givenId } = queue[index] as (typeof queue)[number];
+    const { raw, external } = queue[index] as (typeof queue)[number];
+    const givenId = raw.id;
     const event: RunEvent = {
       id: givenId ?? ulid(now.getTime()),
       name: raw.name,
@@ -98,7 +95,7 @@ export async function ingestEvents(
         if (!hit) continue;
         const emitted = await cancelRun(tx, run.id, { name: "FunctionCancelled", message: `Cancelled by event ${event.name} (${event.id})` }, now);
         if (emitted.length) cancelled.push(run.id);
-        for (const raw of emitted) queue.push({ raw, external: false, givenId: raw.id ?? null });
+        for (const raw of emitted) queue.push({ raw, external: false });
       }
     }
     if (mayBeAwaited(event.name) && (await resolveWaits(tx, event, now))) wake = true;
@@ -154,17 +151,20 @@ export async function firstSightings(tx: Tx, ids: string[], now: Date): Promise<
   return new Set(recorded.map((row) => row.id));
 }
 
-/** The condition "a wait (waitForEvent, a step.invoke's parent) is open for an event of one of these names". */
+/** ExecutorWait rows still open (waitForEvent, a step.invoke's parent) for an event of one of these names. */
+function openWaitsOf(names: string[], now: Date): Prisma.Sql {
+  return Prisma.sql`"eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now}`;
+}
+
+/** The condition "a wait is open for an event of one of these names". */
 export function openWaitFor(names: string[], now: Date): Prisma.Sql {
-  return Prisma.sql`EXISTS (SELECT 1 FROM "ExecutorWait"
-    WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now})`;
+  return Prisma.sql`EXISTS (SELECT 1 FROM "ExecutorWait" WHERE ${openWaitsOf(names, now)})`;
 }
 
 /** Which of these event names open waits expect. */
 async function awaitedNames(tx: Tx, names: string[], now: Date): Promise<Set<string>> {
   const rows = await tx.$queryRaw<{ eventName: string }[]>`
-    SELECT DISTINCT "eventName" FROM "ExecutorWait"
-    WHERE "eventName" = ANY(${names}::text[]) AND "resolvedAt" IS NULL AND "expiresAt" > ${now}`;
+    SELECT DISTINCT "eventName" FROM "ExecutorWait" WHERE ${openWaitsOf(names, now)}`;
   return new Set(rows.map((row) => row.eventName));
 }
 

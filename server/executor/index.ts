@@ -106,16 +106,17 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
     ...(options.transport ? { transport: options.transport } : {}),
   });
 
-  const take = async (events: IncomingEvent[]): Promise<IngestResult> => {
+  /** `rawOnly`: takesOnlyRawSql(events), decided by the caller. */
+  const take = async (events: IncomingEvent[], rawOnly: boolean): Promise<IngestResult> => {
     const now = new Date();
-    return takesOnlyRawSql(registry, events)
+    return rawOnly
       ? rawTransaction(db, (tx) => ingestEvents(tx, registry, events, now))
       : db.$transaction((tx) => ingestEvents(tx, registry, events, now), TX_OPTIONS);
   };
   // Sends of events needing only raw SQL (a webhook's, most others) are group-committed:
   // their ids are fixed first (seeded ones from their own send's seed), then concatenated.
   const takeTogether = groupCommit<IncomingEvent[], IngestResult>(async (sends) => {
-    const result = await take(sends.flat());
+    const result = await take(sends.flat(), true);
     let offset = 0;
     return sends.map((events) => {
       const ids = result.ids.slice(offset, (offset += events.length));
@@ -129,7 +130,7 @@ export async function startExecutor(options: ExecutorOptions): Promise<Executor>
       const id = event.id ?? seededId(seed, index);
       return id ? { ...event, id } : event;
     });
-    const result = takesOnlyRawSql(registry, events) ? await takeTogether(events) : await take(events);
+    const result = takesOnlyRawSql(registry, events) ? await takeTogether(events) : await take(events, false);
     if (result.cancelled.length) {
       metrics.runsCancelled += result.cancelled.length;
       worker.abortRuns(result.cancelled);
