@@ -84,3 +84,37 @@ export async function report(rows: BenchRow[], notes: string[] = []): Promise<vo
 }
 
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+/**
+ * CPU time (ms, user + system) spent so far by this process's descendants, e.g. an embedded
+ * PostgreSQL and its backends, ended ones included (a parent's reaped children are in its
+ * own stat). Linux only: 0 elsewhere.
+ */
+export async function descendantsCpuMs(): Promise<number> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const ticksPerSecond = 100; // USER_HZ, fixed by the kernel's ABI on Linux
+  let pids: string[];
+  try {
+    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  const processes = new Map<number, { parent: number; ticks: number }>();
+  await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+      if (!stat) return;
+      // Fields after the command name, which is parenthesised and may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+      processes.set(Number(pid), { parent: Number(fields[1]), ticks: utime! + stime! + cutime! + cstime! });
+    }),
+  );
+  const isDescendant = (pid: number): boolean => {
+    for (let parent = processes.get(pid)?.parent; parent; parent = processes.get(parent)?.parent) if (parent === process.pid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, { ticks: own }] of processes) if (isDescendant(pid)) ticks += own;
+  return (ticks * 1000) / ticksPerSecond;
+}

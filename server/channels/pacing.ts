@@ -3,7 +3,7 @@
 // per 6 seconds sustained, bursts of up to 45 borrowing from later). Each is a generic cell
 // rate algorithm: one "next send due" time per number and per conversation, moved forward
 // by one atomic UPDATE in PostgreSQL, so every process sending through a number shares it.
-import { db } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 import type { Clock } from "./clock";
 
 export interface PaceRule {
@@ -43,12 +43,12 @@ export async function paceSend(
 ): Promise<void> {
   const now = clock.now();
   // The pair first: the number's slot is then taken at the time the send will really go.
-  const [pair] = await db().$queryRaw<{ until: bigint }[]>`
+  const [pair] = await sql().$queryRaw<{ until: bigint }>`
     UPDATE "Conversation" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), ${now}::bigint) + ${PAIR_RATE.intervalMs}::bigint
     WHERE id = ${input.conversationId} RETURNING "sendPaceMs" AS until`;
   const pairDue = pair ? sendTime(Number(pair.until), now, PAIR_RATE) : now;
   const numberRule = throughputRule(input.messagesPerSecond);
-  const [number] = await db().$queryRaw<{ until: bigint }[]>`
+  const [number] = await sql().$queryRaw<{ until: bigint }>`
     UPDATE "Channel" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), ${pairDue}::bigint) + ${numberRule.intervalMs}::bigint
     WHERE id = ${input.channelId} RETURNING "sendPaceMs" AS until`;
   const due = number ? sendTime(Number(number.until), pairDue, numberRule) : pairDue;

@@ -6,7 +6,10 @@
 // failed status later) and waits for its turn under the number's throughput and the
 // contact's pair rate (./pacing.ts); "slow down" answers are retried with backoff, and only
 // those, since the provider did not take the message (docs/channels.md).
+// Every bot answer passes here, so its statements are plain SQL (server/db/sql.ts).
+import { randomUUID } from "node:crypto";
 import { db, Prisma } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 import { CUSTOMER_SERVICE_WINDOW_MS, isFreeForm, outboundText, type OutboundMessage } from "@/flows/message";
 import { log } from "@/server/observability/log";
 import { sendEvents } from "@/server/inngest/client";
@@ -15,7 +18,7 @@ import { systemClock, type Clock } from "./clock";
 import { retryDelayMs, windowClosedRefusal, type DeliveryError } from "./delivery-errors";
 import { mayReachProactively, OPTED_OUT_MEANING } from "./contact-rules";
 import { paceSend } from "./pacing";
-import type { Recipient } from "./provider";
+import type { ProviderChannel, Recipient } from "./provider";
 import { providerFor } from "./providers";
 import { redeliveryAfter } from "./redelivery";
 import { ChannelSendError } from "./send-error";
@@ -24,18 +27,27 @@ import { applyEarlyStatuses } from "./statuses";
 /** Attempts of one send within a step; after them the step fails and the executor retries it later. */
 export const MAX_SEND_ATTEMPTS = 4;
 
+/** A number as a send needs it: its provider, credentials and throughput. */
+export interface SendingChannel extends ProviderChannel {
+  provider: string;
+  messagesPerSecond: number;
+}
+
+/** SendingChannel as one JSON column, selected from "Channel" aliased `ch`: it sits beside other tables' columns in a row. */
+export const SENDING_CHANNEL_JSON = Prisma.sql`json_build_object(
+  'id', ch.id, 'provider', ch.provider, 'phoneNumberId', ch."phoneNumberId", 'accountId', ch."accountId", 'graphBaseUrl', ch."graphBaseUrl",
+  'accessTokenCipher', ch."accessTokenCipher", 'wabaId', ch."wabaId", 'messagesPerSecond', ch."messagesPerSecond")`;
+
 /**
  * Marks an inbound message read and shows "typing…" where the provider can, while the bot
  * works on its answer (whatsapp.md fact 18). Cosmetic, so best effort: a failure is logged.
  */
-export async function markReadAndTyping(messageId: string): Promise<void> {
-  const message = await db().message.findUnique({ where: { id: messageId }, include: { channel: true } });
-  if (!message?.wamid || message.direction !== "inbound") return;
-  const provider = providerFor(message.channel.provider);
+export async function markReadAndTyping(channel: SendingChannel, message: { id: string; wamid: string | null }): Promise<void> {
+  if (!message.wamid) return;
   try {
-    await provider.markRead?.(message.channel, message.wamid);
+    await providerFor(channel.provider).markRead?.(channel, message.wamid);
   } catch (error) {
-    log().warn({ messageId, err: error }, "read receipt not sent");
+    log().warn({ messageId: message.id, err: error }, "read receipt not sent");
   }
 }
 
@@ -55,7 +67,25 @@ export type SendResult =
   | { messageId: string; wamid?: undefined; windowClosed: { lastInboundAt: string | null } };
 
 /** A conversation as a send reads it: the number it goes through and the contact it reaches. */
-export type SendingConversation = Prisma.ConversationGetPayload<{ include: { channel: true; contact: true } }>;
+export interface SendingConversation {
+  id: string;
+  channelId: string;
+  lastInboundAt: Date | null;
+  channel: SendingChannel;
+  contact: { id: string; waId: string | null; bsuid: string | null; optedOutAt: Date | null };
+}
+
+interface SendRow {
+  lastInboundAt: Date | null;
+  channelId: string;
+  channel: SendingChannel;
+  contactId: string;
+  waId: string | null;
+  bsuid: string | null;
+  optedOutAt: Date | null;
+  recordId: string;
+  wamid: string | null;
+}
 
 export async function sendMessage(
   input: {
@@ -69,29 +99,34 @@ export async function sendMessage(
   },
   options: { clock?: Clock } = {},
 ): Promise<SendResult> {
-  const conversation = await db().conversation.findUniqueOrThrow({
-    where: { id: input.conversationId },
-    include: { channel: true, contact: true },
-  });
-  const record = await db().message.upsert({
-    where: { idempotencyKey: input.idempotencyKey },
-    create: {
-      conversationId: conversation.id,
-      channelId: conversation.channelId,
-      direction: "outbound",
-      type: input.message.type,
-      text: outboundText(input.message),
-      payload: input.message as Prisma.InputJsonValue,
-      status: "pending",
-      idempotencyKey: input.idempotencyKey,
-      runId: input.runId,
-      nodeId: input.nodeId,
-      sentByUserId: input.sentByUserId,
-    },
-    update: {},
-  });
-  if (record.wamid) return { messageId: record.id, wamid: record.wamid };
-  return deliverStoredMessage(record.id, conversation, input.message, options);
+  // One statement reads the conversation with its number and contact, and writes the
+  // message's row, or finds the one an earlier attempt of this send wrote.
+  const [row] = await sql().$queryRaw<SendRow>`
+    WITH conversation AS (
+      SELECT c.id, c."channelId", c."lastInboundAt", ${SENDING_CHANNEL_JSON} AS channel,
+        ct.id AS "contactId", ct."waId", ct.bsuid, ct."optedOutAt"
+      FROM "Conversation" c JOIN "Contact" ct ON ct.id = c."contactId" JOIN "Channel" ch ON ch.id = c."channelId"
+      WHERE c.id = ${input.conversationId}
+    ), record AS (
+      INSERT INTO "Message" (id, "conversationId", "channelId", direction, type, text, payload, status, "idempotencyKey", "runId", "nodeId", "sentByUserId", "createdAt")
+      SELECT ${randomUUID()}, id, "channelId", 'outbound'::"MessageDirection", ${input.message.type}, ${outboundText(input.message)}, ${JSON.stringify(input.message)}::jsonb,
+        'pending'::"MessageStatus", ${input.idempotencyKey}, ${input.runId ?? null}, ${input.nodeId ?? null}, ${input.sentByUserId ?? null}, ${new Date()}::timestamp
+      FROM conversation
+      -- The no-op update makes RETURNING give the row already there.
+      ON CONFLICT ("idempotencyKey") DO UPDATE SET "idempotencyKey" = EXCLUDED."idempotencyKey"
+      RETURNING id, wamid
+    )
+    SELECT conversation.*, record.id AS "recordId", record.wamid FROM conversation, record`;
+  if (!row) throw new ChannelSendError(`Conversation ${input.conversationId} does not exist.`, false);
+  if (row.wamid) return { messageId: row.recordId, wamid: row.wamid };
+  const conversation: SendingConversation = {
+    id: input.conversationId,
+    channelId: row.channelId,
+    lastInboundAt: row.lastInboundAt,
+    channel: row.channel,
+    contact: { id: row.contactId, waId: row.waId, bsuid: row.bsuid, optedOutAt: row.optedOutAt },
+  };
+  return deliverStoredMessage(row.recordId, conversation, input.message, options);
 }
 
 /**
@@ -134,9 +169,10 @@ export async function deliverStoredMessage(
     if (result.ok) {
       const wamid = result.messageId;
       const now = new Date(clock.now());
-      await db().message.update({ where: { id: recordId }, data: { wamid, status: "sent", sentAt: now, error: Prisma.DbNull } });
+      await sql().$executeRaw`
+        WITH sent AS (UPDATE "Message" SET wamid = ${wamid}, status = 'sent', "sentAt" = ${now}, error = NULL WHERE id = ${recordId})
+        UPDATE "Conversation" SET "lastMessageAt" = ${now} WHERE id = ${conversation.id}`;
       count.messageSent(provider.id);
-      await db().conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
       // A failure reported before the provider's answer came back is redelivered as one reported after it.
       const early = await applyEarlyStatuses(recordId, wamid);
       const redelivery = early && (await redeliveryAfter({ wamid, ...early }));

@@ -3,6 +3,7 @@
 // kept by the provider's message id; a message's status only moves forward, and "failed"
 // wins over all. A failed status's error is recorded on the message with its meaning.
 import { db, Prisma } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 import type { MessageStatus } from "@/server/db/generated/enums";
 import { count } from "@/server/observability/metrics";
 import { deliveryErrorSchema, type DeliveryError } from "./delivery-errors";
@@ -40,9 +41,10 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
 
 /** After a send stores its wamid: applies statuses that arrived before it, and links them; returns the one applied. */
 export async function applyEarlyStatuses(messageId: string, wamid: string): Promise<{ status: MessageStatus; error: DeliveryError | null } | null> {
-  const early = await db().messageStatusEvent.findMany({ where: { wamid, messageId: null } });
+  // Every send passes here and almost never finds one: one plain statement links and reads them.
+  const early = await sql().$queryRaw<{ status: string; errors: unknown }>`
+    UPDATE "MessageStatusEvent" SET "messageId" = ${messageId} WHERE wamid = ${wamid} AND "messageId" IS NULL RETURNING status, errors`;
   if (early.length === 0) return null;
-  await db().messageStatusEvent.updateMany({ where: { wamid, messageId: null }, data: { messageId } });
   const latest = early.reduce((best, event) => ((STATUS_RANK[event.status] ?? 0) > (STATUS_RANK[best.status] ?? 0) ? event : best));
   if (!advances(latest.status, "sent")) return null;
   const error = earlyError(latest.errors);

@@ -3,8 +3,8 @@
 // reach it in order and one that arrived between two steps is still there (DESIGN.md
 // invariant 2). Events only ring the doorbell.
 import { db } from "@/server/db/client";
-import { sqlTransaction } from "@/server/db/sql";
-import { markReadAndTyping } from "@/server/channels/send";
+import { sql } from "@/server/db/sql";
+import { markReadAndTyping, SENDING_CHANNEL_JSON, type SendingChannel } from "@/server/channels/send";
 import { inboundDetailsSchema, type InboundMessage } from "@/flows/message";
 import { signedMediaUrl } from "@/server/media/links";
 import { burstWindow, mergeBurst } from "./burst";
@@ -37,30 +37,36 @@ export function toInboundMessage(row: MessageRow): InboundMessage {
  * Takes the oldest inbound message of the conversation that no run has taken yet, for
  * this run (with a burst window, every such message, merged into one); or, when there is
  * none, marks the run as waiting at `nodeId` so the router knows to ring it. Both happen
- * in one transaction with the message rows locked.
+ * in one statement, with the message rows locked.
  */
 export async function takeNextMessage(input: { runId: string; conversationId: string; nodeId: string }): Promise<InboundMessage | null> {
   const limit = burstWindow() ? 50 : 1;
   // Plain SQL (server/db/sql.ts): every question of every run passes here.
-  const taken = await sqlTransaction(db(), async (tx) => {
-    const rows = await tx.$queryRaw<MessageRow>`
-      SELECT id, type, text, payload, "createdAt" FROM "Message"
-      WHERE "conversationId" = ${input.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
+  const rows = await sql().$queryRaw<MessageRow & { wamid: string | null; channel: SendingChannel }>`
+    WITH taken AS (
+      SELECT m.id, m.seq, m.type, m.text, m.payload, m."createdAt", m.wamid, m."channelId"
+      FROM "Message" m
+      WHERE m."conversationId" = ${input.conversationId} AND m.direction = 'inbound' AND m."consumedByRunId" IS NULL
         -- only what the contact wrote after the run started (after the message that started it)
-        AND seq > (SELECT r."inboxAfterSeq" FROM "FlowRun" r WHERE r.id = ${input.runId})
-      ORDER BY seq
+        AND m.seq > (SELECT r."inboxAfterSeq" FROM "FlowRun" r WHERE r.id = ${input.runId})
+      ORDER BY m.seq
       LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED`;
-    if (rows.length === 0) {
-      await tx.$executeRaw`UPDATE "FlowRun" SET status = 'waiting', "waitingNodeId" = ${input.nodeId} WHERE id = ${input.runId}`;
-      return null;
-    }
-    await tx.$executeRaw`UPDATE "Message" SET "consumedByRunId" = ${input.runId}, "consumedAt" = ${new Date()} WHERE id = ANY(${rows.map((row) => row.id)}::text[])`;
-    await tx.$executeRaw`UPDATE "FlowRun" SET status = 'running', "waitingNodeId" = NULL WHERE id = ${input.runId}`;
-    return mergeBurst(rows.map(toInboundMessage));
-  });
-  if (taken) await markReadAndTyping(taken.id);
-  return taken;
+      FOR UPDATE SKIP LOCKED
+    ), consumed AS (
+      UPDATE "Message" SET "consumedByRunId" = ${input.runId}, "consumedAt" = ${new Date()}::timestamp WHERE id IN (SELECT id FROM taken)
+    ), run AS (
+      UPDATE "FlowRun" SET
+        status = (CASE WHEN EXISTS (SELECT 1 FROM taken) THEN 'running' ELSE 'waiting' END)::"RunStatus",
+        "waitingNodeId" = CASE WHEN EXISTS (SELECT 1 FROM taken) THEN NULL ELSE ${input.nodeId} END
+      WHERE id = ${input.runId}
+    )
+    SELECT taken.id, taken.type, taken.text, taken.payload, taken."createdAt", taken.wamid, ${SENDING_CHANNEL_JSON} AS channel
+    FROM taken JOIN "Channel" ch ON ch.id = taken."channelId"
+    ORDER BY taken.seq`;
+  const last = rows.at(-1);
+  if (!last) return null;
+  await markReadAndTyping(last.channel, last);
+  return mergeBurst(rows.map(toInboundMessage));
 }
 
 export async function stopWaiting(input: { runId: string }): Promise<void> {

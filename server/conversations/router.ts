@@ -1,9 +1,10 @@
 // Decides where an inbound message goes: to the run that owns the conversation, or to a
 // new run of the published flow whose trigger matches it. At most one run owns a
 // conversation: ownership is taken by compare-and-set on Conversation.activeRunId.
-import { db, Prisma } from "@/server/db/client";
-import { consentKeyword, mayStartRuns, recordConsent } from "@/server/channels/contact-rules";
-import { markReadAndTyping, sendMessage } from "@/server/channels/send";
+import { sql } from "@/server/db/sql";
+import { isUniqueViolation } from "@/server/db/unique-retry";
+import { consentKeyword, mayStartRuns, recordConsent, type ContactRules } from "@/server/channels/contact-rules";
+import { markReadAndTyping, SENDING_CHANNEL_JSON, sendMessage, type SendingChannel } from "@/server/channels/send";
 import { cancelRun } from "@/server/runs/cancel";
 import { nodeDefinition, parseConfig } from "@/flows/registry";
 import type { RunStart } from "@/flows/runtime";
@@ -35,7 +36,7 @@ export async function routeMessage(messageId: string): Promise<RouteDecision> {
       return await decide(messageId);
     } catch (error) {
       // Another message of this conversation started a run first: decide again.
-      const raced = error instanceof ConversationTaken || (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002");
+      const raced = error instanceof ConversationTaken || isUniqueViolation(error);
       if (!raced || attempt >= 3) throw error;
     }
   }
@@ -55,88 +56,109 @@ export function triggerSpecificity(graph: FlowGraph, inbound: InboundMessage, si
   return best;
 }
 
+/** The message to route, with what deciding needs of its conversation, contact and number, as one statement reads it. */
+interface RoutedMessageRow {
+  id: string;
+  seq: string;
+  conversationId: string;
+  channelId: string;
+  type: string;
+  text: string | null;
+  payload: unknown;
+  wamid: string | null;
+  createdAt: Date;
+  consumedByRunId: string | null;
+  activeRunId: string | null;
+  activeRunStatus: string | null;
+  handedOffAt: Date | null;
+  contactId: string;
+  contactName: string | null;
+  waId: string | null;
+  /** The seq of the conversation's first inbound message: is this the contact's first? */
+  firstInboundSeq: string;
+  rules: ContactRules;
+  channel: SendingChannel;
+  /** The flow versions that may start here: the test version a studio conversation is pinned to, else the number's published flows, oldest first. */
+  versions: { flowId: string; versionId: string }[] | null;
+}
+
 async function decide(messageId: string): Promise<RouteDecision> {
-  const message = await db().message.findUniqueOrThrow({
-    where: { id: messageId },
-    include: { conversation: { include: { contact: true } } },
-  });
-  const { conversation } = message;
-  const channel = await db().channel.findUniqueOrThrow({
-    where: { id: message.channelId },
-    select: { contactRule: true, allowlist: true, blocklist: true, optOutKeywords: true, optInKeywords: true, optOutReply: true },
-  });
+  // Plain SQL (server/db/sql.ts), one statement: every message a contact writes passes here.
+  const [message] = await sql().$queryRaw<RoutedMessageRow>`
+    SELECT m.id, m.seq, m."conversationId", m."channelId", m.type, m.text, m.payload, m.wamid, m."createdAt", m."consumedByRunId",
+      c."activeRunId", (SELECT r.status FROM "FlowRun" r WHERE r.id = c."activeRunId") AS "activeRunStatus", c."handedOffAt",
+      ct.id AS "contactId", ct.name AS "contactName", ct."waId",
+      (SELECT min(e.seq) FROM "Message" e WHERE e."conversationId" = c.id AND e.direction = 'inbound') AS "firstInboundSeq",
+      json_build_object('contactRule', ch."contactRule", 'allowlist', ch.allowlist, 'blocklist', ch.blocklist,
+        'optOutKeywords', ch."optOutKeywords", 'optInKeywords', ch."optInKeywords", 'optOutReply', ch."optOutReply") AS rules,
+      ${SENDING_CHANNEL_JSON} AS channel,
+      CASE WHEN c."testFlowVersionId" IS NOT NULL
+        THEN (SELECT json_agg(json_build_object('flowId', v."flowId", 'versionId', v.id)) FROM "FlowVersion" v WHERE v.id = c."testFlowVersionId")
+        -- "_ChannelToFlow" is Prisma's table for Channel.flows: A is the channel, B the flow.
+        ELSE (SELECT json_agg(json_build_object('flowId', f.id, 'versionId', f."publishedVersionId") ORDER BY f."createdAt")
+          FROM "Flow" f JOIN "_ChannelToFlow" listens ON listens."B" = f.id
+          WHERE listens."A" = m."channelId" AND f."publishedVersionId" IS NOT NULL)
+      END AS versions
+    FROM "Message" m
+    JOIN "Conversation" c ON c.id = m."conversationId"
+    JOIN "Contact" ct ON ct.id = c."contactId"
+    JOIN "Channel" ch ON ch.id = m."channelId"
+    WHERE m.id = ${messageId}`;
+  if (!message) throw new Error(`Message ${messageId} does not exist.`);
+  const { rules, channel } = message;
   // STOP (or the number's own keyword) ends the bot's part, whatever it was doing (even if a
   // run already took the message as an answer), and is confirmed once.
-  const consent = consentKeyword(channel, message.text);
-  if (consent) await recordConsent(conversation.contactId, consent, message.createdAt);
+  const consent = consentKeyword(rules, message.text);
+  if (consent) await recordConsent(message.contactId, consent, message.createdAt);
   if (consent === "opt_out") {
-    if (conversation.activeRunId) await cancelRun({ runId: conversation.activeRunId, conversationId: conversation.id });
-    if (channel.optOutReply) {
-      await sendMessage({ conversationId: conversation.id, idempotencyKey: `opt-out:${message.id}`, message: { type: "text", text: channel.optOutReply } });
+    if (message.activeRunId) await cancelRun({ runId: message.activeRunId, conversationId: message.conversationId });
+    if (rules.optOutReply) {
+      await sendMessage({ conversationId: message.conversationId, idempotencyKey: `opt-out:${message.id}`, message: { type: "text", text: rules.optOutReply } });
     }
     return { kind: "unmatched", reason: "the contact opted out" };
   }
   if (message.consumedByRunId) return { kind: "answered", runId: message.consumedByRunId };
-  if (conversation.activeRunId) {
-    const run = await db().flowRun.findUnique({ where: { id: conversation.activeRunId }, select: { status: true } });
-    if (run?.status === "waiting") return { kind: "ring", runId: conversation.activeRunId, conversationId: conversation.id };
-    return { kind: "busy", runId: conversation.activeRunId };
+  if (message.activeRunId) {
+    if (message.activeRunStatus === "waiting") return { kind: "ring", runId: message.activeRunId, conversationId: message.conversationId };
+    return { kind: "busy", runId: message.activeRunId };
   }
-  if (conversation.handedOffAt) return { kind: "handed_off" };
-  if (!mayStartRuns(channel, conversation.contact.waId)) return { kind: "unmatched", reason: "the number's contact rules refuse this contact" };
+  if (message.handedOffAt) return { kind: "handed_off" };
+  if (!mayStartRuns(rules, message.waId)) return { kind: "unmatched", reason: "the number's contact rules refuse this contact" };
 
   // With a burst window the router runs once the contact paused, for the burst's last
   // message: the run starts on everything the contact wrote since the last answer.
   const burst = burstWindow()
-    ? await db().message.findMany({
-        where: {
-          conversationId: conversation.id,
-          direction: "inbound",
-          consumedByRunId: null,
-          seq: { lte: message.seq },
-          createdAt: { gte: new Date(message.createdAt.getTime() - BURST_LOOKBACK_MS) },
-        },
-        orderBy: { seq: "asc" },
-      })
+    ? await sql().$queryRaw<{ id: string; seq: string; type: string; text: string | null; payload: unknown; createdAt: Date }>`
+        SELECT id, seq, type, text, payload, "createdAt" FROM "Message"
+        WHERE "conversationId" = ${message.conversationId} AND direction = 'inbound' AND "consumedByRunId" IS NULL
+          AND seq <= ${message.seq}::bigint AND "createdAt" >= ${new Date(message.createdAt.getTime() - BURST_LOOKBACK_MS)}::timestamp
+        ORDER BY seq`
     : [message];
   const first = burst[0] ?? message;
   const inbound = mergeBurst(burst.map(toInboundMessage));
-  const earlier = await db().message.count({ where: { conversationId: conversation.id, direction: "inbound", seq: { lt: first.seq } } });
-  const situation = { firstMessage: earlier === 0 };
-  // A studio test conversation runs only the draft version it is pinned to.
-  const flows = conversation.testFlowVersionId
-    ? await db().flowVersion.findMany({ where: { id: conversation.testFlowVersionId }, select: { flowId: true, id: true } })
-    : (
-        await db().flow.findMany({
-          where: { channels: { some: { id: message.channelId } }, publishedVersionId: { not: null } },
-          select: { id: true, publishedVersionId: true },
-          orderBy: { createdAt: "asc" },
-        })
-      ).map((flow) => ({ flowId: flow.id, id: flow.publishedVersionId! }));
+  const situation = { firstMessage: message.firstInboundSeq === first.seq };
+  const versions = message.versions ?? [];
   let best: { flowId: string; versionId: string; specificity: number } | undefined;
-  for (const version of flows) {
-    const specificity = triggerSpecificity(await loadFlowGraph(version.id), inbound, situation);
-    if (specificity !== null && (!best || specificity > best.specificity)) best = { flowId: version.flowId, versionId: version.id, specificity };
+  for (const version of versions) {
+    const specificity = triggerSpecificity(await loadFlowGraph(version.versionId), inbound, situation);
+    if (specificity !== null && (!best || specificity > best.specificity)) best = { ...version, specificity };
   }
-  if (!best) return { kind: "unmatched", reason: flows.length === 0 ? "no published flow on this channel" : "no trigger matches" };
+  if (!best) return { kind: "unmatched", reason: versions.length === 0 ? "no published flow on this channel" : "no trigger matches" };
 
-  const chosen = best;
   const trigger = { kind: "message", data: {} } as const;
-  const run = await db().$transaction(async (tx) => {
-    const created = await claimConversation(tx, {
-      flowId: chosen.flowId,
-      flowVersionId: chosen.versionId,
-      conversationId: conversation.id,
-      trigger,
-      inboxAfterSeq: first.seq,
-      triggerMessageId: first.id,
-    });
-    await tx.message.updateMany({ where: { id: { in: burst.map((m) => m.id) } }, data: { consumedByRunId: created.id, consumedAt: new Date() } });
-    return created;
+  const run = await claimConversation(sql(), {
+    flowId: best.flowId,
+    flowVersionId: best.versionId,
+    conversationId: message.conversationId,
+    trigger,
+    inboxAfterSeq: BigInt(first.seq),
+    triggerMessageId: first.id,
+    consumes: burst.map((m) => m.id),
   });
-  await markReadAndTyping(message.id);
+  await markReadAndTyping(channel, message);
+  const conversation = { id: message.conversationId, contact: { id: message.contactId, name: message.contactName, waId: message.waId } };
   return {
     kind: "start",
-    start: runStartOf({ runId: run.id, flowId: chosen.flowId, flowVersionId: chosen.versionId, conversation, message: inbound, trigger }),
+    start: runStartOf({ runId: run.id, flowId: best.flowId, flowVersionId: best.versionId, conversation, message: inbound, trigger }),
   };
 }

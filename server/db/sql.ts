@@ -26,10 +26,29 @@ function parameter(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Hot statements are prepared once per connection and then only bound and executed:
+ * PostgreSQL parses and plans an unnamed statement anew each time, which for the CTEs of
+ * the message path cost more of the server's CPU than running them. Named by their text;
+ * the first PREPARED_LIMIT distinct texts only, so statements built with a varying shape
+ * cannot grow every connection's cache without bound.
+ */
+const PREPARED_LIMIT = 500;
+const preparedNames = new Map<string, string>();
+
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < PREPARED_LIMIT) {
+    name = `parley_${preparedNames.size}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
 function on(client: pg.Pool | pg.PoolClient): RawSql {
   const run = async (strings: TemplateStringsArray, values: unknown[]) => {
     const statement = Prisma.sql(strings, ...values);
-    return client.query({ text: statement.text, values: statement.values.map(parameter), types: typeParsers });
+    return client.query({ name: preparedName(statement.text), text: statement.text, values: statement.values.map(parameter), types: typeParsers });
   };
   return {
     $executeRaw: async (strings, ...values) => (await run(strings, values)).rowCount ?? 0,

@@ -61,6 +61,8 @@ interface RunState {
   newWaits: { stepId: string; eventName: string; expression: string | null; expiresAt: Date }[];
   /** Runs started by step.invoke in the last reply, created with the next save. */
   newInvokes: { functionId: string; correlationId: string; data: Record<string, unknown>; v?: string }[];
+  /** Steps whose wait rows this turn wrote: the turn's end checks those for an early resolution itself. */
+  freshWaits: Set<string>;
 }
 
 type Final =
@@ -127,6 +129,11 @@ export class Worker {
   private readonly turns = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private claiming: Promise<void> | null = null;
   private rewake = false;
+  /** Wakes so far, and how many of them the last claim's query already covered. */
+  private wakes = 0;
+  private wakesClaimed = 0;
+  /** The last claim took as many runs as there was room for: more may be due, for the next free slot. */
+  private atCapacity = false;
   private stopping = false;
   private poller: NodeJS.Timeout | null = null;
   private readonly workerId = randomUUID().slice(0, 8);
@@ -205,13 +212,11 @@ export class Worker {
     this.wake();
   }
 
-  /** Look for due runs now (coalesced: a wake during a claim triggers one more claim). */
+  /** Look for due runs now (coalesced: wakes during a claim trigger one more claim, if they came after its query). */
   wake(): void {
     if (this.stopping) return;
-    if (this.claiming) {
-      this.rewake = true;
-      return;
-    }
+    this.wakes++;
+    if (this.claiming) return;
     this.claiming = this.claimLoop()
       .catch((error: unknown) => this.options.log(`executor: claim failed: ${messageOf(error)}`))
       .finally(() => {
@@ -249,18 +254,25 @@ export class Worker {
     do {
       this.rewake = false;
       const free = this.capacity - this.turns.size;
-      if (free <= 0 || this.stopping) return;
+      if (free <= 0 || this.stopping) {
+        this.atCapacity = free <= 0;
+        return;
+      }
       const claimed = await this.claim(free);
-      for (const { id, token, row } of claimed) this.startTurn(id, token, row);
-      if (claimed.length === free) this.rewake = true;
-    } while (this.rewake && !this.stopping);
+      for (const { id, token, keyed, row } of claimed) this.startTurn(id, token, keyed, row);
+      this.atCapacity = claimed.length === free;
+      if (this.atCapacity) this.rewake = true;
+      // Claim again for a wake that came after the query looked: what it announced may not have been seen.
+    } while ((this.rewake || this.wakes !== this.wakesClaimed) && !this.stopping);
   }
 
-  private async claim(limit: number): Promise<{ id: string; token: string; row?: RunRow }[]> {
+  private async claim(limit: number): Promise<{ id: string; token: string; keyed: boolean; row?: RunRow }[]> {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     return rawTransaction(this.db, async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`;
+      // Whatever woke the worker before this point committed first: the query below sees it.
+      this.wakesClaimed = this.wakes;
       // Due runs in creation order, skipping those whose concurrency key is already full.
       // Only runs in an SDK request (status running, live lease) count towards a limit.
       const candidates = await tx.$queryRaw<
@@ -283,7 +295,7 @@ export class Worker {
         LIMIT ${limit * 4}
         FOR UPDATE OF r SKIP LOCKED`;
       const taken = new Map<string, number>();
-      const chosen: { id: string; token: string }[] = [];
+      const chosen: { id: string; token: string; keyed: boolean }[] = [];
       for (const run of candidates) {
         if (chosen.length >= limit) break;
         if (run.concurrencyKey !== null && run.concurrencyLimit !== null) {
@@ -291,7 +303,7 @@ export class Worker {
           if (used >= run.concurrencyLimit) continue;
           taken.set(run.concurrencyKey, used + 1);
         }
-        chosen.push({ id: run.id, token: `${this.workerId}:${ulid()}` });
+        chosen.push({ id: run.id, token: `${this.workerId}:${ulid()}`, keyed: run.concurrencyKey !== null });
         if (!run.started) this.metrics.runsStarted++;
       }
       if (chosen.length > 0) {
@@ -446,17 +458,22 @@ export class Worker {
     }
   }
 
-  private startTurn(id: string, token: string, row?: RunRow): void {
+  /** `keyed`: the run counts towards a concurrency limit, so its end may free the next run of its key. */
+  private startTurn(id: string, token: string, keyed: boolean, row?: RunRow): void {
     const abort = new AbortController();
+    let released = false;
     const done = this.turn(id, token, abort.signal, row)
       .catch((error: unknown) => {
         if (error instanceof LeaseLost) this.options.log(`executor: run ${id}: lease lost, leaving it to its new owner`);
         else this.options.log(`executor: run ${id}: turn failed: ${messageOf(error)}`);
+        released = true;
         return this.release(id, token);
       })
       .finally(() => {
         this.turns.delete(id);
-        this.wake();
+        // What a turn makes due wakes the worker as it commits (finish); its end matters only to
+        // runs it held back: by its concurrency key, by taking the last free slot, or itself, released.
+        if (keyed || released || this.atCapacity) this.wake();
       });
     this.turns.set(id, { abort, done });
   }
@@ -788,17 +805,22 @@ export class Worker {
     }
     const isWait = (stepId: string) => run.pending[stepId]?.kind === "wait" || run.pending[stepId]?.kind === "invoke";
     const waitIds = Object.keys(run.pending).filter(isWait);
-    if (waitIds.length === 0) {
+    // Waits this turn just wrote and not yet due cannot have timed out; an event that
+    // resolved one meanwhile is seen by the turn's end (finish), which then makes the run due.
+    const mayHaveMoved = (stepId: string) => !run.freshWaits.has(stepId) || Date.parse(run.pending[stepId]!.dueAt) <= now.getTime();
+    if (!waitIds.some(mayHaveMoved)) {
       if (changed) await this.save(run, token);
       return;
     }
-    await this.db.$transaction(async (tx) => {
-      // Time out expired waits; an event that got there first keeps its win.
-      await tx.executorWait.updateMany({
-        where: { runId: run.id, resolvedAt: null, expiresAt: { lte: now } },
-        data: { resolvedAt: now },
-      });
-      const resolved = await tx.executorWait.findMany({ where: { runId: run.id, resolvedAt: { not: null } } });
+    await rawTransaction(this.db, async (tx) => {
+      // Time out expired waits (an event that got there first keeps its win), and read them all.
+      const waits = await tx.$queryRaw<{ id: string; stepId: string; resolved: boolean; result: Json | null }[]>`
+        WITH expired AS (
+          UPDATE "ExecutorWait" SET "resolvedAt" = ${now} WHERE "runId" = ${run.id} AND "resolvedAt" IS NULL AND "expiresAt" <= ${now} RETURNING id
+        )
+        SELECT id, "stepId", result, ("resolvedAt" IS NOT NULL OR id IN (SELECT id FROM expired)) AS resolved
+        FROM "ExecutorWait" WHERE "runId" = ${run.id}`;
+      const resolved = waits.filter((wait) => wait.resolved);
       for (const wait of resolved) {
         const kind = run.pending[wait.stepId]?.kind;
         if (kind === "invoke") {
@@ -816,31 +838,30 @@ export class Worker {
         }
         if (kind !== "wait") continue;
         // The matched event, unwrapped, or null on timeout (protocol doc §3.4).
-        this.record(run, wait.stepId, (wait.result ?? null) as Json);
+        this.record(run, wait.stepId, wait.result ?? null);
         delete run.pending[wait.stepId];
         changed = true;
       }
-      if (resolved.length > 0) await tx.executorWait.deleteMany({ where: { id: { in: resolved.map((w) => w.id) } } });
-      for (const stepId of Object.keys(run.pending)) {
+      if (resolved.length > 0) await tx.$executeRaw`DELETE FROM "ExecutorWait" WHERE id = ANY(${resolved.map((w) => w.id)}::text[])`;
+      for (const stepId of waitIds) {
         // A wait whose row is gone (should not happen) must not block the run forever.
-        if (isWait(stepId) && !resolved.some((w) => w.stepId === stepId)) {
-          const exists = await tx.executorWait.count({ where: { runId: run.id, stepId } });
-          const isNew = run.newWaits.some((w) => w.stepId === stepId);
-          if (!exists && !isNew) {
-            this.record(run, stepId, null);
-            delete run.pending[stepId];
-            changed = true;
-          }
+        const hasRow = waits.some((w) => w.stepId === stepId);
+        const isNew = run.newWaits.some((w) => w.stepId === stepId);
+        if (!hasRow && !isNew && stepId in run.pending) {
+          this.record(run, stepId, null);
+          delete run.pending[stepId];
+          changed = true;
         }
       }
       if (changed) await this.write(tx, run, token, {});
-    }, TX_OPTIONS);
+    });
   }
 
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
     // One statement needs no transaction; new waits must commit together with the state.
     if (run.newWaits.length === 0 && run.newInvokes.length === 0) await this.write(rawOnly(sql(this.db)), run, token, {});
+    else if (run.newInvokes.length === 0) await rawTransaction(this.db, (tx) => this.write(tx, run, token, {}));
     else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
     if (this.invoked) {
       this.invoked = false;
@@ -874,10 +895,14 @@ export class Worker {
       throw new LeaseLost();
     }
     if (run.newWaits.length > 0) {
-      await tx.executorWait.createMany({
-        data: run.newWaits.map((w) => ({ id: ulid(), runId: run.id, ...w })),
-        skipDuplicates: true,
-      });
+      const waits = run.newWaits;
+      await tx.$executeRaw`
+        INSERT INTO "ExecutorWait" (id, "runId", "stepId", "eventName", expression, "expiresAt", "createdAt")
+        SELECT w.id, ${run.id}, w."stepId", w."eventName", w.expression, w."expiresAt", ${new Date()}::timestamp
+        FROM unnest(${waits.map(() => ulid())}::text[], ${waits.map((w) => w.stepId)}::text[], ${waits.map((w) => w.eventName)}::text[],
+          ${waits.map((w) => w.expression)}::text[], ${waits.map((w) => w.expiresAt.toISOString())}::timestamp[]) AS w(id, "stepId", "eventName", expression, "expiresAt")
+        ON CONFLICT ("runId", "stepId") DO NOTHING`;
+      for (const wait of waits) run.freshWaits.add(wait.stepId);
       run.newWaits = [];
     }
     for (const invoke of run.newInvokes) {
@@ -1006,6 +1031,7 @@ function toState(row: RunRow): RunState {
     pending: (row.pending ?? {}) as unknown as Record<string, PendingItem>,
     requestVersion: row.requestVersion,
     newWaits: [],
+    freshWaits: new Set(),
     newInvokes: [],
   };
 }

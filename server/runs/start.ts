@@ -1,7 +1,10 @@
 // Starting a run. The new FlowRun takes its conversation by compare-and-set on
 // Conversation.activeRunId, so at most one run owns a conversation (DESIGN.md invariant 1),
 // whether a message, a schedule tick or an API event started it.
-import { db, Prisma } from "@/server/db/client";
+import { randomUUID } from "node:crypto";
+import { db } from "@/server/db/client";
+import { sql, type RawSql } from "@/server/db/sql";
+import { isUniqueViolation } from "@/server/db/unique-retry";
 import { mayReachProactively } from "@/server/channels/contact-rules";
 import type { RunTrigger } from "@/flows/define-node";
 import type { InboundMessage } from "@/flows/message";
@@ -15,9 +18,13 @@ export class ConversationTaken extends Error {
   }
 }
 
-/** Creates the run and makes it the conversation's owner, in the caller's transaction. */
+/**
+ * Creates the run and makes it the conversation's owner, in one statement on `tx` (a
+ * transaction of the caller's, or none: the statement is atomic on its own). The messages
+ * named by `consumes` are taken as the run's first, together.
+ */
 export async function claimConversation(
-  tx: Prisma.TransactionClient,
+  tx: RawSql,
   input: {
     flowId: string;
     flowVersionId: string;
@@ -26,29 +33,35 @@ export async function claimConversation(
     /** The run's inbox is the conversation's inbound messages after this one. */
     inboxAfterSeq: bigint;
     triggerMessageId?: string;
+    consumes?: string[];
     startKey?: string;
     /** The run continues `fromRunId` at `nodeId` (a retry, a hand-back). */
     resumed?: { fromRunId: string; nodeId: string };
   },
 ): Promise<{ id: string }> {
-  const run = await tx.flowRun.create({
-    data: {
-      flowId: input.flowId,
-      flowVersionId: input.flowVersionId,
-      conversationId: input.conversationId,
-      triggerMessageId: input.triggerMessageId,
-      triggerKind: input.trigger.kind,
-      triggerData: { name: input.trigger.name ?? null, data: input.trigger.data } as Prisma.InputJsonValue,
-      startKey: input.startKey,
-      inboxAfterSeq: input.inboxAfterSeq,
-      resumedFromRunId: input.resumed?.fromRunId,
-      resumedAtNodeId: input.resumed?.nodeId,
-    },
-    select: { id: true },
-  });
-  // A conversation a person has taken over is not the bot's to claim.
-  const owned = await tx.conversation.updateMany({ where: { id: input.conversationId, activeRunId: null, handedOffAt: null }, data: { activeRunId: run.id } });
-  if (owned.count === 0) throw new ConversationTaken();
+  const id = randomUUID();
+  const now = new Date();
+  // A conversation a person has taken over is not the bot's to claim. The run is inserted
+  // only when the claim succeeded, so a lost race leaves nothing behind.
+  const [run] = await tx.$queryRaw<{ id: string }>`
+    WITH claimed AS (
+      UPDATE "Conversation" SET "activeRunId" = ${id}
+      WHERE id = ${input.conversationId} AND "activeRunId" IS NULL AND "handedOffAt" IS NULL
+      RETURNING id
+    ), run AS (
+      INSERT INTO "FlowRun" (id, "flowId", "flowVersionId", "conversationId", "triggerMessageId", "triggerKind", "triggerData", "startKey",
+        "inboxAfterSeq", "resumedFromRunId", "resumedAtNodeId", "startedAt")
+      SELECT ${id}, ${input.flowId}, ${input.flowVersionId}, claimed.id, ${input.triggerMessageId ?? null}, ${input.trigger.kind},
+        ${JSON.stringify({ name: input.trigger.name ?? null, data: input.trigger.data })}::jsonb, ${input.startKey ?? null},
+        ${input.inboxAfterSeq}::bigint, ${input.resumed?.fromRunId ?? null}, ${input.resumed?.nodeId ?? null}, ${now}::timestamp
+      FROM claimed
+      RETURNING id
+    ), consumed AS (
+      UPDATE "Message" SET "consumedByRunId" = ${id}, "consumedAt" = ${now}::timestamp
+      WHERE id = ANY(${input.consumes ?? []}::text[]) AND EXISTS (SELECT 1 FROM run)
+    )
+    SELECT id FROM run`;
+  if (!run) throw new ConversationTaken();
   return run;
 }
 
@@ -102,16 +115,14 @@ export async function startRunWithoutMessage(input: { flowId: string; conversati
   if (!mayReachProactively(conversation.contact, conversation.lastInboundAt)) return { kind: "skipped", reason: "the contact opted out of messages" };
   if (conversation.activeRunId) return { kind: "busy", runId: conversation.activeRunId };
   try {
-    const run = await db().$transaction(async (tx) => {
-      const latest = await tx.message.aggregate({ where: { conversationId: conversation.id }, _max: { seq: true } });
-      return claimConversation(tx, {
-        flowId: input.flowId,
-        flowVersionId,
-        conversationId: conversation.id,
-        trigger: input.trigger,
-        inboxAfterSeq: latest._max.seq ?? 0n,
-        startKey: input.startKey,
-      });
+    const latest = await db().message.aggregate({ where: { conversationId: conversation.id }, _max: { seq: true } });
+    const run = await claimConversation(sql(), {
+      flowId: input.flowId,
+      flowVersionId,
+      conversationId: conversation.id,
+      trigger: input.trigger,
+      inboxAfterSeq: latest._max.seq ?? 0n,
+      startKey: input.startKey,
     });
     return { kind: "started", start: runStartOf({ runId: run.id, flowId: input.flowId, flowVersionId, conversation, message: null, trigger: input.trigger }) };
   } catch (error) {
@@ -120,7 +131,7 @@ export async function startRunWithoutMessage(input: { flowId: string; conversati
       return { kind: "busy", runId: owner?.activeRunId ?? "" };
     }
     // The same start won a race with itself (a retried step): it is that run.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return startRunWithoutMessage(input);
+    if (isUniqueViolation(error)) return startRunWithoutMessage(input);
     throw error;
   }
 }
