@@ -24,7 +24,7 @@ async function main() {
   const { createDb } = await import("@/server/db/client");
   const { startParley, textWebhook } = await import("@/tests/support/parley");
   const database = createDb(store.url);
-  const parley = await startParley({ url: store.url, db: database, drop: async () => {} });
+  const parley = await startParley({ url: store.url, db: database, drop: async () => {} }, { keepAlive: true });
   // As `npm start` does (server/boot/environment.ts).
   snapshotEnvironment();
   // Each conversation gets two messages (greeting, question): at 50/s that is 100 a second,

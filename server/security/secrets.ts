@@ -10,16 +10,23 @@ function keyFrom(material: string): { id: string; key: Buffer } {
   return { id: createHash("sha256").update(key).digest("hex").slice(0, 8), key };
 }
 
-function keys(): { current: { id: string; key: Buffer }; all: Map<string, Buffer> } {
+type Keys = { current: { id: string; key: Buffer }; all: Map<string, Buffer> };
+/** Derived once per key material (every send decrypts its number's token), again when the environment names other keys. */
+let derived: { material: string; previous: string; keys: Keys } | undefined;
+
+function keys(): Keys {
   const material = process.env.PARLEY_SECRET_KEY;
   if (!material) throw new Error("PARLEY_SECRET_KEY is not set: `npm start` provides one, or set it in the environment.");
+  const previous = process.env.PARLEY_SECRET_KEY_PREVIOUS ?? "";
+  if (derived?.material === material && derived.previous === previous) return derived.keys;
   const current = keyFrom(material);
   const all = new Map([[current.id, current.key]]);
-  for (const previous of (process.env.PARLEY_SECRET_KEY_PREVIOUS ?? "").split(",").filter(Boolean)) {
-    const old = keyFrom(previous);
+  for (const earlier of previous.split(",").filter(Boolean)) {
+    const old = keyFrom(earlier);
     all.set(old.id, old.key);
   }
-  return { current, all };
+  derived = { material, previous, keys: { current, all } };
+  return derived.keys;
 }
 
 /** The id of PARLEY_SECRET_KEY as ciphertexts name it. */

@@ -35,7 +35,8 @@ export interface TestParley {
   stop(): Promise<void>;
 }
 
-export async function startParley(database: TestDatabase): Promise<TestParley> {
+/** `keepAlive`: the app keeps connections open for the next webhook, as under load from Meta (benchmarks). */
+export async function startParley(database: TestDatabase, options: { keepAlive?: boolean } = {}): Promise<TestParley> {
   const appPort = await freePort();
   const executorPort = await freePort();
   const url = `http://127.0.0.1:${appPort}`;
@@ -90,7 +91,7 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
   let app: Awaited<ReturnType<typeof serveRoutes>>;
   let executor: Executor;
   const start = async () => {
-    app = await serveRoutes(routes, appPort);
+    app = await serveRoutes(routes, appPort, { keepAlive: options.keepAlive });
     executor = await startExecutor({
       db: db(),
       serveUrl: `${url}/api/inngest`,
