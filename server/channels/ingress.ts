@@ -81,8 +81,12 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
   if (channels.length === 0) return json(401, { error: "The webhook names no phone number, so its signature cannot be checked." });
 
   // Each number's settings page shows the deliveries it was named in, and what came of them.
-  const logged = (response: IngressResponse, outcome: { signatureOk: boolean; problem: string | null }) =>
-    logDeliveries(channels, parsed, { ...outcome, receivedAt, httpStatus: response.status }).then(() => response);
+  // The provider needs none of it, so the answer does not wait for the log's write (a
+  // failed write is logged as a warning); the log is group-committed all the same.
+  const logged = (response: IngressResponse, outcome: { signatureOk: boolean; problem: string | null }) => {
+    void logDeliveries(channels, parsed, { ...outcome, receivedAt, httpStatus: response.status });
+    return response;
+  };
 
   // One app (one Meta app, one Twilio account) signs the whole POST: every channel it names must share its secret.
   for (const channel of channels) {
@@ -140,7 +144,7 @@ export async function receiveWebhook(provider: ChannelProvider, request: Webhook
   return logged(answer, { signatureOk: true, problem: problems.length > 0 ? problems.join("; ").slice(0, 2000) : null });
 }
 
-/** One log row per number named in the delivery; a failure to log never fails the webhook. */
+/** One log row per number named in the delivery; never rejects: a failure to log is a warning. */
 async function logDeliveries(
   channels: { id: string; phoneNumberId: string }[],
   parsed: ParsedWebhook,

@@ -29,8 +29,8 @@ export const logWebhookDelivery = groupCommit<WebhookDeliveryRecord, void>(async
 /**
  * Inserts the deliveries and trims each number they name, in one statement. The DELETE reads
  * the rows as they were before the INSERT, so it keeps WEBHOOK_LOG_SIZE less the number's new
- * rows. Concurrent statements skip the old rows another is deleting rather than wait for
- * them, which could deadlock; the next delivery trims them.
+ * rows. Only the rows to delete are locked, and those another statement is deleting are
+ * skipped rather than waited for, which could deadlock: the next delivery trims them.
  */
 async function logAndTrim(deliveries: WebhookDeliveryRecord[]): Promise<void> {
   const column = <T>(value: (delivery: WebhookDeliveryRecord) => T) => deliveries.map(value);
@@ -44,13 +44,14 @@ async function logAndTrim(deliveries: WebhookDeliveryRecord[]): Promise<void> {
     ), logged AS (
       INSERT INTO "WebhookDelivery" (id, "channelId", "receivedAt", "signatureOk", "httpStatus", messages, statuses, problem)
       SELECT * FROM delivery
-    )
-    DELETE FROM "WebhookDelivery" WHERE id IN (
+    ), expired AS (
       SELECT old.id FROM (SELECT "channelId", count(*) AS fresh FROM delivery GROUP BY "channelId") logged_for
       CROSS JOIN LATERAL (
         SELECT id FROM "WebhookDelivery" w WHERE w."channelId" = logged_for."channelId"
         ORDER BY "receivedAt" DESC, id DESC OFFSET GREATEST(${WEBHOOK_LOG_SIZE} - logged_for.fresh, 0)
-        FOR UPDATE SKIP LOCKED
       ) old
+    )
+    DELETE FROM "WebhookDelivery" WHERE id IN (
+      SELECT id FROM "WebhookDelivery" WHERE id IN (SELECT id FROM expired) FOR UPDATE SKIP LOCKED
     )`;
 }
