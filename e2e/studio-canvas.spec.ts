@@ -227,3 +227,50 @@ test("two windows on one flow: the second save is warned, names who changed it, 
   await expect(first.locator('[data-testid="flow-node"][data-node-id="ask_1"]')).toBeVisible();
   await context.close();
 });
+
+test("zoomed far out the nodes are blocks coloured by kind that still show the selection and errors; zooming in brings the cards back", async ({ page }, info) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "New flow" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name", { exact: true }).fill("Seen from afar");
+  await dialog.getByText("Welcome", { exact: true }).click();
+  await dialog.getByRole("button", { name: "Create and open" }).click();
+  await expect(page.getByTestId("flow-node")).toHaveCount(4);
+  await expect(node(page, "start")).toHaveAttribute("data-detail", "full");
+
+  // The greeting with an error, the last node selected.
+  await node(page, "greet").click();
+  await page.getByTestId("inspector").getByLabel("Text", { exact: true }).fill("");
+  await expect(node(page, "greet").getByTestId("node-issue-badge")).toBeVisible();
+  await node(page, "thanks").click();
+
+  const zoomOut = page.getByRole("button", { name: "Zoom Out" });
+  await expect(async () => {
+    await zoomOut.click();
+    await expect(node(page, "start")).toHaveAttribute("data-detail", "block", { timeout: 1_000 });
+  }).toPass();
+  for (const id of ["start", "greet", "ask_name", "thanks"]) await expect(node(page, id)).toHaveAttribute("data-detail", "block");
+  await expect(page.getByTestId("flow-node-title").filter({ visible: true })).toHaveCount(0);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(3);
+  await expect(node(page, "thanks")).toHaveAttribute("title", "Thanks");
+  await shot(page, info, "canvas-zoomed-out");
+
+  const style = (id: string, property: "backgroundColor" | "outlineStyle") => node(page, id).evaluate((element, property) => getComputedStyle(element)[property], property);
+  // A trigger and a message differ; a message with an error differs from one without.
+  expect(await style("start", "backgroundColor")).not.toBe(await style("ask_name", "backgroundColor"));
+  expect(await style("greet", "backgroundColor")).not.toBe(await style("ask_name", "backgroundColor"));
+  expect(await style("thanks", "outlineStyle")).not.toBe("none");
+  expect(await style("ask_name", "outlineStyle")).toBe("none");
+
+  // A block is still a node: clicking it selects it.
+  await node(page, "ask_name").click();
+  await expect(page.getByTestId("inspector").getByRole("textbox", { name: /^Question/ })).toHaveValue("What should I call you?");
+  await expect.poll(() => style("ask_name", "outlineStyle")).not.toBe("none");
+  expect(await style("thanks", "outlineStyle")).toBe("none");
+
+  await page.getByRole("button", { name: "Fit", exact: true }).click();
+  await expect(node(page, "start")).toHaveAttribute("data-detail", "full");
+  await expect(node(page, "thanks").getByTestId("flow-node-title")).toBeVisible();
+  await expect(node(page, "greet").getByTestId("node-issue-badge")).toBeVisible();
+  await expect(node(page, "thanks")).not.toHaveAttribute("title");
+});

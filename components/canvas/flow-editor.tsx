@@ -185,6 +185,8 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
     return byNode;
   }, [diagnostics]);
   const errorCount = diagnostics.filter((d) => d.severity === "error").length;
+  // Stable between renders: a new function would redraw every minimap node on each drag step.
+  const minimapColour = useCallback((node: EditorNode) => (isNote(node) ? "#fcd34d" : issues.get(node.id)?.errors.length ? "#f87171" : "#10b981"), [issues]);
 
   const selectedElements = nodes.filter((node) => node.selected);
   const selectedFlowNodes = selectedElements.filter(isFlowNode);
@@ -655,7 +657,7 @@ function FlowEditor({ flow, canEdit, onReload }: { flow: LoadedFlow; canEdit: bo
                   pannable
                   zoomable
                   ariaLabel="Minimap"
-                  nodeColor={(node) => (node.type === "note" ? "#fcd34d" : issues.get(node.id)?.errors.length ? "#f87171" : "#10b981")}
+                  nodeColor={minimapColour}
                 />
               </ReactFlow>
             </NodeIssuesContext.Provider>

@@ -1,6 +1,7 @@
 "use client";
 import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
+import type { NodeCategory } from "@/flows/define-node";
 import { nodeDefinition } from "@/flows/registry";
 import { CanvasActionsContext, NodeDiffContext, RunHighlightContext, type NodeDiffState } from "./canvas-context";
 import { nodePorts, nodeSummary, type CanvasNode } from "./graph";
@@ -14,26 +15,72 @@ export interface NodeIssues {
 export const NodeIssuesContext = createContext<Map<string, NodeIssues>>(new Map());
 
 /**
- * Below this zoom the small print of a card (type, summary, port labels, "+") is unreadable:
- * it is hidden (the layout stays the same) with the card's shadow, so a large flow seen
- * whole paints fast (bench/canvas.ts).
+ * How much of a card is drawn at the view's zoom. Below SMALL_PRINT_ZOOM the small print
+ * (type, summary, port labels, "+") is unreadable and hidden with the shadow; below
+ * BLOCK_ZOOM the title is too, and the card is a plain block coloured by its category, so
+ * a large flow seen whole paints fast (bench/canvas.ts). Either way the layout is the same
+ * (only visibility and colours change), so edges keep attaching to the handles.
  */
+type CardDetail = "full" | "titles" | "block";
 const SMALL_PRINT_ZOOM = 0.4;
-const zoomedOut = (state: ReactFlowState) => state.transform[2] < SMALL_PRINT_ZOOM;
+const BLOCK_ZOOM = 0.25;
+// A store selector returning a string: cards re-render when the zoom crosses a threshold, not on every pan or zoom step.
+function cardDetail(state: ReactFlowState): CardDetail {
+  const zoom = state.transform[2];
+  return zoom < BLOCK_ZOOM ? "block" : zoom < SMALL_PRINT_ZOOM ? "titles" : "full";
+}
 
-const DIFF_STYLE: Record<NodeDiffState, string> = {
-  added: "outline-4 outline-offset-2 outline-emerald-400",
-  removed: "opacity-60 outline-4 outline-offset-2 outline-red-400 outline-dashed",
-  changed: "outline-4 outline-offset-2 outline-amber-400",
+const CATEGORY_COLOURS: Record<NodeCategory, { accent: string; block: string }> = {
+  trigger: { accent: "border-t-amber-400", block: "bg-amber-400" },
+  message: { accent: "border-t-brand-500", block: "bg-brand-500" },
+  logic: { accent: "border-t-violet-400", block: "bg-violet-400" },
+  ai: { accent: "border-t-sky-400", block: "bg-sky-400" },
+  data: { accent: "border-t-slate-400", block: "bg-slate-400" },
 };
 
-const CATEGORY_ACCENT: Record<string, string> = {
-  trigger: "border-t-amber-400",
-  message: "border-t-brand-500",
-  logic: "border-t-violet-400",
-  ai: "border-t-sky-400",
-  data: "border-t-slate-400",
+const DIFF_OUTLINE: Record<NodeDiffState, string> = {
+  added: "outline-emerald-400",
+  removed: "opacity-60 outline-dashed outline-red-400",
+  changed: "outline-amber-400",
 };
+
+interface CardMarks {
+  selected: boolean;
+  running: boolean;
+  visited: boolean;
+  diff: NodeDiffState | undefined;
+  errors: boolean;
+  warnings: boolean;
+}
+
+function cardClasses(category: NodeCategory | undefined, marks: CardMarks, shadow: boolean): string {
+  const accent = category ? CATEGORY_COLOURS[category].accent : "border-t-red-400";
+  const frame = marks.selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : marks.errors ? "border-red-300" : "border-slate-200";
+  const run = marks.running ? "shadow-lg shadow-sky-300 outline-4 outline-offset-2 outline-sky-400" : marks.visited ? "outline-2 outline-offset-1 outline-sky-200" : "";
+  const diff = marks.diff ? `outline-4 outline-offset-2 ${DIFF_OUTLINE[marks.diff]}` : "";
+  return `rounded-lg bg-white transition-shadow ${shadow ? "shadow-sm" : ""} ${accent} ${frame} ${run} ${diff}`;
+}
+
+/**
+ * A block shows one mark, the most pressing, as an outline thick enough to see zoomed out
+ * (20 px is 2–5 px on screen); errors turn the whole block red, as in the minimap.
+ */
+function blockClasses(category: NodeCategory | undefined, marks: CardMarks): string {
+  const fill = marks.errors || !category ? "bg-red-600" : CATEGORY_COLOURS[category].block;
+  const mark = marks.selected
+    ? "outline-slate-900"
+    : marks.running
+      ? "outline-sky-500"
+      : marks.diff
+        ? DIFF_OUTLINE[marks.diff]
+        : marks.warnings
+          ? "outline-amber-500"
+          : marks.visited
+            ? "outline-sky-300"
+            : null;
+  // The children keep their boxes (the handles stay where edges attach) but are not painted.
+  return `border-transparent *:invisible ${fill} ${mark ? `outline-[20px] ${mark}` : ""}`;
+}
 
 function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const definition = nodeDefinition(data.type);
@@ -42,24 +89,25 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const run = useContext(RunHighlightContext);
   const running = run.current === id;
   const diff = useContext(NodeDiffContext).get(id);
-  const smallPrint = useStore(zoomedOut) ? "invisible" : "";
+  const detail = useStore(cardDetail);
+  const smallPrint = detail === "full" ? "" : "invisible";
   const ports = nodePorts(data.type, data.config);
   const summary = nodeSummary(data.type, data.config);
   const title = data.label?.trim() || definition?.title || data.type;
   const errorCount = issues?.errors.length ?? 0;
   const warningCount = issues?.warnings.length ?? 0;
+  const marks: CardMarks = { selected, running, visited: run.visited.has(id), diff, errors: errorCount > 0, warnings: warningCount > 0 };
 
   return (
     <div
       data-testid="flow-node"
       data-node-id={id}
-      data-run-state={running ? "current" : run.visited.has(id) ? "visited" : undefined}
+      data-detail={detail}
+      data-run-state={running ? "current" : marks.visited ? "visited" : undefined}
       data-diff={diff}
-      className={`relative w-60 rounded-lg border border-t-4 bg-white transition-shadow ${smallPrint ? "" : "shadow-sm"} ${
-        definition ? (CATEGORY_ACCENT[definition.category] ?? "border-t-slate-300") : "border-t-red-400"
-      } ${selected ? "border-brand-600 shadow-md ring-2 ring-brand-500/40" : errorCount > 0 ? "border-red-300" : "border-slate-200"} ${
-        running ? "shadow-lg shadow-sky-300 outline-4 outline-offset-2 outline-sky-400" : run.visited.has(id) ? "outline-2 outline-offset-1 outline-sky-200" : ""
-      } ${diff ? DIFF_STYLE[diff] : ""}`}
+      // Zoomed out to a block, hovering it still tells which node it is.
+      title={detail === "block" ? title : undefined}
+      className={`relative w-60 border border-t-4 ${detail === "block" ? blockClasses(definition?.category, marks) : cardClasses(definition?.category, marks, detail === "full")}`}
     >
       {definition && !definition.trigger ? (
         <Handle type="target" position={Position.Top} className="!size-3 !border-2 !border-white !bg-slate-400" />
