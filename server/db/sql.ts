@@ -3,6 +3,7 @@
 // included, against ~0.05 ms for the same query through pg (bench/README.md): on a path run
 // for every message, that is most of the time. Statements are written as Prisma.sql
 // templates, so they read and are parameterised exactly as $queryRaw ones.
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { db as defaultDb, poolOf, Prisma, type Db } from "./client";
 
@@ -39,7 +40,9 @@ const preparedNames = new Map<string, string>();
 function preparedName(text: string): string | undefined {
   let name = preparedNames.get(text);
   if (name === undefined && preparedNames.size < PREPARED_LIMIT) {
-    name = `parley_${preparedNames.size}`;
+    // Named by a hash of the text, not a counter: under Next each route bundle has its own
+    // copy of this module, all sharing one pool, and a name must mean one text on every connection.
+    name = `parley_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
     preparedNames.set(text, name);
   }
   return name;
