@@ -19,9 +19,31 @@ test.afterAll(() => graph.close());
 const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="flow-node"][data-node-id="${id}"]`);
 
+/**
+ * Waits until the view has not moved for a while. React Flow queues a fit to a later render
+ * and then animates it, so a handle can look still to hover() before its move begins.
+ */
+async function viewAtRest(page: Page) {
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+        let last = viewport?.style.transform;
+        let stillSince = performance.now();
+        const check = () => {
+          const now = viewport?.style.transform;
+          if (now !== last) [last, stillSince] = [now, performance.now()];
+          if (performance.now() - stillSince > 500) resolve(true);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+  );
+}
+
 /** React Flow connects on pointer down/move/up between handles, not on HTML5 drag and drop. */
 async function connect(page: Page, from: string, to: string) {
-  // hover() waits until the handle stops moving (the view may still be zooming to fit).
+  await viewAtRest(page);
   await node(page, from).locator(".react-flow__handle.source").first().hover();
   await page.mouse.down();
   const target = node(page, to).locator(".react-flow__handle.target");
