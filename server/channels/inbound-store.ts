@@ -102,19 +102,25 @@ async function storeRound(round: (InboundToStore & { index: number })[]): Promis
         ${column(({ message }) => JSON.stringify({ replyId: message.replyId, details: message.details, raw: message.raw }))}::jsonb[],
         ${column(() => randomUUID())}::text[], ${column(() => randomUUID())}::text[], ${column(() => randomUUID())}::text[]
       ) AS i(ord, "workspaceId", "channelId", "waId", bsuid, name, "wroteAt", wamid, type, text, payload, "newContactId", "newConversationId", "newMessageId")
+    ), looked_up AS MATERIALIZED (
+      -- By wa_id first, else by user id, as scalar subqueries: each is one probe of a unique
+      -- index whatever the table's statistics say. (Written as joins, a plan made while the
+      -- table was new and small hashed every contact of the workspace for each batch.)
+      SELECT i.ord, COALESCE(
+        (SELECT c FROM "Contact" c WHERE c."workspaceId" = i."workspaceId" AND c."waId" = i."waId"),
+        (SELECT c FROM "Contact" c WHERE c."workspaceId" = i."workspaceId" AND c.bsuid = i.bsuid)
+      ) AS contact
+      FROM input i
     ), found AS (
-      SELECT i.ord, c.id FROM input i CROSS JOIN LATERAL (
-        SELECT id FROM "Contact"
-        WHERE "workspaceId" = i."workspaceId" AND ("waId" = i."waId" OR bsuid = i.bsuid)
-        ORDER BY ("waId" = i."waId") DESC NULLS LAST
-        LIMIT 1
-      ) c
+      SELECT ord, (contact).id, (contact)."waId", (contact).bsuid, (contact).name FROM looked_up WHERE (contact).id IS NOT NULL
+    ), changed AS (
+      -- Only a contact whose details the message changes is written: most messages change none.
+      SELECT found.id, COALESCE(found."waId", i."waId") AS "waId", COALESCE(i.bsuid, found.bsuid) AS bsuid, COALESCE(i.name, found.name) AS name
+      FROM found JOIN input i USING (ord)
+      WHERE found."waId" IS NULL AND i."waId" IS NOT NULL OR i.bsuid IS DISTINCT FROM found.bsuid AND i.bsuid IS NOT NULL OR i.name IS DISTINCT FROM found.name AND i.name IS NOT NULL
     ), updated AS (
-      UPDATE "Contact" c SET
-        "waId" = COALESCE(c."waId", i."waId"), bsuid = COALESCE(i.bsuid, c.bsuid),
-        name = COALESCE(i.name, c.name), "updatedAt" = now()
-      FROM found JOIN input i USING (ord) WHERE c.id = found.id
-      RETURNING i.ord, c.id
+      UPDATE "Contact" c SET "waId" = changed."waId", bsuid = changed.bsuid, name = changed.name, "updatedAt" = now()
+      FROM changed WHERE c.id = changed.id
     ), inserted AS (
       INSERT INTO "Contact" (id, "workspaceId", "waId", bsuid, name, "updatedAt")
       SELECT "newContactId", "workspaceId", "waId", bsuid, name, now() FROM input i
@@ -122,7 +128,7 @@ async function storeRound(round: (InboundToStore & { index: number })[]): Promis
       ON CONFLICT DO NOTHING
       RETURNING id
     ), contact AS (
-      SELECT ord, id FROM updated
+      SELECT ord, id FROM found
       UNION ALL
       SELECT i.ord, inserted.id FROM inserted JOIN input i ON i."newContactId" = inserted.id
     ), conversation AS (

@@ -33,10 +33,10 @@ beforeAll(() => {
 
 let sequence = 0;
 
-function textMessage(from: string, text: string, options: { wamid?: string; sentAt?: Date } = {}) {
+function textMessage(from: string, text: string, options: { wamid?: string; sentAt?: Date; name?: string } = {}) {
   const wamid = options.wamid ?? `wamid.INGRESS${sequence++}`;
   const timestamp = String(Math.floor((options.sentAt ?? new Date()).getTime() / 1000));
-  return { wamid, body: { from, id: wamid, timestamp, type: "text", text: { body: text } }, contact: { profile: { name: "Ana" }, wa_id: from } };
+  return { wamid, body: { from, id: wamid, timestamp, type: "text", text: { body: text } }, contact: { profile: { name: options.name ?? "Ana" }, wa_id: from } };
 }
 
 function webhook(...messages: ReturnType<typeof textMessage>[]) {
@@ -122,4 +122,20 @@ test("every delivery is logged for the number's settings page, written beside th
     return rows.length === WEBHOOK_LOG_SIZE ? rows : undefined;
   }, 10_000, "the log trimmed to its last 50");
   expect(log[0]).toMatchObject({ signatureOk: true, httpStatus: last.status, messages: 1 });
+});
+
+test("a contact is written only when a message changes their details: a new profile name is kept, the same one leaves the row as it was", async () => {
+  const from = "34611000090";
+  await webhook(textMessage(from, "hello", { name: "Ana" }));
+  const first = await db().contact.findFirstOrThrow({ where: { waId: from } });
+  await webhook(textMessage(from, "again", { name: "Ana" }));
+  const unchanged = await db().contact.findFirstOrThrow({ where: { waId: from } });
+  expect(unchanged.updatedAt).toEqual(first.updatedAt);
+
+  await webhook(textMessage(from, "I renamed myself", { name: "Ana María" }));
+  const renamed = await db().contact.findFirstOrThrow({ where: { waId: from }, include: { conversations: { include: { messages: { orderBy: { seq: "asc" } } } } } });
+  expect(renamed.id).toBe(first.id);
+  expect(renamed.name).toBe("Ana María");
+  expect(renamed.updatedAt.getTime()).toBeGreaterThan(first.updatedAt.getTime());
+  expect(renamed.conversations.flatMap((c) => c.messages.map((m) => m.text))).toEqual(["hello", "again", "I renamed myself"]);
 });
