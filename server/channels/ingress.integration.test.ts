@@ -115,7 +115,7 @@ test("every delivery is logged for the number's settings page, written beside th
   expect(answers.every((answer) => answer.status === 200)).toBe(true);
   const logged = () => db().webhookDelivery.count({ where: { channelId: channels.channelId, receivedAt: { gte: startedAt } } });
   await eventually(async () => (await logged()) >= WEBHOOK_LOG_SIZE, 10_000, "the burst logged");
-  // A burst may leave more for a moment; the next delivery trims the number's log to its last 50.
+  // A burst leaves more for a moment; within a second the number's log is trimmed to its last 50.
   const last = await webhook(textMessage("34614000099", "hi", { wamid: "wamid.INGRESS-LAST" }));
   const log = await eventually(async () => {
     const rows = await db().webhookDelivery.findMany({ where: { channelId: channels.channelId }, orderBy: { receivedAt: "desc" } });
