@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { z } from "zod";
+import { whatsappWebhookEnvelope } from "../server/channels/whatsapp/envelope";
 
 export const loadOptionsSchema = z.object({
   url: z.url(),
@@ -34,25 +35,15 @@ export type LoadResult = z.infer<typeof loadResultSchema>;
 
 function webhookRequest(options: LoadOptions, n: number) {
   const from = `3460${String(n % 5_000).padStart(7, "0")}`;
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
+  const body = JSON.stringify(
+    whatsappWebhookEnvelope(
+      { phoneNumberId: options.phoneNumberId, displayPhoneNumber: "15550009999" },
       {
-        id: "WABA",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550009999", phone_number_id: options.phoneNumberId },
-              contacts: [{ profile: { name: "Bench" }, wa_id: from }],
-              messages: [{ from, id: `wamid.BENCH${options.tag}x${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: `message ${n}` } }],
-            },
-          },
-        ],
+        contacts: [{ profile: { name: "Bench" }, wa_id: from }],
+        messages: [{ from, id: `wamid.BENCH${options.tag}x${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: `message ${n}` } }],
       },
-    ],
-  });
+    ),
+  );
   const signature = `sha256=${createHmac("sha256", options.appSecret).update(body).digest("hex")}`;
   return { method: "POST" as const, path: "/api/webhooks/whatsapp", headers: { "content-type": "application/json", "x-hub-signature-256": signature }, body };
 }

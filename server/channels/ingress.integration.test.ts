@@ -10,6 +10,7 @@ import { TEST_CHANNEL, useChannelDatabase } from "../../tests/support/channel-da
 import { eventually } from "../../tests/support/parley";
 import { receiveWebhook } from "./ingress";
 import { WEBHOOK_LOG_SIZE } from "./webhook-log";
+import { whatsappWebhookEnvelope } from "./whatsapp/envelope";
 import { signBody } from "./whatsapp/signature";
 import { whatsappCloudProvider } from "./whatsapp/provider";
 
@@ -40,25 +41,12 @@ function textMessage(from: string, text: string, options: { wamid?: string; sent
 }
 
 function webhook(...messages: ReturnType<typeof textMessage>[]) {
-  const body = JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "WABA",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550001111", phone_number_id: TEST_CHANNEL.phoneNumberId },
-              contacts: messages.map((message) => message.contact),
-              messages: messages.map((message) => message.body),
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(
+    whatsappWebhookEnvelope(
+      { phoneNumberId: TEST_CHANNEL.phoneNumberId, displayPhoneNumber: "15550001111" },
+      { contacts: messages.map((message) => message.contact), messages: messages.map((message) => message.body) },
+    ),
+  );
   const rawBody = new TextEncoder().encode(body);
   const headers = new Headers({ "content-type": "application/json", "x-hub-signature-256": signBody(rawBody, TEST_CHANNEL.appSecret) });
   return receiveWebhook(whatsappCloudProvider, { rawBody, url: "http://parley.test/api/webhooks/whatsapp", headers });

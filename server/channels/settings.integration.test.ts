@@ -9,6 +9,7 @@ import { decryptSecret } from "@/server/security/secrets";
 import { appRouter } from "@/server/trpc/root";
 import { CHANNEL, eventually, useParley } from "../../tests/support/parley";
 import { WEBHOOK_LOG_SIZE } from "./webhook-log";
+import { whatsappWebhookEnvelope } from "./whatsapp/envelope";
 
 const parley = useParley();
 let admin: ReturnType<typeof appRouter.createCaller>;
@@ -25,25 +26,12 @@ beforeAll(async () => {
   viewer = as("viewer");
 });
 
-const envelope = (phoneNumberId: string, from: string, wamid: string) => ({
-  object: "whatsapp_business_account",
-  entry: [
-    {
-      id: "WABA-2",
-      changes: [
-        {
-          field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "15550002222", phone_number_id: phoneNumberId },
-            contacts: [{ profile: { name: "Iker" }, wa_id: from }],
-            messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "kaixo" } }],
-          },
-        },
-      ],
-    },
-  ],
-});
+const envelope = (phoneNumberId: string, from: string, wamid: string) =>
+  whatsappWebhookEnvelope(
+    { phoneNumberId, displayPhoneNumber: "15550002222" },
+    { contacts: [{ profile: { name: "Iker" }, wa_id: from }], messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "kaixo" } }] },
+    "WABA-2",
+  );
 
 describe("adding a number", () => {
   let id: string;

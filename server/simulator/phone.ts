@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db, Prisma } from "@/server/db/client";
+import { whatsappWebhookEnvelope } from "@/server/channels/whatsapp/envelope";
 import { signBody } from "@/server/channels/whatsapp/signature";
 import { decryptSecret } from "@/server/security/secrets";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "@/flows/message";
@@ -93,20 +94,7 @@ type SimulatorChannel = { phoneNumberId: string; displayPhoneNumber: string | nu
 
 /** Posts a Meta-shaped, signed webhook with one change's `value` (messages or statuses) to the app's own ingress. */
 async function postWebhook(channel: SimulatorChannel, value: Record<string, unknown>): Promise<void> {
-  const payload = {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "SIMULATOR-WABA",
-        changes: [
-          {
-            field: "messages",
-            value: { messaging_product: "whatsapp", metadata: { display_phone_number: channel.displayPhoneNumber ?? "", phone_number_id: channel.phoneNumberId }, ...value },
-          },
-        ],
-      },
-    ],
-  };
+  const payload = whatsappWebhookEnvelope(channel, value, "SIMULATOR-WABA");
   // Meta escapes non-ASCII characters in the JSON it signs; the simulator does the same.
   const raw = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const response = await fetch(new URL("/api/webhooks/whatsapp", internalUrl()), {

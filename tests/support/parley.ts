@@ -6,6 +6,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@/server/db/embedded";
+import { whatsappWebhookEnvelope } from "@/server/channels/whatsapp/envelope";
 import { signBody } from "@/server/channels/whatsapp/signature";
 import type { FlowGraph } from "@/flows/schema";
 import type { Executor } from "@/server/executor";
@@ -175,24 +176,7 @@ let counter = 0;
 
 /** A Meta-shaped webhook envelope for the test channel with one "messages" change. */
 export function webhookEnvelope(value: Record<string, unknown>) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "WABA-1",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550009999", phone_number_id: CHANNEL.phoneNumberId },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return whatsappWebhookEnvelope({ phoneNumberId: CHANNEL.phoneNumberId, displayPhoneNumber: "15550009999" }, value, "WABA-1");
 }
 
 /** A webhook carrying one text message from `from`. */
