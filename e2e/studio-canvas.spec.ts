@@ -53,6 +53,15 @@ async function connect(page: Page, from: string, to: string) {
   await page.mouse.up();
 }
 
+/** Creates a flow from the studio's "New flow" dialog, from `template` when given, and opens it. */
+async function newFlow(page: Page, name: string, template?: string) {
+  await page.getByRole("button", { name: "New flow" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  if (template) await dialog.getByText(template, { exact: true }).click();
+  await dialog.getByRole("button", { name: "Create and open" }).click();
+}
+
 /** A text message to the live number, as Meta posts it. */
 async function webhook(page: Page, from: string, text: string) {
   const response = await page.request.post("/api/webhooks/whatsapp", signedPost(textWebhookBody(from, text)));
@@ -82,11 +91,7 @@ test("build a flow on the canvas, chat with the draft, publish, answer a real we
   await signIn(page);
 
   await test.step("create a flow from the Welcome template", async () => {
-    await page.getByRole("button", { name: "New flow" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Name", { exact: true }).fill("Studio tour");
-    await dialog.getByText("Welcome", { exact: true }).click();
-    await dialog.getByRole("button", { name: "Create and open" }).click();
+    await newFlow(page, "Studio tour", "Welcome");
     await expect(page.getByTestId("flow-node")).toHaveCount(4);
     await expect(page.getByTestId("diagnostics")).toContainText("No problems found");
     await shot(page, info, "canvas-template");
@@ -228,9 +233,7 @@ test("two windows on one flow: the second save is warned, names who changed it, 
   const context = await browser.newContext();
   const first = await context.newPage();
   await signIn(first);
-  await first.getByRole("button", { name: "New flow" }).click();
-  await first.getByRole("dialog").getByLabel("Name", { exact: true }).fill("Shared flow");
-  await first.getByRole("dialog").getByRole("button", { name: "Create and open" }).click();
+  await newFlow(first, "Shared flow");
   await expect(first.getByTestId("flow-node")).toHaveCount(1);
   const second = await context.newPage();
   await second.goto(first.url());
@@ -252,11 +255,7 @@ test("two windows on one flow: the second save is warned, names who changed it, 
 
 test("zoomed far out the nodes are blocks coloured by kind that still show the selection and errors; zooming in brings the cards back", async ({ page }, info) => {
   await signIn(page);
-  await page.getByRole("button", { name: "New flow" }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("Name", { exact: true }).fill("Seen from afar");
-  await dialog.getByText("Welcome", { exact: true }).click();
-  await dialog.getByRole("button", { name: "Create and open" }).click();
+  await newFlow(page, "Seen from afar", "Welcome");
   await expect(page.getByTestId("flow-node")).toHaveCount(4);
   await expect(node(page, "start")).toHaveAttribute("data-detail", "full");
 
