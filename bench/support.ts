@@ -88,9 +88,9 @@ export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? va
 /**
  * CPU time (ms, user + system) spent so far by this process's descendants, e.g. an embedded
  * PostgreSQL and its backends, ended ones included (a parent's reaped children are in its
- * own stat). Linux only: 0 elsewhere.
+ * own stat), except `except` and its own descendants (a load generator). Linux only: 0 elsewhere.
  */
-export async function descendantsCpuMs(): Promise<number> {
+export async function descendantsCpuMs(options: { except?: number } = {}): Promise<number> {
   const { readdir, readFile } = await import("node:fs/promises");
   const ticksPerSecond = 100; // USER_HZ, fixed by the kernel's ABI on Linux
   let pids: string[];
@@ -111,7 +111,11 @@ export async function descendantsCpuMs(): Promise<number> {
     }),
   );
   const isDescendant = (pid: number): boolean => {
-    for (let parent = processes.get(pid)?.parent; parent; parent = processes.get(parent)?.parent) if (parent === process.pid) return true;
+    if (pid === options.except) return false;
+    for (let parent = processes.get(pid)?.parent; parent; parent = processes.get(parent)?.parent) {
+      if (parent === options.except) return false;
+      if (parent === process.pid) return true;
+    }
     return false;
   };
   let ticks = 0;

@@ -42,15 +42,21 @@ export async function paceSend(
   clock: Clock,
 ): Promise<void> {
   const now = clock.now();
-  // The pair first: the number's slot is then taken at the time the send will really go.
-  const [pair] = await sql().$queryRaw<{ until: bigint }>`
-    UPDATE "Conversation" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), ${now}::bigint) + ${PAIR_RATE.intervalMs}::bigint
-    WHERE id = ${input.conversationId} RETURNING "sendPaceMs" AS until`;
-  const pairDue = pair ? sendTime(Number(pair.until), now, PAIR_RATE) : now;
   const numberRule = throughputRule(input.messagesPerSecond);
-  const [number] = await sql().$queryRaw<{ until: bigint }>`
-    UPDATE "Channel" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), ${pairDue}::bigint) + ${numberRule.intervalMs}::bigint
-    WHERE id = ${input.channelId} RETURNING "sendPaceMs" AS until`;
-  const due = number ? sendTime(Number(number.until), pairDue, numberRule) : pairDue;
+  // One statement reserves both slots, the pair first: the number's slot is then taken at
+  // the time the send will really go (the pair's slot as sendTime() computes it).
+  const [reserved] = await sql().$queryRaw<{ pairDue: bigint; until: bigint | null }>`
+    WITH pair AS (
+      UPDATE "Conversation" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), ${now}::bigint) + ${PAIR_RATE.intervalMs}::bigint
+      WHERE id = ${input.conversationId} RETURNING "sendPaceMs" AS until
+    ), pair_due AS (
+      SELECT COALESCE((SELECT GREATEST(${now}::bigint, until - ${PAIR_RATE.intervalMs * PAIR_RATE.burst}::bigint) FROM pair), ${now}::bigint) AS at
+    ), number AS (
+      UPDATE "Channel" SET "sendPaceMs" = GREATEST(COALESCE("sendPaceMs", 0), (SELECT at FROM pair_due)) + ${numberRule.intervalMs}::bigint
+      WHERE id = ${input.channelId} RETURNING "sendPaceMs" AS until
+    )
+    SELECT (SELECT at FROM pair_due) AS "pairDue", (SELECT until FROM number) AS until`;
+  const pairDue = Number(reserved!.pairDue);
+  const due = reserved!.until !== null ? sendTime(Number(reserved!.until), pairDue, numberRule) : pairDue;
   if (due > now) await clock.sleep(due - now);
 }

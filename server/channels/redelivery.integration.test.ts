@@ -4,13 +4,14 @@
 // a failure for good, or a window that closed meanwhile, sends nothing more.
 import { expect, test } from "vitest";
 import { db } from "@/server/db/client";
+import { sql } from "@/server/db/sql";
 import { fakeClock } from "../../tests/support/fake-clock";
 import { TEST_CHANNEL, useChannelDatabase } from "../../tests/support/channel-database";
 import type { ParsedStatus } from "./provider";
 import { MAX_REDELIVERIES, redeliveryAfter } from "./redelivery";
 import { redeliver } from "./redelivery-function";
 import { sendMessage } from "./send";
-import { applyEarlyStatuses, recordStatus } from "./statuses";
+import { applyEarlyStatuses, linkEarlyStatuses, recordStatus, type EarlyStatusEvent } from "./statuses";
 import { parseTwilioWebhook } from "./twilio/webhook";
 import { deliveryError } from "./whatsapp/errors";
 
@@ -101,7 +102,8 @@ test("a failure reported before the provider's answer came back is due for redel
   const message = await db().message.create({
     data: { conversationId, channelId: channels.channelId, direction: "outbound", type: "text", text: "Hi", payload: { type: "text", text: "Hi" }, status: "sent", wamid: "wamid.EARLY407" },
   });
-  const applied = await applyEarlyStatuses(message.id, "wamid.EARLY407");
+  const linked = await sql().$queryRaw<EarlyStatusEvent>`${linkEarlyStatuses(message.id, "wamid.EARLY407")}`;
+  const applied = await applyEarlyStatuses(message.id, linked);
   expect(applied).toMatchObject({ status: "failed", error: { code: 131056, kind: "pair_rate" } });
   expect(await redeliveryAfter({ wamid: "wamid.EARLY407", ...applied! })).toMatchObject({ data: { messageId: message.id, failedWamid: "wamid.EARLY407" } });
 });

@@ -22,7 +22,7 @@ import type { ProviderChannel, Recipient } from "./provider";
 import { providerFor } from "./providers";
 import { redeliveryAfter } from "./redelivery";
 import { ChannelSendError } from "./send-error";
-import { applyEarlyStatuses } from "./statuses";
+import { applyEarlyStatuses, linkEarlyStatuses, type EarlyStatusEvent } from "./statuses";
 
 /** Attempts of one send within a step; after them the step fails and the executor retries it later. */
 export const MAX_SEND_ATTEMPTS = 4;
@@ -169,12 +169,14 @@ export async function deliverStoredMessage(
     if (result.ok) {
       const wamid = result.messageId;
       const now = new Date(clock.now());
-      await sql().$executeRaw`
-        WITH sent AS (UPDATE "Message" SET wamid = ${wamid}, status = 'sent', "sentAt" = ${now}, error = NULL WHERE id = ${recordId})
-        UPDATE "Conversation" SET "lastMessageAt" = ${now} WHERE id = ${conversation.id}`;
+      // One statement stores the wamid and links the statuses that came before it.
+      const linked = await sql().$queryRaw<EarlyStatusEvent>`
+        WITH sent AS (UPDATE "Message" SET wamid = ${wamid}, status = 'sent', "sentAt" = ${now}, error = NULL WHERE id = ${recordId}),
+          conversation AS (UPDATE "Conversation" SET "lastMessageAt" = ${now} WHERE id = ${conversation.id})
+        ${linkEarlyStatuses(recordId, wamid)}`;
       count.messageSent(provider.id);
       // A failure reported before the provider's answer came back is redelivered as one reported after it.
-      const early = await applyEarlyStatuses(recordId, wamid);
+      const early = await applyEarlyStatuses(recordId, linked);
       const redelivery = early && (await redeliveryAfter({ wamid, ...early }));
       if (redelivery) await sendEvents(redelivery);
       return { messageId: recordId, wamid };

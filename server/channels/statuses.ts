@@ -39,11 +39,23 @@ export async function recordStatus(status: ParsedStatus): Promise<void> {
   });
 }
 
-/** After a send stores its wamid: applies statuses that arrived before it, and links them; returns the one applied. */
-export async function applyEarlyStatuses(messageId: string, wamid: string): Promise<{ status: MessageStatus; error: DeliveryError | null } | null> {
-  // Every send passes here and almost never finds one: one plain statement links and reads them.
-  const early = await sql().$queryRaw<{ status: string; errors: unknown }>`
-    UPDATE "MessageStatusEvent" SET "messageId" = ${messageId} WHERE wamid = ${wamid} AND "messageId" IS NULL RETURNING status, errors`;
+/** A status event that arrived before its send stored the wamid, as linkEarlyStatuses returns it. */
+export interface EarlyStatusEvent {
+  status: string;
+  errors: unknown;
+}
+
+/**
+ * The statement linking the status events that arrived before a send stored its wamid to the
+ * message, returning them (EarlyStatusEvent). Every send runs it and almost never finds one,
+ * so the send makes it the last part of its own statement.
+ */
+export function linkEarlyStatuses(messageId: string, wamid: string): Prisma.Sql {
+  return Prisma.sql`UPDATE "MessageStatusEvent" SET "messageId" = ${messageId} WHERE wamid = ${wamid} AND "messageId" IS NULL RETURNING status, errors`;
+}
+
+/** Applies the latest of the early status events linked to a message; returns the one applied. */
+export async function applyEarlyStatuses(messageId: string, early: EarlyStatusEvent[]): Promise<{ status: MessageStatus; error: DeliveryError | null } | null> {
   if (early.length === 0) return null;
   const latest = early.reduce((best, event) => ((STATUS_RANK[event.status] ?? 0) > (STATUS_RANK[best.status] ?? 0) ? event : best));
   if (!advances(latest.status, "sent")) return null;

@@ -22,33 +22,56 @@ export const CHANNEL = {
   verifyToken: "test-verify-token",
 };
 
-export interface TestParley {
+/** Parley's app and executor, sending to a Graph API elsewhere (`graphUrl`). */
+export interface ParleyApp {
   url: string;
-  graph: FakeGraph;
   /** POSTs a webhook body signed with the channel's app secret (or `secret`). */
   postWebhook(body: unknown, options?: { secret?: string; raw?: string }): Promise<Response>;
   /** Stops the app and its executor, then starts them again on the same database and ports. */
   restart(): Promise<void>;
-  /** Texts of the text messages sent to `waId`, in order. */
-  textsTo(waId: string): string[];
   /** Creates a flow on the test channel from `graph`, publishes it and syncs the functions, as the studio does. */
   publish(name: string, graph: FlowGraph): Promise<{ flowId: string }>;
   stop(): Promise<void>;
 }
 
-/** `keepAlive`: the app keeps connections open for the next webhook, as under load from Meta (benchmarks). */
-export async function startParley(database: TestDatabase, options: { keepAlive?: boolean } = {}): Promise<TestParley> {
+/** ParleyApp with a fake Graph API of its own, in the same process. */
+export interface TestParley extends ParleyApp {
+  graph: FakeGraph;
+  /** Texts of the text messages sent to `waId`, in order. */
+  textsTo(waId: string): string[];
+}
+
+export async function startParley(database: TestDatabase): Promise<TestParley> {
+  const graph = await startFakeGraph({ token: CHANNEL.accessToken });
+  const app = await startParleyApp(database, { graphUrl: graph.url });
+  return {
+    ...app,
+    graph,
+    textsTo: (waId) =>
+      graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body)),
+    async stop() {
+      await app.stop();
+      await graph.close();
+    },
+  };
+}
+
+/**
+ * The app and its executor on `database`, sending to the Graph API at `graphUrl` with
+ * CHANNEL's token. `keepAlive`: the app keeps connections open for the next webhook, as under
+ * load from Meta (benchmarks).
+ */
+export async function startParleyApp(database: TestDatabase, options: { graphUrl: string; keepAlive?: boolean }): Promise<ParleyApp> {
   const appPort = await freePort();
   const executorPort = await freePort();
   const url = `http://127.0.0.1:${appPort}`;
-  const graph = await startFakeGraph({ token: CHANNEL.accessToken });
   const signingKey = `signkey-test-${randomBytes(32).toString("hex")}`;
   const eventKey = randomBytes(16).toString("hex");
   Object.assign(process.env, {
     DATABASE_URL: database.url,
     PARLEY_SECRET_KEY: randomBytes(32).toString("base64url"),
     PARLEY_INTERNAL_URL: url,
-    WHATSAPP_GRAPH_URL: graph.url,
+    WHATSAPP_GRAPH_URL: options.graphUrl,
     INNGEST_SIGNING_KEY: signingKey,
     INNGEST_EVENT_KEY: eventKey,
     INNGEST_BASE_URL: `http://127.0.0.1:${executorPort}`,
@@ -115,7 +138,6 @@ export async function startParley(database: TestDatabase, options: { keepAlive?:
 
   return {
     url,
-    graph,
     postWebhook(body, options = {}) {
       const raw = options.raw ?? JSON.stringify(body);
       return fetch(`${url}/api/webhooks/whatsapp`, {
@@ -124,8 +146,6 @@ export async function startParley(database: TestDatabase, options: { keepAlive?:
         body: raw,
       });
     },
-    textsTo: (waId) =>
-      graph.requests.filter((r) => r.body.to === waId && r.body.type === "text").map((r) => String((r.body.text as { body: string }).body)),
     async restart() {
       await stop();
       await start();
@@ -140,10 +160,7 @@ export async function startParley(database: TestDatabase, options: { keepAlive?:
       await syncFunctions();
       return { flowId: flow.id };
     },
-    async stop() {
-      await stop();
-      await graph.close();
-    },
+    stop,
   };
 }
 
