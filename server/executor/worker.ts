@@ -16,6 +16,7 @@ import { cancelRun, DEDUP_WINDOW_MS, firstSightings, ingestEvents, lifecycleEven
 import { rawOnly, rawTransaction } from "./raw-sql";
 import { sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
+import { groupCommit } from "./group-commit";
 import { Metrics } from "./metrics";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 import { checkpointBodySchema, invokeOptsSchema, waitForEventOptsSchema, type Json, type Op, type RunEvent } from "./schemas";
@@ -63,6 +64,18 @@ interface RunState {
   newInvokes: { functionId: string; correlationId: string; data: Record<string, unknown>; v?: string }[];
   /** Steps whose wait rows this turn wrote: the turn's end checks those for an early resolution itself. */
   freshWaits: Set<string>;
+}
+
+/** A run's state as save() writes it, serialised when the save was asked for. */
+interface SavedState {
+  id: string;
+  token: string;
+  steps: string;
+  stack: string;
+  attempt: number;
+  pending: string;
+  requestVersion: number;
+  lockedUntil: string;
 }
 
 type Final =
@@ -555,11 +568,7 @@ export class Worker {
       }
 
       if (pendingIds.length > 0) {
-        // Blocked on sleeps, waits or a step's backoff: sleep until the earliest.
-        const dueAt = new Date(Math.min(...Object.values(run.pending).map((item) => Date.parse(item.dueAt))));
-        const kinds = Object.values(run.pending).map((item) => item.kind);
-        const status = kinds.includes("step") ? "queued" : kinds.includes("wait") || kinds.includes("invoke") ? "waiting" : "sleeping";
-        await this.finish(run, token, { status, dueAt });
+        await this.finish(run, token, parked(run));
         return;
       }
 
@@ -575,8 +584,27 @@ export class Worker {
         await this.finish(run, token, final, fn);
         return;
       }
+      // Parked on what this reply asked for (a wait, a sleep): the next pass would only end
+      // the turn, and the turn's end writes the state, new waits included, in its transaction.
+      if (this.parksNow(run)) {
+        await this.finish(run, token, parked(run));
+        return;
+      }
       await this.save(run, token);
     }
+  }
+
+  /**
+   * Whether the run can only wait now: it has pending items, none due yet, and every wait among
+   * them is one this turn made (an older one may have been resolved since: absorb() looks).
+   * A step.invoke's child run starts in save(), so a new invoke never parks here.
+   */
+  private parksNow(run: RunState): boolean {
+    const items = Object.entries(run.pending);
+    if (items.length === 0 || run.newInvokes.length > 0) return false;
+    const now = Date.now();
+    const made = new Set([...run.freshWaits, ...run.newWaits.map((wait) => wait.stepId)]);
+    return items.every(([stepId, item]) => Date.parse(item.dueAt) > now && (item.kind === "step" || item.kind === "sleep" || made.has(stepId)));
   }
 
   private async call(
@@ -860,7 +888,19 @@ export class Worker {
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
     // One statement needs no transaction; new waits must commit together with the state.
-    if (run.newWaits.length === 0 && run.newInvokes.length === 0) await this.write(rawOnly(sql(this.db)), run, token, {});
+    if (run.newWaits.length === 0 && run.newInvokes.length === 0) {
+      const kept = await this.saveTogether({
+        id: run.id,
+        token,
+        steps: JSON.stringify(run.steps),
+        stack: JSON.stringify(run.stack),
+        attempt: run.attempt,
+        pending: JSON.stringify(run.pending),
+        requestVersion: run.requestVersion,
+        lockedUntil: new Date(Date.now() + this.leaseMs).toISOString(),
+      });
+      if (!kept) throw new LeaseLost();
+    }
     else if (run.newInvokes.length === 0) await rawTransaction(this.db, (tx) => this.write(tx, run, token, {}));
     else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
     if (this.invoked) {
@@ -868,6 +908,26 @@ export class Worker {
       this.wake();
     }
   }
+
+  /**
+   * The common save (state only: no waits, invokes or status) of concurrent turns, and the
+   * checkpoints they take, in one statement (./group-commit.ts): each is stored before its
+   * answer as before, and N of them cost one round trip. A turn has one save at a time, so a
+   * batch never holds a run twice. False for a run whose lease is gone.
+   */
+  private readonly saveTogether = groupCommit<SavedState, boolean>(async (states) => {
+    const column = <K extends keyof SavedState>(key: K) => states.map((state) => state[key]);
+    const kept = await sql(this.db).$queryRaw<{ id: string }>`
+      UPDATE "ExecutorRun" AS r SET steps = s.steps, stack = s.stack, attempt = s.attempt, pending = s.pending,
+        "requestVersion" = s."requestVersion", "lockedUntil" = s."lockedUntil"
+      FROM unnest(${column("id")}::text[], ${column("token")}::text[], ${column("steps")}::jsonb[], ${column("stack")}::jsonb[],
+        ${column("attempt")}::int[], ${column("pending")}::jsonb[], ${column("requestVersion")}::int[], ${column("lockedUntil")}::timestamp[])
+        AS s(id, token, steps, stack, attempt, pending, "requestVersion", "lockedUntil")
+      WHERE r.id = s.id AND r."lockedBy" = s.token
+      RETURNING r.id`;
+    const ids = new Set(kept.map((row) => row.id));
+    return states.map((state) => ids.has(state.id));
+  });
 
   private async write(tx: Tx | Db, run: RunState, token: string, extra: WriteExtra): Promise<boolean> {
     // Raw SQL: on the hot path Prisma's query builder costs several ms of CPU per statement
@@ -1013,6 +1073,15 @@ function messageOf(error: unknown): string {
 }
 
 /** Whether the run waits on events (waitForEvent, step.invoke): its ExecutorWait rows are open. */
+/** How a run with pending items and nothing to do now ends its turn: until the earliest of them. */
+function parked(run: RunState): Extract<Final, { dueAt: Date }> {
+  const items = Object.values(run.pending);
+  const dueAt = new Date(Math.min(...items.map((item) => Date.parse(item.dueAt))));
+  const kinds = items.map((item) => item.kind);
+  const status = kinds.includes("step") ? "queued" : kinds.includes("wait") || kinds.includes("invoke") ? "waiting" : "sleeping";
+  return { status, dueAt };
+}
+
 function hasOpenWaits(run: RunState): boolean {
   return Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke");
 }
