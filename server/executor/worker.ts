@@ -887,8 +887,11 @@ export class Worker {
 
   /** Persists the run's state after each SDK reply (the memo that makes steps run once). */
   private async save(run: RunState, token: string): Promise<void> {
-    // One statement needs no transaction; new waits must commit together with the state.
-    if (run.newWaits.length === 0 && run.newInvokes.length === 0) {
+    // A child run (step.invoke) starts in the save's transaction; new waits are written by the
+    // save's one statement; a plain save is group-committed with others.
+    if (run.newInvokes.length > 0) await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
+    else if (run.newWaits.length > 0) await this.write(rawOnly(sql(this.db)), run, token, {});
+    else {
       const kept = await this.saveTogether({
         id: run.id,
         token,
@@ -901,8 +904,6 @@ export class Worker {
       });
       if (!kept) throw new LeaseLost();
     }
-    else if (run.newInvokes.length === 0) await rawTransaction(this.db, (tx) => this.write(tx, run, token, {}));
-    else await this.db.$transaction(async (tx) => this.write(tx, run, token, {}), TX_OPTIONS);
     if (this.invoked) {
       this.invoked = false;
       this.wake();
@@ -947,24 +948,31 @@ export class Worker {
     if (extra.endedAt) sets.push(Prisma.sql`"endedAt" = ${extra.endedAt}`);
     if ("output" in extra) sets.push(Prisma.sql`output = ${JSON.stringify(extra.output ?? null)}::jsonb`);
     if ("error" in extra) sets.push(Prisma.sql`error = ${JSON.stringify(extra.error ?? null)}::jsonb`);
-    const updated = await tx.$executeRaw`
+    const update = Prisma.sql`
       UPDATE "ExecutorRun" SET ${Prisma.join(sets, ", ")}
       WHERE id = ${run.id} AND "lockedBy" = ${token} AND ${extra.only ?? Prisma.sql`TRUE`}`;
+    const waits = run.newWaits;
+    // New waits are written by the same statement, only if the run's row was (its lease held).
+    const updated =
+      waits.length === 0
+        ? await tx.$executeRaw`${update}`
+        : ((
+            await tx.$queryRaw<{ n: number }[]>`
+              WITH run AS (${update} RETURNING id), waits AS (
+                INSERT INTO "ExecutorWait" (id, "runId", "stepId", "eventName", expression, "expiresAt", "createdAt")
+                SELECT w.id, ${run.id}, w."stepId", w."eventName", w.expression, w."expiresAt", ${new Date()}::timestamp
+                FROM unnest(${waits.map(() => ulid())}::text[], ${waits.map((w) => w.stepId)}::text[], ${waits.map((w) => w.eventName)}::text[],
+                  ${waits.map((w) => w.expression)}::text[], ${waits.map((w) => w.expiresAt.toISOString())}::timestamp[]) AS w(id, "stepId", "eventName", expression, "expiresAt")
+                WHERE EXISTS (SELECT 1 FROM run)
+                ON CONFLICT ("runId", "stepId") DO NOTHING)
+              SELECT count(*)::int AS n FROM run`
+          )[0]?.n ?? 0);
     if (updated !== 1) {
       if (extra.only) return false;
       throw new LeaseLost();
     }
-    if (run.newWaits.length > 0) {
-      const waits = run.newWaits;
-      await tx.$executeRaw`
-        INSERT INTO "ExecutorWait" (id, "runId", "stepId", "eventName", expression, "expiresAt", "createdAt")
-        SELECT w.id, ${run.id}, w."stepId", w."eventName", w.expression, w."expiresAt", ${new Date()}::timestamp
-        FROM unnest(${waits.map(() => ulid())}::text[], ${waits.map((w) => w.stepId)}::text[], ${waits.map((w) => w.eventName)}::text[],
-          ${waits.map((w) => w.expression)}::text[], ${waits.map((w) => w.expiresAt.toISOString())}::timestamp[]) AS w(id, "stepId", "eventName", expression, "expiresAt")
-        ON CONFLICT ("runId", "stepId") DO NOTHING`;
-      for (const wait of waits) run.freshWaits.add(wait.stepId);
-      run.newWaits = [];
-    }
+    for (const wait of waits) run.freshWaits.add(wait.stepId);
+    run.newWaits = [];
     for (const invoke of run.newInvokes) {
       const fn = this.options.registry.get(invoke.functionId);
       if (!fn) continue; // checked when the op was read; unregistered since: the wait times out
@@ -1009,6 +1017,16 @@ export class Worker {
       : null;
     if (endWrite && (await this.endUnobserved(run, token, events, endWrite, now))) {
       this.ended(run, endWrite.status ?? "completed");
+      return;
+    }
+    if (!endWrite && run.newInvokes.length === 0 && !hasWrittenWaits(run)) {
+      // Parked with no wait but those this write adds: none can be resolved yet (an event
+      // finds them once committed, and then makes the run due), so one statement does,
+      // without the row lock and the count below.
+      const { status, dueAt } = final as Extract<Final, { dueAt: Date }>;
+      await this.write(rawOnly(sql(this.db)), run, token, { release: true, status, dueAt });
+      if (dueAt.getTime() <= now.getTime()) this.wake();
+      else this.wakeAt(dueAt.getTime());
       return;
     }
     // The common turn needs only raw SQL; lifecycle events a function with flow control listens to need Prisma.
@@ -1080,6 +1098,12 @@ function parked(run: RunState): Extract<Final, { dueAt: Date }> {
   const kinds = items.map((item) => item.kind);
   const status = kinds.includes("step") ? "queued" : kinds.includes("wait") || kinds.includes("invoke") ? "waiting" : "sleeping";
   return { status, dueAt };
+}
+
+/** Whether the run has open waits already in the database (not only ones its next write adds). */
+function hasWrittenWaits(run: RunState): boolean {
+  const adding = new Set(run.newWaits.map((wait) => wait.stepId));
+  return Object.entries(run.pending).some(([stepId, item]) => (item.kind === "wait" || item.kind === "invoke") && !adding.has(stepId));
 }
 
 function hasOpenWaits(run: RunState): boolean {
