@@ -2,24 +2,33 @@
 // Admins read these, whichever executor ran the function (DESIGN.md section 3).
 import { randomUUID } from "node:crypto";
 import { sql } from "@/server/db/sql";
+import { groupCommit } from "@/server/executor/group-commit";
 import { count } from "@/server/observability/metrics";
 import { sendEvents, MESSAGE_RECEIVED_EVENT, type MessageReceivedData } from "@/server/inngest/client";
 import type { TraceRecord } from "@/flows/runtime";
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-/** One node's trace row, written again unchanged when a replayed step writes it twice (one statement: every node writes one). */
-export async function writeTrace(trace: TraceRecord): Promise<void> {
+/**
+ * One node's trace row, written again unchanged when a replayed step writes it twice. Every
+ * node writes one, so the traces of concurrent runs are group-committed in one statement.
+ */
+export const writeTrace = groupCommit<TraceRecord, void>(async (traces) => {
+  const column = <T>(value: (trace: TraceRecord) => T) => traces.map(value);
+  // A batch holding one key twice fails as a whole (ON CONFLICT cannot update a row twice); group commit then writes each alone.
   await sql().$executeRaw`
     INSERT INTO "StepTrace" (id, "runId", key, "nodeId", "nodeType", attempt, port, input, output, error, "modelCalls", "startedAt", "endedAt")
-    VALUES (${randomUUID()}, ${trace.runId}, ${trace.key}, ${trace.nodeId}, ${trace.nodeType}, ${trace.attempt}, ${trace.port},
-      ${json(trace.input)}::jsonb, ${json(trace.output)}::jsonb, ${json(trace.error)}::jsonb, ${json(trace.modelCalls)}::jsonb,
-      ${new Date(trace.startedAt)}, ${new Date(trace.endedAt)})
+    SELECT * FROM unnest(${column(() => randomUUID())}::text[], ${column((t) => t.runId)}::text[], ${column((t) => t.key)}::text[],
+      ${column((t) => t.nodeId)}::text[], ${column((t) => t.nodeType)}::text[], ${column((t) => t.attempt)}::int[], ${column((t) => t.port)}::text[],
+      ${column((t) => json(t.input))}::jsonb[], ${column((t) => json(t.output))}::jsonb[], ${column((t) => json(t.error))}::jsonb[],
+      ${column((t) => json(t.modelCalls))}::jsonb[], ${column((t) => new Date(t.startedAt).toISOString())}::timestamp[],
+      ${column((t) => new Date(t.endedAt).toISOString())}::timestamp[])
     ON CONFLICT ("runId", key) DO UPDATE SET
       "nodeId" = EXCLUDED."nodeId", "nodeType" = EXCLUDED."nodeType", attempt = EXCLUDED.attempt, port = EXCLUDED.port,
       input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error, "modelCalls" = EXCLUDED."modelCalls",
       "startedAt" = EXCLUDED."startedAt", "endedAt" = EXCLUDED."endedAt"`;
-}
+  return traces.map(() => undefined);
+});
 
 /**
  * Ends a run and frees its conversation. A message the run never took (written while it
