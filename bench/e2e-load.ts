@@ -15,7 +15,8 @@ import { signBody } from "../server/channels/whatsapp/signature";
 import { startFakeGraph } from "../tests/support/fake-graph";
 
 export const arrivalsSchema = z.object({
-  appUrl: z.url(),
+  /** The instances' URLs: webhooks go to each in turn, as from a load balancer. */
+  appUrls: z.array(z.url()).min(1),
   appSecret: z.string(),
   phoneNumberId: z.string(),
   /** Numbers of new contacts start here: each run's conversations are new. */
@@ -71,7 +72,7 @@ async function arrive(options: Arrivals, graph: Awaited<ReturnType<typeof startF
       (async () => {
         posted.set(waId, Date.now());
         const t0 = performance.now();
-        const response = await fetch(`${options.appUrl}/api/webhooks/whatsapp`, {
+        const response = await fetch(`${options.appUrls[i % options.appUrls.length]}/api/webhooks/whatsapp`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-hub-signature-256": signBody(raw, options.appSecret) },
           body: raw,

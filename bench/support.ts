@@ -85,14 +85,29 @@ export async function report(rows: BenchRow[], notes: string[] = []): Promise<vo
 
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
+/** USER_HZ, the unit of /proc's CPU times: fixed by the kernel's ABI on Linux. */
+const TICKS_PER_SECOND = 100;
+
+/** A process's parent and CPU ticks (its own, and its reaped children's), from /proc; null when it is gone or /proc is absent. */
+async function procStat(pid: number | string): Promise<{ parent: number; ownTicks: number; childTicks: number } | null> {
+  const { readFile } = await import("node:fs/promises");
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!stat) return null;
+  // Fields after the command name, which is parenthesised and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+  return { parent: Number(fields[1]), ownTicks: utime! + stime!, childTicks: cutime! + cstime! };
+}
+
 /**
  * CPU time (ms, user + system) spent so far by this process's descendants, e.g. an embedded
  * PostgreSQL and its backends, ended ones included (a parent's reaped children are in its
- * own stat), except `except` and its own descendants (a load generator). Linux only: 0 elsewhere.
+ * own stat), except the processes in `except` and their descendants (a load generator, the
+ * app's instances). Linux only: 0 elsewhere.
  */
-export async function descendantsCpuMs(options: { except?: number } = {}): Promise<number> {
-  const { readdir, readFile } = await import("node:fs/promises");
-  const ticksPerSecond = 100; // USER_HZ, fixed by the kernel's ABI on Linux
+export async function descendantsCpuMs(options: { except?: number[] } = {}): Promise<number> {
+  const except = new Set(options.except);
+  const { readdir } = await import("node:fs/promises");
   let pids: string[];
   try {
     pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
@@ -102,23 +117,25 @@ export async function descendantsCpuMs(options: { except?: number } = {}): Promi
   const processes = new Map<number, { parent: number; ticks: number }>();
   await Promise.all(
     pids.map(async (pid) => {
-      const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-      if (!stat) return;
-      // Fields after the command name, which is parenthesised and may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-      processes.set(Number(pid), { parent: Number(fields[1]), ticks: utime! + stime! + cutime! + cstime! });
+      const stat = await procStat(pid);
+      if (stat) processes.set(Number(pid), { parent: stat.parent, ticks: stat.ownTicks + stat.childTicks });
     }),
   );
   const isDescendant = (pid: number): boolean => {
-    if (pid === options.except) return false;
+    if (except.has(pid)) return false;
     for (let parent = processes.get(pid)?.parent; parent; parent = processes.get(parent)?.parent) {
-      if (parent === options.except) return false;
+      if (except.has(parent)) return false;
       if (parent === process.pid) return true;
     }
     return false;
   };
   let ticks = 0;
   for (const [pid, { ticks: own }] of processes) if (isDescendant(pid)) ticks += own;
-  return (ticks * 1000) / ticksPerSecond;
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU time (ms, user + system, its threads included) one process has spent so far; 0 when it is gone or off Linux. */
+export async function processCpuMs(pid: number): Promise<number> {
+  const stat = await procStat(pid);
+  return stat ? (stat.ownTicks * 1000) / TICKS_PER_SECOND : 0;
 }

@@ -59,9 +59,10 @@ export async function startParley(database: TestDatabase): Promise<TestParley> {
 /**
  * The app and its executor on `database`, sending to the Graph API at `graphUrl` with
  * CHANNEL's token. `keepAlive`: the app keeps connections open for the next webhook, as under
- * load from Meta (benchmarks).
+ * load from Meta (benchmarks). `secretKey`: PARLEY_SECRET_KEY, the same for every instance
+ * sharing the database (else a fresh one).
  */
-export async function startParleyApp(database: TestDatabase, options: { graphUrl: string; keepAlive?: boolean }): Promise<ParleyApp> {
+export async function startParleyApp(database: TestDatabase, options: { graphUrl: string; keepAlive?: boolean; secretKey?: string }): Promise<ParleyApp> {
   const appPort = await freePort();
   const executorPort = await freePort();
   const url = `http://127.0.0.1:${appPort}`;
@@ -69,7 +70,7 @@ export async function startParleyApp(database: TestDatabase, options: { graphUrl
   const eventKey = randomBytes(16).toString("hex");
   Object.assign(process.env, {
     DATABASE_URL: database.url,
-    PARLEY_SECRET_KEY: randomBytes(32).toString("base64url"),
+    PARLEY_SECRET_KEY: options.secretKey ?? randomBytes(32).toString("base64url"),
     PARLEY_INTERNAL_URL: url,
     WHATSAPP_GRAPH_URL: options.graphUrl,
     INNGEST_SIGNING_KEY: signingKey,
