@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark part, each in its own process (so one part's heap and
 // JIT state do not colour the next), then one table of all figures beside their same-run
-// baselines, printed and written to bench/results/<date>.md with the machine's description.
+// baselines, printed and written to bench/results/<date>.md with the machine's description
+// (added below the day's earlier runs).
 // BENCH_PARTS=ingest,compile runs a subset.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { machine, table, type BenchRow } from "./support";
@@ -47,5 +48,7 @@ console.log(`\n${summary}`);
 const folder = path.join(import.meta.dirname, "results");
 mkdirSync(folder, { recursive: true });
 const file = path.join(folder, `${when.toISOString().slice(0, 10)}.md`);
-writeFileSync(file, summary);
+// A later run the same day is added below the earlier ones, each under its own heading.
+if (existsSync(file)) appendFileSync(file, `\n${summary}`);
+else writeFileSync(file, summary);
 console.log(`written to ${path.relative(process.cwd(), file)}`);
