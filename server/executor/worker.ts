@@ -585,7 +585,7 @@ export class Worker {
         return;
       }
       // Parked on what this reply asked for (a wait, a sleep): the next pass would only end
-      // the turn, and the turn's end writes the state, new waits included, in its transaction.
+      // the turn, and the turn's end writes the state with the new waits itself.
       if (this.parksNow(run)) {
         await this.finish(run, token, parked(run));
         return;
@@ -1090,7 +1090,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Whether the run waits on events (waitForEvent, step.invoke): its ExecutorWait rows are open. */
 /** How a run with pending items and nothing to do now ends its turn: until the earliest of them. */
 function parked(run: RunState): Extract<Final, { dueAt: Date }> {
   const items = Object.values(run.pending);
@@ -1106,6 +1105,7 @@ function hasWrittenWaits(run: RunState): boolean {
   return Object.entries(run.pending).some(([stepId, item]) => (item.kind === "wait" || item.kind === "invoke") && !adding.has(stepId));
 }
 
+/** Whether the run waits on events (waitForEvent, step.invoke): its ExecutorWait rows are open. */
 function hasOpenWaits(run: RunState): boolean {
   return Object.values(run.pending).some((item) => item.kind === "wait" || item.kind === "invoke");
 }
