@@ -37,7 +37,17 @@ function parameter(value: unknown): unknown {
 const PREPARED_LIMIT = 500;
 const preparedNames = new Map<string, string>();
 
+/**
+ * Put first in a statement that must be planned with its values on every call, never
+ * prepared. For statements over arrays (`unnest`, `= ANY`): a prepared statement's generic
+ * plan guesses ten elements, and PostgreSQL keeps the plan it made while a table was small
+ * as the table grows. Measured on the executor's batched updates, a kept plan scanned the
+ * whole run table (~170 pages) to update one row; planned with its values it probes the key.
+ */
+export const PLAN_EACH_CALL = Prisma.raw("/* plan each call */ ");
+
 function preparedName(text: string): string | undefined {
+  if (text.trimStart().startsWith(PLAN_EACH_CALL.text)) return undefined;
   let name = preparedNames.get(text);
   if (name === undefined && preparedNames.size < PREPARED_LIMIT) {
     // Named by a hash of the text, not a counter: under Next each route bundle has its own

@@ -14,7 +14,7 @@ import { Prisma, type Db } from "@/server/db/client";
 import { CATCH_UP_MS, MAX_TICKS_PER_PASS, nextTick } from "./cron";
 import { cancelRun, DEDUP_WINDOW_MS, firstSightings, ingestEvents, lifecycleEvents, onlyWaitsTake, openWaitFor, startRun, takesOnlyRawSql } from "./events";
 import { rawOnly, rawTransaction } from "./raw-sql";
-import { sql } from "@/server/db/sql";
+import { PLAN_EACH_CALL, sql } from "@/server/db/sql";
 import { parseDuration, sleepTarget, TX_OPTIONS, ulid } from "./ids";
 import { groupCommit } from "./group-commit";
 import { Metrics } from "./metrics";
@@ -323,7 +323,7 @@ export class Worker {
         // First claim = the run starts: its debounce burst closes and timeouts.finish starts counting.
         // RETURNING hands each turn its state, read under the lease just taken (no second read).
         const rows = await tx.$queryRaw<RunRow[]>`
-          UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil},
+          ${PLAN_EACH_CALL}UPDATE "ExecutorRun" AS r SET status = 'running', "lockedBy" = c.token, "lockedUntil" = ${leaseUntil},
             "debounceKey" = NULL, "startedAt" = COALESCE(r."startedAt", ${now}),
             "finishBy" = COALESCE(r."finishBy", CASE WHEN r."finishAfterMs" IS NULL THEN NULL
               ELSE ${now}::timestamp + make_interval(secs => r."finishAfterMs" / 1000.0) END)
@@ -919,7 +919,7 @@ export class Worker {
   private readonly saveTogether = groupCommit<SavedState, boolean>(async (states) => {
     const column = <K extends keyof SavedState>(key: K) => states.map((state) => state[key]);
     const kept = await sql(this.db).$queryRaw<{ id: string }>`
-      UPDATE "ExecutorRun" AS r SET steps = s.steps, stack = s.stack, attempt = s.attempt, pending = s.pending,
+      ${PLAN_EACH_CALL}UPDATE "ExecutorRun" AS r SET steps = s.steps, stack = s.stack, attempt = s.attempt, pending = s.pending,
         "requestVersion" = s."requestVersion", "lockedUntil" = s."lockedUntil"
       FROM unnest(${column("id")}::text[], ${column("token")}::text[], ${column("steps")}::jsonb[], ${column("stack")}::jsonb[],
         ${column("attempt")}::int[], ${column("pending")}::jsonb[], ${column("requestVersion")}::int[], ${column("lockedUntil")}::timestamp[])
